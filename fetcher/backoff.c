@@ -1,0 +1,39 @@
+/* Poll retry delays: multiplied on each failure, capped, with jitter. */
+
+#include "backoff.h"
+
+void
+backoff_init(struct backoff *b, uint32_t base_ms, uint32_t max_ms,
+    double multiplier)
+{
+	b->base_ms = base_ms;
+	b->max_ms = max_ms < base_ms ? base_ms : max_ms;
+	b->multiplier = multiplier < 1.0 ? 1.0 : multiplier;
+	backoff_reset(b);
+}
+
+void
+backoff_reset(struct backoff *b)
+{
+	b->level = 0;
+	b->current_ms = b->base_ms;
+}
+
+uint32_t
+backoff_fail(struct backoff *b, uint32_t random)
+{
+	double		next;
+	uint32_t	spread;
+
+	/* The first failure retries after one interval; later ones grow. */
+	if (b->level > 0) {
+		/* In double, so a long outage cannot overflow the delay. */
+		next = (double)b->current_ms * b->multiplier;
+		b->current_ms = next >= (double)b->max_ms ? b->max_ms :
+		    (uint32_t)next;
+	}
+	if (b->level < UINT32_MAX)
+		b->level++;
+	spread = b->current_ms / 10;
+	return b->current_ms - (spread == 0 ? 0 : random % (spread + 1));
+}

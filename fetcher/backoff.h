@@ -1,0 +1,25 @@
+/* Poll retry delays: multiplied on each failure, capped, with jitter. */
+#ifndef MULTINIC_BACKOFF_H
+#define MULTINIC_BACKOFF_H
+
+#include <stdint.h>
+
+struct backoff {
+	uint32_t	base_ms;	/* POLL_INTERVAL */
+	uint32_t	max_ms;		/* BACKOFF_MAX_INTERVAL */
+	double		multiplier;	/* BACKOFF_MULTIPLIER, >= 1 */
+	uint32_t	level;		/* failures since the last success */
+	uint32_t	current_ms;	/* delay before jitter */
+};
+
+void		backoff_init(struct backoff *, uint32_t base_ms, uint32_t max_ms,
+		    double multiplier);
+void		backoff_reset(struct backoff *);
+/*
+ * Records one more failure and returns the delay before the next try: the
+ * current delay less up to 10% (random is any uniformly drawn value), so
+ * nodes that failed together do not retry together, and never above max_ms.
+ */
+uint32_t	backoff_fail(struct backoff *, uint32_t random);
+
+#endif

@@ -1,0 +1,171 @@
+/*
+ * multinicd-fetcher: the unprivileged process exposed to the network. It
+ * talks to MariaDB, serves HTTP and the control socket, validates rows and
+ * sends snapshots to the applier.
+ */
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "child.h"
+#include "fetcher.h"
+#include "log.h"
+
+static struct fetcher	fetcher;
+
+static void	fetcher_dispatch_supervisor(struct msgchan *, struct msg *,
+		    void *);
+static void	fetcher_dispatch_applier(struct msgchan *, struct msg *, void *);
+
+static void
+replace_listener(int *slot, int fd)
+{
+	if (*slot != -1)
+		close(*slot);
+	*slot = fd;
+}
+
+static void
+apply_config(const struct config *conf)
+{
+	fetcher.conf = *conf;
+	fetcher.have_config = 1;
+	log_setlevel(conf->log_level);
+	log_setformat(conf->log_format);
+}
+
+static void
+start(void)
+{
+	if (!fetcher.have_config || fetcher.started)
+		fatalx("start message out of order");
+	fetcher_sandbox(&fetcher.conf);
+	child_set_title("fetcher");
+	fetcher.started = 1;
+	if (msg_compose(&fetcher.supervisor, MSG_READY, 0, -1, NULL, 0) == -1)
+		fatal("cannot queue the ready message");
+}
+
+static void
+supervisor_closed(struct msgchan *chan, int malformed, void *arg)
+{
+	(void)chan;
+	(void)arg;
+	if (malformed)
+		fatalx("malformed message from the supervisor");
+	/* Nothing to serve without a supervisor. */
+	log_info("supervisor gone; exiting");
+	exit(0);
+}
+
+static void
+applier_closed(struct msgchan *chan, int malformed, void *arg)
+{
+	(void)chan;
+	(void)arg;
+	if (malformed)
+		fatalx("malformed message from the applier");
+	log_debug("applier channel closed; waiting for a new one");
+}
+
+static void
+open_applier_channel(int fd)
+{
+	msgchan_close(&fetcher.applier);
+	if (msgchan_open(&fetcher.applier, fetcher.base, fd, "applier", 0,
+	    fetcher_dispatch_applier, applier_closed, NULL) == -1)
+		fatal("cannot open the applier channel");
+}
+
+static void
+fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
+{
+	struct config		conf;
+	struct msg_log_level	level;
+
+	(void)arg;
+	switch (m->hdr.type) {
+	case MSG_CONFIG:
+		if (msg_payload(chan, m, &conf, sizeof(conf)) == -1)
+			fatalx("bad configuration message");
+		apply_config(&conf);
+		break;
+	case MSG_DB_SECRET:
+		if (msg_payload(chan, m, &fetcher.secret,
+		    sizeof(fetcher.secret)) == -1)
+			fatalx("bad secret message");
+		break;
+	case MSG_HTTP_LISTENER:
+		replace_listener(&fetcher.http_fd, m->fd);
+		break;
+	case MSG_CONTROL_LISTENER:
+		replace_listener(&fetcher.control_fd, m->fd);
+		break;
+	case MSG_PEER_CHANNEL:
+		open_applier_channel(m->fd);
+		break;
+	case MSG_START:
+		if (msg_payload_empty(chan, m) == -1)
+			fatalx("bad start message");
+		start();
+		break;
+	case MSG_LOG_LEVEL:
+		if (msg_payload(chan, m, &level, sizeof(level)) == -1)
+			fatalx("bad log level message");
+		log_setlevel(level.level);
+		break;
+	default:
+		fatalx("unexpected %s from the supervisor",
+		    msg_type_name(m->hdr.type));
+	}
+}
+
+static void
+fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
+{
+	(void)chan;
+	(void)arg;
+	fatalx("unexpected %s from the applier", msg_type_name(m->hdr.type));
+}
+
+static void
+on_terminate(evutil_socket_t sig, short events, void *arg)
+{
+	(void)sig;
+	(void)events;
+	(void)arg;
+	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
+	exit(0);
+}
+
+int
+fetcher_main(int argc, char *argv[])
+{
+	struct event	*ev_term;
+
+	child_init(argc, argv, "fetcher");
+	fetcher.control_fd = fetcher.http_fd = -1;
+	fetcher.applier.fd = -1;
+	if ((fetcher.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((ev_term = evsignal_new(fetcher.base, SIGTERM, on_terminate,
+	    NULL)) == NULL || evsignal_add(ev_term, NULL) == -1)
+		fatalx("cannot watch SIGTERM");
+	if (msgchan_open(&fetcher.supervisor, fetcher.base, CHILD_FD_SUPERVISOR,
+	    "supervisor", 1, fetcher_dispatch_supervisor, supervisor_closed,
+	    NULL) == -1)
+		fatal("cannot open the supervisor channel");
+	open_applier_channel(CHILD_FD_PEER);
+	event_base_dispatch(fetcher.base);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	return fetcher_main(argc, argv);
+}

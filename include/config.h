@@ -1,0 +1,90 @@
+/*
+ * Daemon configuration: KEY=VALUE file, then environment overrides (DESIGN 5).
+ * struct config crosses the socketpair, so it has fixed-size fields and no pointers.
+ */
+#ifndef MULTINIC_CONFIG_H
+#define MULTINIC_CONFIG_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CONFIG_DEFAULT_FILE	"/etc/multinic/multinicd.conf"
+
+#define CONFIG_HOSTS_MAX	512	/* DB_HOST failover list */
+#define CONFIG_NAME_MAX		128	/* user, database, node and user names */
+#define CONFIG_PATH_MAX		256	/* paths other than sockets */
+#define CONFIG_SOCKPATH_MAX	108	/* sizeof(sun_path) */
+#define CONFIG_ADDR_MAX		64
+#define CONFIG_LIST_MAX		512	/* PROTECTED_INTERFACES, APPLY_COMMAND */
+#define CONFIG_SECRET_MAX	256
+
+enum db_tls_mode { DB_TLS_OFF, DB_TLS_ON, DB_TLS_VERIFY };
+enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
+enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
+/* Ordered by verbosity, so "level >= LOG_LEVEL_INFO" reads naturally. */
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_format { LOG_FORMAT_AUTO, LOG_FORMAT_JSON, LOG_FORMAT_TEXT };
+
+struct config {
+	char		db_host[CONFIG_HOSTS_MAX];
+	uint16_t	db_port;
+	char		db_user[CONFIG_NAME_MAX];
+	char		db_password_file[CONFIG_PATH_MAX];
+	char		db_name[CONFIG_NAME_MAX];
+	char		db_socket[CONFIG_SOCKPATH_MAX];
+	int32_t		db_tls;			/* enum db_tls_mode */
+	char		db_tls_ca[CONFIG_PATH_MAX];
+	uint32_t	db_connect_timeout_ms;
+	int32_t		db_soft_delete;
+	char		node_name[CONFIG_NAME_MAX];	/* empty: uname(2) */
+	uint32_t	poll_interval_ms;
+	uint32_t	backoff_max_interval_ms;
+	double		backoff_multiplier;
+	int32_t		log_level;		/* enum log_level */
+	int32_t		log_format;		/* enum log_format */
+	char		health_addr[CONFIG_ADDR_MAX];
+	uint16_t	health_port;		/* 0: HTTP off */
+	char		control_socket[CONFIG_SOCKPATH_MAX];
+	int32_t		os_type;		/* enum os_type */
+	char		config_root[CONFIG_PATH_MAX];
+	char		state_dir[CONFIG_PATH_MAX];
+	int32_t		apply_mode;		/* enum apply_mode */
+	char		apply_command[CONFIG_LIST_MAX];
+	uint32_t	verify_timeout_ms;
+	char		protected_interfaces[CONFIG_LIST_MAX];
+	uint32_t	delete_max_per_cycle;
+	uint32_t	delete_grace_ms;
+	char		privsep_user[CONFIG_NAME_MAX];
+	int32_t		dry_run;
+};
+
+/* Kept apart from struct config so the password only ever goes to the fetcher. */
+struct config_secret {
+	char		db_password[CONFIG_SECRET_MAX];
+};
+
+enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
+
+/* Receives every problem found, so "multinicd -n" can list them all. */
+typedef void (*config_report_fn)(void *arg, enum config_severity severity,
+    const char *message);
+
+void	config_defaults(struct config *);
+
+/*
+ * Loads file (a missing file is fine only when !file_required), then the
+ * KEY=VALUE pairs of envp override it, then DB_PASSWORD_FILE is read.
+ * Returns the number of errors; conf and secret are only meaningful when it
+ * returns 0.
+ */
+int	config_load(struct config *conf, struct config_secret *secret,
+	    const char *file, int file_required, char *const envp[],
+	    config_report_fn report, void *arg);
+
+/* Parses "500ms", "30s", "5m", "1h" or a bare number of seconds. */
+int	config_parse_duration(const char *text, uint32_t *ms);
+
+const char	*config_log_level_name(int level);
+int		 config_parse_log_level(const char *text);	/* -1 if bad */
+
+#endif

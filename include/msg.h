@@ -1,0 +1,170 @@
+/*
+ * The whole protocol between multinicd's three processes: every message type,
+ * who sends it to whom, and its payload. Payloads are fixed-size structs
+ * without pointers; the receiver checks the exact size for each type.
+ */
+#ifndef MULTINIC_MSG_H
+#define MULTINIC_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+
+#include "config.h"
+
+/* The fixed descriptors a child finds after the supervisor's execve. */
+#define CHILD_FD_SUPERVISOR	3	/* channel to the supervisor */
+#define CHILD_FD_PEER		4	/* channel to the other child */
+
+enum msg_type {
+	MSG_NONE,
+
+	/* supervisor -> child: the configuration (again after SIGHUP). */
+	MSG_CONFIG,			/* struct config */
+	/* supervisor -> fetcher: the DB password, wiped after use. */
+	MSG_DB_SECRET,			/* struct config_secret */
+	/* supervisor -> fetcher: the listening sockets it opened as root. */
+	MSG_HTTP_LISTENER,		/* fd, no payload */
+	MSG_CONTROL_LISTENER,		/* fd, no payload */
+	/* supervisor -> child: a new channel to a restarted peer. */
+	MSG_PEER_CHANNEL,		/* fd, no payload */
+	/* supervisor -> child: set-up is complete; sandbox and run. */
+	MSG_START,			/* no payload */
+	/* supervisor -> child: change the log level at run time. */
+	MSG_LOG_LEVEL,			/* struct msg_log_level */
+
+	/* child -> supervisor: sandbox in place, serving. */
+	MSG_READY,			/* no payload */
+	/* applier -> supervisor: the fetcher sent a malformed message. */
+	MSG_PEER_MALFORMED,		/* no payload */
+
+	/*
+	 * fetcher -> applier: the desired state after a successful poll:
+	 * begin, count rows, end. The applier acts only on a complete
+	 * snapshot whose end matches its begin.
+	 */
+	MSG_SNAPSHOT_BEGIN,		/* struct msg_snapshot */
+	MSG_SNAPSHOT_ROW,		/* struct msg_row */
+	MSG_SNAPSHOT_END,		/* struct msg_snapshot */
+
+	MSG_TYPE_MAX
+};
+
+struct msg_log_level {
+	int32_t		level;		/* enum log_level */
+};
+
+struct msg_snapshot {
+	uint64_t	generation;	/* increases with every snapshot */
+	uint32_t	count;		/* rows between begin and end */
+};
+
+#define SNAPSHOT_ROWS_MAX	64	/* rows for one node; 10 slots */
+#define MAC_LEN			6
+#define ROW_TEXT_MAX		64	/* a DB value as the row has it */
+#define ROW_REASON_MAX		128
+
+enum row_state {
+	ROW_VALID,		/* every field passed validation */
+	ROW_HELD,		/* rejected: its NIC is frozen, never changed */
+};
+
+/*
+ * One row for this node. Text fields are NUL-terminated and printable; the
+ * applier checks both before use, as it checks every other value.
+ */
+struct msg_row {
+	int64_t		row_id;
+	int32_t		state;		/* enum row_state */
+	int32_t		mac_valid;	/* mac holds the parsed MAC */
+	uint8_t		mac[MAC_LEN];
+	uint8_t		prefix;		/* 0..32 when has_address */
+	uint8_t		has_address;
+	uint32_t	address;	/* IPv4, network byte order */
+	uint32_t	mtu;
+	char		mac_text[ROW_TEXT_MAX];	/* as in the row, made printable */
+	char		field[16];	/* held: the offending column */
+	char		reason[ROW_REASON_MAX];	/* held: why */
+};
+
+struct msg_hdr {
+	uint32_t	type;		/* enum msg_type */
+	uint32_t	len;		/* payload bytes after the header */
+	uint32_t	peerid;		/* request id for replies, else 0 */
+	uint32_t	pid;		/* sender's pid */
+};
+
+#define MSG_HDR_SIZE		sizeof(struct msg_hdr)
+#define MSG_MAX_PAYLOAD		16384
+#define MSG_MAX_FDS		8	/* descriptors queued unclaimed */
+
+struct msg {
+	struct msg_hdr	 hdr;
+	const void	*data;		/* hdr.len bytes, valid during dispatch */
+	int		 fd;		/* -1 unless the type carries one */
+};
+
+struct msgchan;
+
+/* Called once per complete message; the payload is freed on return. */
+typedef void (*msg_dispatch_fn)(struct msgchan *, struct msg *, void *arg);
+/* Called once when the peer closes, errs or breaks the framing. */
+typedef void (*msg_closed_fn)(struct msgchan *, int malformed, void *arg);
+
+struct msgchan {
+	int		 fd;
+	const char	*peer;		/* peer's name, for log lines */
+	int		 accept_fds;	/* a channel from a less trusted peer refuses them */
+	struct event	*ev_read;
+	struct event	*ev_write;
+	struct evbuffer	*in;
+	struct evbuffer	*out;
+	int		 fds_in[MSG_MAX_FDS];
+	size_t		 nfds_in;
+	struct msg_outfd *outfds;	/* descriptors waiting to be sent */
+	msg_dispatch_fn	 dispatch;
+	msg_closed_fn	 closed;
+	void		*arg;
+};
+
+/* Sets fd non-blocking and starts reading. Returns -1 on failure. */
+int	msgchan_open(struct msgchan *, struct event_base *, int fd,
+	    const char *peer, int accept_fds, msg_dispatch_fn, msg_closed_fn,
+	    void *arg);
+/* Stops events, closes fd and any queued descriptors. */
+void	msgchan_close(struct msgchan *);
+int	msgchan_is_open(const struct msgchan *);
+
+/*
+ * Queues one message; fd (or -1) is sent with it and closed here once sent.
+ * Returns -1 if len exceeds MSG_MAX_PAYLOAD or memory is short.
+ */
+int	msg_compose(struct msgchan *, uint32_t type, uint32_t peerid, int fd,
+	    const void *data, size_t len);
+/* Writes what is queued, blocking; for the last words before exit. */
+int	msgchan_flush(struct msgchan *);
+
+/*
+ * Takes one message from a buffer of received bytes.
+ * Returns 1 and fills m (m->data points into a copy the caller frees with
+ * msg_free()), 0 when more bytes are needed, -1 when the framing is broken
+ * (payload larger than MSG_MAX_PAYLOAD, unknown type).
+ */
+int	msg_get(struct evbuffer *in, struct msg *m);
+void	msg_free(struct msg *);
+
+/*
+ * Copies the payload into a typed struct after checking its exact size.
+ * Returns -1 (and logs naming peer and type) on a size mismatch.
+ */
+int	msg_payload(const struct msgchan *, const struct msg *, void *dst,
+	    size_t size);
+/* A message type that must arrive without payload. */
+int	msg_payload_empty(const struct msgchan *, const struct msg *);
+/* Does this type carry a descriptor? */
+int	msg_type_has_fd(uint32_t type);
+const char	*msg_type_name(uint32_t type);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * What the supervisor opens as root and keeps across fetcher restarts: the
+ * instance lock, the control socket and the HTTP listener.
+ */
+
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "supervisor.h"
+#include "util.h"
+
+#define LISTEN_BACKLOG	64
+
+/* One multinicd per STATE_DIR: the lock is held for the process's life. */
+void
+listen_lock(struct supervisor *sv)
+{
+	char	path[PATH_MAX], pid[32];
+	int	fd;
+
+	if (mkdir_p(sv->conf.state_dir, 0755) == -1)
+		fatal("STATE_DIR %s", sv->conf.state_dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/multinicd.lock",
+	    sv->conf.state_dir) >= sizeof(path))
+		fatalx("STATE_DIR is too long");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx("already running (%s is locked)", path);
+		fatal("flock %s", path);
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)
+		fatal("%s", path);
+	sv->lock_fd = fd;
+}
+
+static int
+socket_is_live(const struct sockaddr_un *sun)
+{
+	int	fd, live;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return live;
+}
+
+/*
+ * A stale socket left by a crash is replaced; a live one means another
+ * multinicd answers there.
+ */
+int
+listen_control(const struct config *conf, gid_t group)
+{
+	struct sockaddr_un	 sun;
+	char			 dir[sizeof(sun.sun_path)];
+	mode_t			 old_umask;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, conf->control_socket,
+	    sizeof(sun.sun_path)) >= sizeof(sun.sun_path))
+		fatalx("CONTROL_SOCKET is too long");
+	strlcpy(dir, conf->control_socket, sizeof(dir));
+	if (mkdir_p(dirname(dir), 0755) == -1)
+		fatal("directory of CONTROL_SOCKET %s", conf->control_socket);
+	if (socket_is_live(&sun))
+		fatalx("already running (%s answers)", conf->control_socket);
+	if (unlink(conf->control_socket) == -1 && errno != ENOENT)
+		fatal("unlink %s", conf->control_socket);
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	old_umask = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", conf->control_socket);
+		umask(old_umask);
+		close(fd);
+		return -1;
+	}
+	umask(old_umask);
+	/* Members of PRIVSEP_USER's group may read status; only root changes. */
+	if (chown(conf->control_socket, 0, group) == -1 ||
+	    chmod(conf->control_socket, 0660) == -1 ||
+	    listen(fd, LISTEN_BACKLOG) == -1) {
+		log_warn("%s", conf->control_socket);
+		close(fd);
+		unlink(conf->control_socket);
+		return -1;
+	}
+	return fd;
+}
+
+/* Returns -1 when HTTP is off (HEALTH_PORT=0) or the address is unusable. */
+int
+listen_http(const struct config *conf)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	int		 fd, on = 1, error;
+
+	if (conf->health_port == 0)
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", conf->health_port);
+	if ((error = getaddrinfo(conf->health_addr, port, &hints, &res)) != 0) {
+		log_warnx("HEALTH_ADDR %s: %s", conf->health_addr,
+		    gai_strerror(error));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, LISTEN_BACKLOG) == -1) {
+		log_warn("HTTP listener %s port %s", conf->health_addr, port);
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}

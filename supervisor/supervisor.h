@@ -1,0 +1,84 @@
+/* The supervisor's state, shared by its files. */
+#ifndef MULTINIC_SUPERVISOR_H
+#define MULTINIC_SUPERVISOR_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <time.h>
+
+#include "config.h"
+#include "msg.h"
+
+#define DEATHS_MAX		5	/* deaths within DEATHS_WINDOW stop everything */
+#define DEATHS_WINDOW		60	/* seconds */
+#define RESTART_DELAY_MIN	1	/* seconds */
+#define RESTART_DELAY_MAX	60
+#define STOP_TIMEOUT		4	/* seconds before SIGKILL; exit within 5 s */
+
+enum child_id { CHILD_FETCHER, CHILD_APPLIER, CHILD_COUNT };
+
+struct supervisor;
+
+struct child {
+	struct supervisor *sv;
+	enum child_id	 id;
+	const char	*name;		/* "fetcher" */
+	char		 path[PATH_MAX];
+	pid_t		 pid;		/* 0: not running */
+	time_t		 started;
+	int		 restart_delay;	/* seconds; doubles per early death */
+	int		 restart_now;	/* stopped on purpose: no backoff */
+	int		 pending_peer_fd;	/* channel end kept for its next start */
+	struct msgchan	 chan;
+	struct event	*restart_ev;
+	struct bufferevent *log_bev;	/* its stderr, when daemonized */
+};
+
+struct supervisor {
+	struct event_base	*base;
+	struct config		 conf;
+	struct config_secret	 secret;
+	const char		*conf_file;
+	int			 conf_required;	/* -f given */
+	int			 foreground;
+	int			 verbose;
+	uid_t			 privsep_uid;
+	gid_t			 privsep_gid;
+	int			 lock_fd;
+	int			 control_fd;
+	int			 http_fd;		/* -1 when HEALTH_PORT=0 */
+	int			 stopping;
+	int			 exit_status;
+	time_t			 deaths[DEATHS_MAX];	/* ring of recent deaths */
+	size_t			 ndeaths;
+	struct child		 children[CHILD_COUNT];
+	struct event		*stop_ev;
+};
+
+/* supervisor.c */
+void	supervisor_reload(struct supervisor *);
+int	supervisor_load_config(struct supervisor *, struct config *,
+	    struct config_secret *, int report_to_stderr);
+void	supervisor_shutdown(struct supervisor *, int status);
+
+/* proc.c */
+void	proc_init(struct supervisor *);
+void	proc_start(struct supervisor *, struct child *);
+void	proc_reap(struct supervisor *);
+void	proc_stop_all(struct supervisor *);
+void	proc_restart(struct supervisor *, struct child *);
+void	proc_send_config(struct supervisor *, struct child *);
+void	proc_send_listeners(struct supervisor *);
+int	proc_running(const struct supervisor *);
+
+/* listen.c */
+void	listen_lock(struct supervisor *);
+int	listen_control(const struct config *, gid_t group);
+int	listen_http(const struct config *);
+
+/* childlog.c */
+int	childlog_pipe(struct supervisor *, struct child *, int *write_end);
+void	childlog_close(struct child *);
+
+#endif

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# One multinicd per STATE_DIR and per control socket: a second one exits at
+# once saying "already running" and leaves the first alone; a stale socket
+# left by a crash does not stop a start.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+
+require_root_and_build
+ensure_privsep_user || bail_out "cannot create the _multinic user"
+command -v python3 >/dev/null || skip_all "needs python3 for unix sockets"
+make_test_dir
+trap cleanup_daemons EXIT
+
+socket=$TEST_DIR/run/multinicd.sock
+
+# make_stale_socket PATH: a socket file nobody listens on, as a crash leaves.
+make_stale_socket() {
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"
+}
+
+socket_answers() {
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' \
+	    "$1" 2>/dev/null
+}
+
+socket_is_stale() {
+	[ -S "$1" ] && ! socket_answers "$1"
+}
+
+# Start-up over a stale socket.
+make_stale_socket "$socket"
+ok "a stale control socket (nobody listening) exists before the start" \
+    socket_is_stale "$socket"
+
+conf=$TEST_DIR/multinicd.conf
+write_test_config "$conf" CONTROL_SOCKET="$socket"
+start_daemon "$conf"
+first=$DAEMON_PID
+first_log=$DAEMON_LOG
+if ! wait_until 50 children_ready "$first"; then
+	diag "$(cat "$first_log")"
+	bail_out "the first multinicd did not start its children"
+fi
+pass "multinicd starts over a stale control socket"
+ok "the control socket answers" wait_until 30 socket_answers "$socket"
+
+# run_second CONF: a second multinicd in the foreground; sets second_status,
+# second_stderr and second_seconds. It must fail by itself, not by timeout.
+run_second() {
+	local started
+	started=$(date +%s%N)
+	second_stderr=$(timeout 10 env -i PATH="$DAEMON_PATH" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$1" 2>&1 >/dev/null)
+	second_status=$?
+	second_seconds=$((($(date +%s%N) - started) / 1000000000))
+}
+
+second_refused() {
+	[ "$second_status" -ne 0 ] && [ "$second_status" -ne 124 ]
+}
+
+# Same STATE_DIR (and everything else): refused by the lock.
+run_second "$conf"
+ok "a second multinicd with the same STATE_DIR fails (status $second_status)" \
+    second_refused
+ok "it exits quickly (${second_seconds}s)" [ "$second_seconds" -lt 3 ]
+like "$second_stderr" "already running" "it says 'already running'"
+
+# Another STATE_DIR, same control socket: refused because the socket answers.
+other_conf=$TEST_DIR/other.conf
+write_test_config "$other_conf" STATE_DIR="$TEST_DIR/other-state" \
+    CONTROL_SOCKET="$socket"
+run_second "$other_conf"
+ok "a second multinicd on the same live control socket fails (status $second_status)" \
+    second_refused
+like "$second_stderr" "already running" "it says 'already running'"
+
+ok "the first multinicd still runs" is_alive "$first"
+ok "with its fetcher and applier" children_ready "$first"
+ok "its control socket still answers" socket_answers "$socket"
+stop_daemon "$first"
+is "$?" 0 "the first multinicd stops cleanly"
+done_testing

@@ -1,0 +1,220 @@
+# Running multinicd from an integration test: a temp dir per test, a config
+# file, the daemon started in the background, its children and their /proc.
+# Needs tap.sh. Every process stopped here is one this test started.
+# shellcheck shell=bash
+
+TEST_DIR=
+DAEMON_PID=
+DAEMON_LOG=
+STARTED_PIDS=()
+DAEMON_COUNT=0
+# The daemon gets a clean environment so nothing from the caller's
+# (CI's) environment overrides the config file by accident.
+DAEMON_PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+require_root_and_build() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+	if [ -z "${MULTINIC_BUILD:-}" ] || [ ! -x "$MULTINIC_BUILD/multinicd" ]; then
+		bail_out "no multinicd in MULTINIC_BUILD='${MULTINIC_BUILD:-}'"
+	fi
+}
+
+# The fetcher's user; CI starts on a clean machine, so the test creates it.
+ensure_privsep_user() {
+	getent passwd _multinic >/dev/null && return 0
+	useradd --system --no-create-home --shell /usr/sbin/nologin _multinic
+}
+
+# Sets TEST_DIR: state/, run/ and root/ inside, searchable by the
+# unprivileged fetcher (a DB socket may live here too).
+make_test_dir() {
+	TEST_DIR=$(mktemp -d /tmp/multinic-test.XXXXXX) || bail_out "mktemp"
+	chmod 0755 "$TEST_DIR"
+	mkdir -p "$TEST_DIR/state" "$TEST_DIR/run" "$TEST_DIR/root"
+}
+
+# write_config FILE KEY=VALUE...: mode 0600, since it may hold a password.
+write_config() {
+	local file=$1
+	shift
+	(umask 077 && printf '%s\n' "$@" >"$file")
+	chmod 0600 "$file"
+}
+
+# write_test_config FILE [KEY=VALUE...]: a daemon confined to TEST_DIR,
+# with no HTTP and a DB that never answers (nothing listens on port 1);
+# the KEY=VALUE arguments replace or add lines.
+write_test_config() {
+	local file=$1 setting
+	shift
+	write_config "$file" \
+	    DB_HOST=127.0.0.1 \
+	    DB_PORT=1 \
+	    STATE_DIR="$TEST_DIR/state" \
+	    CONTROL_SOCKET="$TEST_DIR/run/multinicd.sock" \
+	    CONFIG_ROOT="$TEST_DIR/root" \
+	    HEALTH_PORT=0 \
+	    LOG_FORMAT=text \
+	    OS_TYPE=netplan
+	for setting in "$@"; do
+		set_config "$file" "${setting%%=*}" "${setting#*=}"
+	done
+}
+
+# set_config FILE KEY VALUE: replaces KEY's line, or appends one.
+set_config() {
+	local file=$1 key=$2 value=$3 rest
+	rest=$(grep -v "^$key=" "$file")
+	printf '%s\n%s=%s\n' "$rest" "$key" "$value" >"$file"
+}
+
+# multinicd [NAME=VALUE...] ARG...: runs it in the foreground with a clean
+# environment plus the given variables.
+multinicd() {
+	local vars=()
+	while [ $# -gt 0 ] && [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		vars+=("$1")
+		shift
+	done
+	env -i PATH="$DAEMON_PATH" "${vars[@]}" "$MULTINIC_BUILD/multinicd" "$@"
+}
+
+# start_daemon CONF [NAME=VALUE...]: multinicd -d -f CONF in the background.
+# Sets DAEMON_PID and DAEMON_LOG. Not in a subshell, so the test can `wait`.
+start_daemon() {
+	local conf=$1
+	shift
+	DAEMON_COUNT=$((DAEMON_COUNT + 1))
+	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+	env -i PATH="$DAEMON_PATH" "$@" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$conf" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	STARTED_PIDS+=("$DAEMON_PID")
+}
+
+# Alive and not a zombie (our own child stays a zombie until waited for).
+is_alive() {
+	local state
+	state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
+	    return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+is_gone() {
+	! is_alive "$1"
+}
+
+# children_of PID: one PID a line, live processes only.
+children_of() {
+	local child
+	for child in $(pgrep -P "$1"); do
+		is_alive "$child" && echo "$child"
+	done
+}
+
+# proc_title PID: the command line with NULs as spaces, trailing blanks cut.
+proc_title() {
+	local title
+	title=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+	echo "${title%"${title##*[! ]}"}"
+}
+
+# proc_status PID FIELD: the field of /proc/PID/status, tabs as spaces.
+proc_status() {
+	awk -v field="$2:" '$1 == field { $1 = ""; sub(/^ /, ""); print }' \
+	    "/proc/$1/status"
+}
+
+# child_titled PID TITLE: the children of PID whose title starts with TITLE.
+child_titled() {
+	local child title
+	for child in $(children_of "$1"); do
+		title=$(proc_title "$child") || continue
+		case $title in
+		"$2"*) echo "$child" ;;
+		esac
+	done
+}
+
+# True once the supervisor PID has a titled fetcher and a titled applier
+# (titles are set after the sandbox is in place).
+children_ready() {
+	[ -n "$(child_titled "$1" "multinicd: fetcher")" ] &&
+	    [ -n "$(child_titled "$1" "multinicd: applier")" ]
+}
+
+# new_child_running PID TITLE OLDPID: true once a child titled TITLE with
+# another PID than OLDPID runs.
+new_child_running() {
+	local child
+	child=$(child_titled "$1" "$2")
+	[ -n "$child" ] && [ "$child" != "$3" ]
+}
+
+# A PID counts as a leftover of ours only while it still runs multinicd
+# (titled, or still as exec'd by absolute path).
+is_multinicd() {
+	is_alive "$1" && [[ $(proc_title "$1") =~ ^(/[^ ]*/)?multinicd ]]
+}
+
+# log_lines FILE: how many lines it has now.
+log_lines() {
+	wc -l <"$1"
+}
+
+# log_since FILE LINES: what FILE gained after its first LINES lines.
+log_since() {
+	tail -n "+$(($2 + 1))" "$1"
+}
+
+# reap PID: waits for a daemon this test started (it must be exiting) and
+# returns its exit status; cleanup leaves it alone afterwards.
+reap() {
+	local status pid kept=()
+	wait "$1"
+	status=$?
+	for pid in "${STARTED_PIDS[@]}"; do
+		[ "$pid" = "$1" ] || kept+=("$pid")
+	done
+	STARTED_PIDS=("${kept[@]}")
+	return "$status"
+}
+
+# stop_daemon PID [TENTHS]: SIGTERM, then SIGKILL after TENTHS (default 50)
+# for it and any child it left. Returns the daemon's exit status.
+stop_daemon() {
+	local pid=$1 tenths=${2:-50} children child status
+	children=$(children_of "$pid")
+	if is_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		if ! wait_until "$tenths" is_gone "$pid"; then
+			diag "multinicd $pid ignored SIGTERM; killing it"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	reap "$pid"
+	status=$?
+	for child in $children; do
+		if is_multinicd "$child"; then
+			diag "multinicd child $child outlived the supervisor; killing it"
+			kill -KILL "$child" 2>/dev/null
+		fi
+	done
+	return "$status"
+}
+
+# For the EXIT trap: stop every daemon this test started and has not
+# reaped yet, remove TEST_DIR (kept when KEEP_TEST_DIR is set).
+cleanup_daemons() {
+	local pid
+	for pid in "${STARTED_PIDS[@]}"; do
+		stop_daemon "$pid" 30
+	done
+	if [ -n "$TEST_DIR" ] && [ -d "$TEST_DIR" ]; then
+		if [ -n "${KEEP_TEST_DIR:-}" ]; then
+			diag "kept $TEST_DIR"
+		else
+			rm -rf "$TEST_DIR"
+		fi
+	fi
+}

@@ -1,0 +1,250 @@
+/* Unit tests for common/log.c: JSON and text lines, escaping, levels, errno. */
+
+#include <errno.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <json.h>
+
+#include "config.h"
+#include "log.h"
+
+/* A DB value trying to end the line and start a forged entry. */
+#define HOSTILE	"bad \"mac\"\n{\"level\":\"error\"}"
+
+static int	saved_stderr = -1;
+static FILE	*capture_file;
+static char	captured[16384];
+
+/* fd 2 goes to a temporary file while a test logs: cmocka reports on stderr. */
+static void
+capture_begin(void)
+{
+	fflush(stderr);
+	assert_non_null(capture_file = tmpfile());
+	assert_true((saved_stderr = dup(STDERR_FILENO)) != -1);
+	assert_true(dup2(fileno(capture_file), STDERR_FILENO) != -1);
+}
+
+static const char *
+capture_end(void)
+{
+	size_t	n;
+
+	assert_true(dup2(saved_stderr, STDERR_FILENO) != -1);
+	close(saved_stderr);
+	rewind(capture_file);
+	n = fread(captured, 1, sizeof(captured) - 1, capture_file);
+	captured[n] = '\0';
+	fclose(capture_file);
+	return captured;
+}
+
+static int
+count_lines(const char *text)
+{
+	int	n = 0;
+
+	for (; *text != '\0'; text++)
+		if (*text == '\n')
+			n++;
+	return n;
+}
+
+static void
+assert_keys(struct json_object *obj, const char *const *keys, size_t nkeys)
+{
+	size_t	i = 0;
+
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		assert_true(i < nkeys);
+		assert_string_equal(key, keys[i]);
+		i++;
+	}
+	assert_int_equal(i, nkeys);
+}
+
+static const char *
+get_string(struct json_object *obj, const char *key)
+{
+	struct json_object	*val;
+
+	assert_true(json_object_object_get_ex(obj, key, &val));
+	assert_true(json_object_is_type(val, json_type_string));
+	return json_object_get_string(val);
+}
+
+static void
+assert_matches(const char *text, const char *pattern)
+{
+	regex_t	re;
+
+	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regexec(&re, text, 0, NULL, 0), 0);
+	regfree(&re);
+}
+
+static void
+test_json_fields(void **state)
+{
+	static const char *const keys[] = { "time", "level", "proc", "msg",
+	    "row_id", "reason", "interface_name" };
+	struct log_field	 fields[] = { LOG_NUM("row_id", 42),
+	    LOG_STR("reason", HOSTILE), LOG_STR("interface_name", "ens5"),
+	    LOG_STR("level", "forged") };
+	struct json_object	*obj, *val;
+	const char		*out;
+
+	(void)state;
+	log_init("fetcher", LOG_DEST_STDERR, LOG_FORMAT_JSON, LOG_LEVEL_INFO);
+	capture_begin();
+	log_fields(LOG_LEVEL_WARN, fields, 4, "row %d rejected\n", 42);
+	out = capture_end();
+
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(obj = json_tokener_parse(out));
+	assert_keys(obj, keys, 7);
+	assert_matches(get_string(obj, "time"),
+	    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$");
+	assert_string_equal(get_string(obj, "level"), "warn");
+	assert_string_equal(get_string(obj, "proc"), "fetcher");
+	assert_string_equal(get_string(obj, "msg"), "row 42 rejected\n");
+	assert_string_equal(get_string(obj, "reason"), HOSTILE);
+	assert_true(json_object_object_get_ex(obj, "row_id", &val));
+	assert_true(json_object_is_type(val, json_type_int));
+	assert_int_equal(json_object_get_int64(val), 42);
+	assert_null(strstr(out, "\\/"));
+	json_object_put(obj);
+}
+
+static void
+test_json_warn_errno(void **state)
+{
+	static const char *const keys[] = { "time", "level", "proc", "msg",
+	    "error" };
+	struct json_object	*obj;
+
+	(void)state;
+	log_init("applier", LOG_DEST_STDERR, LOG_FORMAT_JSON, LOG_LEVEL_INFO);
+	capture_begin();
+	errno = ENOENT;
+	log_warn("open %s", "/etc/netplan/x.yaml");
+	assert_int_equal(errno, ENOENT);
+	errno = EPERM;
+	log_warnx("no errno");
+	assert_int_equal(errno, EPERM);
+	assert_non_null(obj = json_tokener_parse(capture_end()));
+	assert_keys(obj, keys, 5);
+	assert_string_equal(get_string(obj, "msg"), "open /etc/netplan/x.yaml");
+	assert_string_equal(get_string(obj, "error"), strerror(ENOENT));
+	json_object_put(obj);
+	assert_non_null(strstr(captured, "\"msg\":\"no errno\"}\n"));
+}
+
+static void
+test_text_escaping(void **state)
+{
+	struct log_field	 fields[] = { LOG_STR("interface_name", "ens5"),
+	    LOG_NUM("row_id", -7), LOG_STR("reason", HOSTILE),
+	    LOG_STR("empty", "") };
+	const char		*out;
+
+	(void)state;
+	log_init("fetcher", LOG_DEST_STDERR, LOG_FORMAT_TEXT, LOG_LEVEL_INFO);
+	capture_begin();
+	log_fields(LOG_LEVEL_WARN, fields, 4, "line\none\x01");
+	out = capture_end();
+
+	assert_int_equal(count_lines(out), 1);
+	assert_matches(out, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{3}Z "
+	    "warn  fetcher: ");
+	assert_non_null(strstr(out, "fetcher: line\\none\\x01 interface_name=ens5"
+	    " row_id=-7 reason=\"bad \\\"mac\\\"\\n{\\\"level\\\":\\\"error\\\"}\""
+	    " empty=\"\"\n"));
+}
+
+static void
+test_levels(void **state)
+{
+	const char	*out;
+
+	(void)state;
+	log_init("supervisor", LOG_DEST_STDERR, LOG_FORMAT_JSON, LOG_LEVEL_ERROR);
+	assert_int_equal(log_getlevel(), LOG_LEVEL_ERROR);
+	capture_begin();
+	log_warnx("dropped warn");
+	log_info("dropped info");
+	log_error("kept error");
+	log_setlevel(LOG_LEVEL_DEBUG);
+	log_debug("kept debug");
+	log_setlevel(LOG_LEVEL_INFO);
+	log_debug("dropped debug");
+	out = capture_end();
+
+	assert_int_equal(log_getlevel(), LOG_LEVEL_INFO);
+	assert_int_equal(count_lines(out), 2);
+	assert_null(strstr(out, "dropped"));
+	assert_non_null(strstr(out, "\"level\":\"error\""));
+	assert_non_null(strstr(out, "\"level\":\"debug\""));
+}
+
+static void
+test_pipe_prefix(void **state)
+{
+	const char	*out;
+
+	(void)state;
+	log_init("applier", LOG_DEST_PIPE, LOG_FORMAT_JSON, LOG_LEVEL_INFO);
+	capture_begin();
+	log_warnx("to syslog");
+	log_info("info");
+	out = capture_end();
+	/* The supervisor's syslog adds the time. */
+	assert_string_equal(out,
+	    "<4>{\"level\":\"warn\",\"proc\":\"applier\",\"msg\":\"to syslog\"}\n"
+	    "<6>{\"level\":\"info\",\"proc\":\"applier\",\"msg\":\"info\"}\n");
+}
+
+static void
+test_long_message(void **state)
+{
+	char			 big[5000];
+	struct json_object	*obj;
+	const char		*out;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_init("fetcher", LOG_DEST_STDERR, LOG_FORMAT_JSON, LOG_LEVEL_INFO);
+	capture_begin();
+	log_info("%s", big);
+	out = capture_end();
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(obj = json_tokener_parse(out));
+	assert_true(strlen(get_string(obj, "msg")) < 2048);
+	json_object_put(obj);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_fields),
+		cmocka_unit_test(test_json_warn_errno),
+		cmocka_unit_test(test_text_escaping),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_pipe_prefix),
+		cmocka_unit_test(test_long_message),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
