@@ -61,6 +61,7 @@ fetcher_misbehaved(const char *what)
 {
 	log_warnx("fetcher: %s; closing its channel", what);
 	msgchan_close(&applier.fetcher);
+	applier.snapshot.receiving = 0;
 	if (msg_compose(&applier.supervisor, MSG_PEER_MALFORMED, 0, -1, NULL,
 	    0) == -1)
 		fatal("cannot queue the malformed-peer message");
@@ -71,6 +72,7 @@ fetcher_closed(struct msgchan *chan, int malformed, void *arg)
 {
 	(void)chan;
 	(void)arg;
+	applier.snapshot.receiving = 0;
 	if (malformed)
 		fetcher_misbehaved("broken message framing");
 	else
@@ -119,15 +121,44 @@ applier_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 }
 
 static void
+snapshot_complete(void)
+{
+	snapshot_log(&applier.snapshot);
+}
+
+static void
 applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 {
-	(void)chan;
+	struct msg_snapshot	 bounds;
+	struct msg_row		 row;
+	const char		*why = NULL;
+
 	(void)arg;
 	switch (m->hdr.type) {
+	case MSG_SNAPSHOT_BEGIN:
+		if (msg_payload(chan, m, &bounds, sizeof(bounds)) == -1)
+			why = "bad snapshot begin";
+		else
+			snapshot_begin(&applier.snapshot, &bounds, &why);
+		break;
+	case MSG_SNAPSHOT_ROW:
+		if (msg_payload(chan, m, &row, sizeof(row)) == -1)
+			why = "bad snapshot row";
+		else
+			snapshot_row(&applier.snapshot, &row, &why);
+		break;
+	case MSG_SNAPSHOT_END:
+		if (msg_payload(chan, m, &bounds, sizeof(bounds)) == -1)
+			why = "bad snapshot end";
+		else if (snapshot_end(&applier.snapshot, &bounds, &why) == 1)
+			snapshot_complete();
+		break;
 	default:
-		fetcher_misbehaved(msg_type_name(m->hdr.type));
+		why = msg_type_name(m->hdr.type);
 		break;
 	}
+	if (why != NULL)
+		fetcher_misbehaved(why);
 }
 
 static void

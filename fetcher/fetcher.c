@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "child.h"
+#include "db.h"
 #include "fetcher.h"
 #include "log.h"
 
@@ -36,6 +37,21 @@ apply_config(const struct config *conf)
 	fetcher.have_config = 1;
 	log_setlevel(conf->log_level);
 	log_setformat(conf->log_format);
+	if (fetcher.started)
+		poll_reconfigure(&fetcher);
+}
+
+/*
+ * Sent after the configuration, which it completes. Before the start it is
+ * kept for db_new(); either way the DB layer's copy is the only one left.
+ */
+static void
+apply_secret(void)
+{
+	if (!fetcher.started)
+		return;
+	db_reconfigure(fetcher.db, &fetcher.conf, &fetcher.secret);
+	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
 }
 
 static void
@@ -43,9 +59,16 @@ start(void)
 {
 	if (!fetcher.have_config || fetcher.started)
 		fatalx("start message out of order");
+	/* What needs files or root happens before the sandbox. */
+	db_preload();
+	if ((fetcher.db = db_new(fetcher.base, &fetcher.conf,
+	    &fetcher.secret)) == NULL)
+		fatalx("cannot set up the database layer");
+	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
 	fetcher_sandbox(&fetcher.conf);
 	child_set_title("fetcher");
 	fetcher.started = 1;
+	poll_init(&fetcher);
 	if (msg_compose(&fetcher.supervisor, MSG_READY, 0, -1, NULL, 0) == -1)
 		fatal("cannot queue the ready message");
 }
@@ -98,6 +121,7 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload(chan, m, &fetcher.secret,
 		    sizeof(fetcher.secret)) == -1)
 			fatalx("bad secret message");
+		apply_secret();
 		break;
 	case MSG_HTTP_LISTENER:
 		replace_listener(&fetcher.http_fd, m->fd);
@@ -138,7 +162,8 @@ on_terminate(evutil_socket_t sig, short events, void *arg)
 	(void)sig;
 	(void)events;
 	(void)arg;
-	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
+	if (fetcher.db != NULL)
+		db_free(fetcher.db);
 	exit(0);
 }
 

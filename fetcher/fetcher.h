@@ -2,8 +2,23 @@
 #ifndef MULTINIC_FETCHER_H
 #define MULTINIC_FETCHER_H
 
+#include <time.h>
+
+#include "backoff.h"
 #include "config.h"
 #include "msg.h"
+
+struct db;
+
+/* What status and health show about the last polls. */
+struct poll_state {
+	int		db_connected;
+	time_t		last_sync;		/* 0: never */
+	char		last_error[256];
+	uint64_t	generation;		/* of the last snapshot sent */
+	size_t		nrows;
+	struct msg_row	rows[SNAPSHOT_ROWS_MAX];	/* last validated */
+};
 
 struct fetcher {
 	struct event_base	*base;
@@ -15,10 +30,24 @@ struct fetcher {
 	int			 started;
 	int			 control_fd;	/* listening, from the supervisor */
 	int			 http_fd;	/* listening, or -1 */
+	struct db		*db;
+	struct backoff		 backoff;
+	struct event		*poll_ev;
+	int			 polling;
+	struct poll_state	 poll;
 };
 
 /* fetcher.c */
 int	fetcher_main(int argc, char *argv[]);
+
+/* poll.c */
+void	poll_init(struct fetcher *);
+void	poll_reconfigure(struct fetcher *);
+void	poll_now(struct fetcher *);
+
+/* snapshot.c */
+void	snapshot_send(struct msgchan *, uint64_t generation,
+	    const struct msg_row *, size_t);
 
 /* sandbox.c */
 void	fetcher_sandbox(const struct config *);

@@ -16,10 +16,7 @@ conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf"
 start_daemon "$conf"
 supervisor=$DAEMON_PID
-if ! wait_until 50 children_ready "$supervisor"; then
-	diag "$(cat "$DAEMON_LOG")"
-	bail_out "the supervisor did not start a titled fetcher and applier"
-fi
+wait_children_ready "$supervisor"
 
 # kill_and_expect_restart NAME: kill -9 the child titled "multinicd: NAME",
 # expect a new one within 3 s and a log line naming the dead one.

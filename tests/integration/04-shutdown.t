@@ -22,10 +22,7 @@ write_test_config "$conf"
 start_ready() {
 	start_daemon "$conf"
 	supervisor=$DAEMON_PID
-	if ! wait_until 50 children_ready "$supervisor"; then
-		diag "$(cat "$DAEMON_LOG")"
-		bail_out "multinicd did not start its children"
-	fi
+	wait_children_ready "$supervisor"
 	fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 	applier=$(child_titled "$supervisor" "multinicd: applier")
 }

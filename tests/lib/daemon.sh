@@ -143,6 +143,13 @@ children_ready() {
 	    [ -n "$(child_titled "$1" "multinicd: applier")" ]
 }
 
+# wait_children_ready PID: up to 5 s; else the test stops, showing the log.
+wait_children_ready() {
+	wait_until 50 children_ready "$1" && return 0
+	diag "$(cat "$DAEMON_LOG")"
+	abort_test "multinicd did not start a titled fetcher and applier within 5 s"
+}
+
 # new_child_running PID TITLE OLDPID: true once a child titled TITLE with
 # another PID than OLDPID runs.
 new_child_running() {
@@ -171,7 +178,8 @@ log_since() {
 # returns its exit status; cleanup leaves it alone afterwards.
 reap() {
 	local status pid kept=()
-	wait "$1"
+	# (no "Killed" job notice on stderr)
+	{ wait "$1"; } 2>/dev/null
 	status=$?
 	for pid in "${STARTED_PIDS[@]}"; do
 		[ "$pid" = "$1" ] || kept+=("$pid")

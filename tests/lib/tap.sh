@@ -88,6 +88,14 @@ wait_until() {
 	done
 }
 
+# abort_test REASON: a failure after which this test cannot go on (the
+# other tests still run, unlike with bail_out).
+abort_test() {
+	fail "$*"
+	echo "1..$TAP_COUNT"
+	exit 1
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0

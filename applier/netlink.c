@@ -1,0 +1,805 @@
+/*
+ * rtnetlink for the applier: dumps of links, IPv4 addresses and routes, and
+ * the changes it makes (name, MTU, up/down, IPv4 addresses), with libmnl.
+ */
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <net/if_arp.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "netlink.h"
+
+/* Dumps arrive in datagrams of up to 32 KiB, whatever the buffer we offer. */
+#define NL_RECV_SIZE	32768
+/* The largest request (a link name, or an IPv6 RTA_DST) is under 64 bytes. */
+#define NL_REQ_SIZE	256
+#define NL_ERRMSG_MAX	128
+/* The kernel answers at once; this only keeps a lost reply from hanging us. */
+#define NL_RECV_TIMEOUT	10
+/* A dump the kernel marks inconsistent (links changed meanwhile) is redone. */
+#define NL_DUMP_TRIES	3
+
+struct nl {
+	struct mnl_socket	*sock;
+	uint32_t		 portid;
+	uint32_t		 seq;
+	char			 errmsg[NL_ERRMSG_MAX];
+	_Alignas(8) char	 req[NL_REQ_SIZE];
+	_Alignas(8) char	 rbuf[NL_RECV_SIZE];
+};
+
+/* Turns one message of a reply into the caller's data: 0 or -errno. */
+typedef int (*nl_parse_fn)(const struct nlmsghdr *, void *);
+
+/* The progress of reading the replies to one request. */
+struct nl_reply {
+	uint32_t	 seq;
+	nl_parse_fn	 parse;
+	void		*arg;
+	int		 err;	/* the first error seen */
+	int		 done;	/* the ACK, error or NLMSG_DONE has arrived */
+};
+
+struct link_dump {
+	struct nl_link	*links;
+	size_t		 n;
+	size_t		 cap;
+};
+
+struct route_links {
+	int	*ifindexes;
+	size_t	 max;
+	size_t	 n;
+};
+
+static int
+nl_set_options(struct nl *nl)
+{
+	struct timeval	 timeout = { NL_RECV_TIMEOUT, 0 };
+	int		 on = 1;
+
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO,
+	    &timeout, sizeof(timeout)) == -1)
+		return -1;
+	/* The kernel's reason for a refusal is worth a log line; it is
+	 * optional, so an old kernel without it is no failure. */
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &on, sizeof(on));
+	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &on, sizeof(on));
+	return 0;
+}
+
+struct nl *
+nl_open(void)
+{
+	struct nl	*nl;
+	int		 saved;
+
+	if ((nl = calloc(1, sizeof(*nl))) == NULL)
+		return NULL;
+	if ((nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
+	    mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) == -1 ||
+	    nl_set_options(nl) == -1) {
+		saved = errno;
+		nl_close(nl);
+		errno = saved;
+		return NULL;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	return nl;
+}
+
+void
+nl_close(struct nl *nl)
+{
+	if (nl == NULL)
+		return;
+	if (nl->sock != NULL)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+const char *
+nl_last_error_msg(const struct nl *nl)
+{
+	return nl->errmsg;
+}
+
+const char *
+nl_strerror(int err)
+{
+	return strerror(err < 0 ? -err : err);
+}
+
+/* A new request in nl->req, with the next sequence number. */
+static struct nlmsghdr *
+nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr	*nlh;
+
+	memset(nl->req, 0, sizeof(nl->req));
+	nlh = mnl_nlmsg_put_header(nl->req);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/*
+ * Indexes the attributes in buf by type. Unlike mnl_attr_parse, bytes left
+ * over that do not make a whole attribute are an error: the kernel never
+ * sends them, so the message is damaged and nothing in it is trusted.
+ */
+static int
+nl_attrs(const void *buf, size_t len, const struct nlattr **tb, uint16_t max)
+{
+	const struct nlattr	*attr = buf;
+	int			 left;
+
+	if (len > INT_MAX)
+		return -EINVAL;
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	for (left = (int)len; mnl_attr_ok(attr, left);
+	    attr = mnl_attr_next(attr)) {
+		if (mnl_attr_get_type(attr) <= max)
+			tb[mnl_attr_get_type(attr)] = attr;
+		left -= MNL_ALIGN(attr->nla_len);
+	}
+	/* Below zero: the last attribute was not padded, which is fine. */
+	return left > 0 ? -EINVAL : 0;
+}
+
+/* The attributes after a message's fixed header (ifinfomsg, rtmsg...). */
+static int
+nl_attrs_msg(const struct nlmsghdr *nlh, size_t hdrlen,
+    const struct nlattr **tb, uint16_t max)
+{
+	size_t	 plen = mnl_nlmsg_get_payload_len(nlh);
+
+	if (plen < MNL_ALIGN(hdrlen))
+		return -EINVAL;
+	return nl_attrs(mnl_nlmsg_get_payload_offset(nlh, hdrlen),
+	    plen - MNL_ALIGN(hdrlen), tb, max);
+}
+
+static int
+nl_attrs_nested(const struct nlattr *nest, const struct nlattr **tb,
+    uint16_t max)
+{
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) == -1)
+		return -EINVAL;
+	return nl_attrs(mnl_attr_get_payload(nest),
+	    mnl_attr_get_payload_len(nest), tb, max);
+}
+
+/* An optional u32: absent leaves *v alone; a wrong size is damage. */
+static int
+nl_attr_u32(const struct nlattr *attr, uint32_t *v)
+{
+	if (attr == NULL)
+		return 0;
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) == -1)
+		return -EINVAL;
+	*v = mnl_attr_get_u32(attr);
+	return 0;
+}
+
+/* An optional ifindex (IFLA_MASTER, RTA_OIF...); absent is 0. */
+static int
+nl_attr_index(const struct nlattr *attr, int *index)
+{
+	uint32_t	 v = 0;
+	int		 err;
+
+	if ((err = nl_attr_u32(attr, &v)) < 0)
+		return err;
+	if (v > INT_MAX)
+		return -EINVAL;
+	*index = (int)v;
+	return 0;
+}
+
+/* The kernel's reason for a refusal ("MTU too large"...), for the log. */
+static void
+nl_keep_extack(struct nl *nl, const struct nlmsghdr *nlh,
+    const struct nlmsgerr *e)
+{
+	const struct nlattr	*tb[NLMSGERR_ATTR_MAX + 1];
+	const struct nlattr	*msg;
+	size_t			 off = sizeof(*e);
+	size_t			 plen = mnl_nlmsg_get_payload_len(nlh);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* Without NLM_F_CAPPED our whole request is echoed first. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(e->msg))
+			return;
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	}
+	off = MNL_ALIGN(off);
+	if (off > plen || nl_attrs((const char *)e + off, plen - off, tb,
+	    NLMSGERR_ATTR_MAX) < 0)
+		return;
+	msg = tb[NLMSGERR_ATTR_MSG];
+	if (msg != NULL && mnl_attr_validate(msg, MNL_TYPE_NUL_STRING) == 0)
+		strlcpy(nl->errmsg, mnl_attr_get_str(msg), sizeof(nl->errmsg));
+}
+
+/* NLMSG_ERROR: 0 is the ACK, else -errno. */
+static int
+nl_ack_error(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr	*e = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+		return -EINVAL;
+	if (e->error > 0 || e->error < -4095)
+		return -EPROTO;
+	if (e->error < 0)
+		nl_keep_extack(nl, nlh, e);
+	return e->error;
+}
+
+/* The NLMSG_DONE of a dump that failed midway carries its -errno. */
+static int
+nl_done_error(const struct nlmsghdr *nlh)
+{
+	int	 err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return 0;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	return err < 0 && err >= -4095 ? err : 0;
+}
+
+static void
+nl_keep_error(struct nl_reply *r, int err)
+{
+	if (r->err == 0)
+		r->err = err;
+}
+
+static void
+nl_message(struct nl *nl, const struct nlmsghdr *nlh, struct nl_reply *r)
+{
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		nl_keep_error(r, -EINTR);
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+		return;
+	case NLMSG_ERROR:
+		nl_keep_error(r, nl_ack_error(nl, nlh));
+		r->done = 1;
+		return;
+	case NLMSG_DONE:
+		nl_keep_error(r, nl_done_error(nlh));
+		r->done = 1;
+		return;
+	case NLMSG_OVERRUN:
+		nl_keep_error(r, -EOVERFLOW);
+		return;
+	}
+	/* After an error the rest of a dump is read but not parsed. */
+	if (r->err == 0 && r->parse != NULL)
+		r->err = r->parse(nlh, r->arg);
+}
+
+/* Every message of one datagram that answers this request. */
+static void
+nl_walk(struct nl *nl, int len, struct nl_reply *r)
+{
+	const struct nlmsghdr	*nlh = (const struct nlmsghdr *)nl->rbuf;
+
+	for (; !r->done && mnl_nlmsg_ok(nlh, len);
+	    nlh = mnl_nlmsg_next(nlh, &len)) {
+		/* A late reply to an earlier request that timed out. */
+		if (nlh->nlmsg_seq != r->seq || nlh->nlmsg_pid != nl->portid)
+			continue;
+		nl_message(nl, nlh, r);
+	}
+	/* A partial message: whatever ended the reply is lost with it. */
+	if (!r->done && len > 0) {
+		nl_keep_error(r, -EINVAL);
+		r->done = 1;
+	}
+}
+
+/* One datagram from the kernel: its length, 0 to ignore it, or -errno. */
+static int
+nl_recv(struct nl *nl)
+{
+	struct sockaddr_nl	 from;
+	struct iovec		 iov = { nl->rbuf, sizeof(nl->rbuf) };
+	struct msghdr		 msg = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t			 n;
+
+	do
+		n = recvmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (msg.msg_flags & MSG_TRUNC)
+		return -EMSGSIZE;
+	/* Only the kernel (port 0) answers requests. */
+	if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		return 0;
+	return (int)n;
+}
+
+/*
+ * Sends a request and reads its replies through its ACK, error or
+ * NLMSG_DONE. Not mnl_cb_run: it stops at the first bad message, leaving
+ * the rest of a dump queued to break the next request, and it drops the
+ * error an NLMSG_DONE carries.
+ */
+static int
+nl_talk(struct nl *nl, const struct nlmsghdr *nlh, nl_parse_fn parse,
+    void *arg)
+{
+	struct nl_reply	 r = { nlh->nlmsg_seq, parse, arg, 0, 0 };
+	ssize_t		 sent;
+	int		 len;
+
+	nl->errmsg[0] = '\0';
+	if ((sent = mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len)) == -1)
+		return -errno;
+	if ((size_t)sent != nlh->nlmsg_len)
+		return -EIO;
+	while (!r.done) {
+		if ((len = nl_recv(nl)) < 0)
+			return len;
+		nl_walk(nl, len, &r);
+	}
+	return r.err;
+}
+
+static struct nl_link *
+link_append(struct link_dump *d)
+{
+	struct nl_link	*grown;
+	size_t		 cap;
+
+	if (d->n == d->cap) {
+		cap = d->cap == 0 ? 16 : d->cap * 2;
+		if ((grown = reallocarray(d->links, cap, sizeof(*grown))) ==
+		    NULL)
+			return NULL;
+		d->links = grown;
+		d->cap = cap;
+	}
+	memset(&d->links[d->n], 0, sizeof(d->links[0]));
+	return &d->links[d->n++];
+}
+
+static int
+link_name(const struct nlattr *attr, char *name)
+{
+	if (attr == NULL || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == -1)
+		return -EINVAL;
+	if (strlcpy(name, mnl_attr_get_str(attr), IFNAMSIZ) >= IFNAMSIZ)
+		return -EINVAL;
+	return 0;
+}
+
+/* IFLA_INFO_KIND; a NIC has none (a bridge port has only a slave kind). */
+static int
+link_kind(const struct nlattr *linkinfo, char *kind, size_t size)
+{
+	const struct nlattr	*info[IFLA_INFO_MAX + 1];
+	const struct nlattr	*attr;
+
+	kind[0] = '\0';
+	if (linkinfo == NULL)
+		return 0;
+	if (nl_attrs_nested(linkinfo, info, IFLA_INFO_MAX) < 0)
+		return -EINVAL;
+	if ((attr = info[IFLA_INFO_KIND]) == NULL)
+		return 0;
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == -1)
+		return -EINVAL;
+	/* A kind too long to keep is none we manage: cut, it still isn't. */
+	strlcpy(kind, mnl_attr_get_str(attr), size);
+	return 0;
+}
+
+static int
+link_attrs(struct nl_link *l, const struct nlattr **tb)
+{
+	const struct nlattr	*mac = tb[IFLA_ADDRESS];
+	int			 err;
+
+	if ((err = link_name(tb[IFLA_IFNAME], l->name)) < 0 ||
+	    (err = nl_attr_u32(tb[IFLA_MTU], &l->mtu)) < 0 ||
+	    (err = nl_attr_index(tb[IFLA_MASTER], &l->master)) < 0 ||
+	    (err = nl_attr_index(tb[IFLA_LINK], &l->link)) < 0 ||
+	    (err = link_kind(tb[IFLA_LINKINFO], l->kind, sizeof(l->kind))) < 0)
+		return err;
+	if (l->link == l->index)
+		l->link = 0;
+	/* Tunnels and InfiniBand have hardware addresses of other sizes. */
+	if (mac != NULL && mnl_attr_get_payload_len(mac) == sizeof(l->mac)) {
+		memcpy(l->mac, mnl_attr_get_payload(mac), sizeof(l->mac));
+		l->has_mac = 1;
+	}
+	return 0;
+}
+
+static int
+link_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct ifinfomsg	*ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[IFLA_MAX + 1];
+	struct nl_link		*l;
+	int			 err;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(*ifm), tb, IFLA_MAX)) < 0)
+		return err;
+	if (ifm->ifi_index <= 0)
+		return -EINVAL;
+	if ((l = link_append(arg)) == NULL)
+		return -ENOMEM;
+	l->index = ifm->ifi_index;
+	l->type = ifm->ifi_type;
+	l->flags = ifm->ifi_flags;
+	return link_attrs(l, tb);
+}
+
+static struct nl_link *
+link_find(struct link_dump *d, int index)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->links[i].index == index)
+			return &d->links[i];
+	return NULL;
+}
+
+static int
+addr_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct ifaddrmsg	*ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[IFA_MAX + 1];
+	const struct nlattr	*local;
+	struct nl_link		*l;
+	int			 err;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(*ifa), tb, IFA_MAX)) < 0)
+		return err;
+	if (ifa->ifa_family != AF_INET)
+		return 0;
+	/* IFA_ADDRESS is the peer's on a point-to-point link. */
+	local = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (ifa->ifa_prefixlen > 32 || local == NULL ||
+	    mnl_attr_validate(local, MNL_TYPE_U32) == -1)
+		return -EINVAL;
+	/* A link that appeared after the link dump waits for the next one. */
+	if (ifa->ifa_index > INT_MAX ||
+	    (l = link_find(arg, (int)ifa->ifa_index)) == NULL)
+		return 0;
+	if (l->naddrs == NL_ADDRS_MAX) {
+		l->addrs_truncated = 1;
+		return 0;
+	}
+	l->addrs[l->naddrs].addr = mnl_attr_get_u32(local);
+	l->addrs[l->naddrs].prefix = ifa->ifa_prefixlen;
+	l->naddrs++;
+	return 0;
+}
+
+static int
+dump_links_once(struct nl *nl, struct link_dump *d)
+{
+	struct nlmsghdr		*nlh;
+	struct ifinfomsg	*ifm;
+	struct ifaddrmsg	*ifa;
+	int			 err;
+
+	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	/* Counters are not needed and double the size of every message. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if ((err = nl_talk(nl, nlh, link_parse, d)) < 0)
+		return err;
+
+	nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	return nl_talk(nl, nlh, addr_parse, d);
+}
+
+int
+nl_dump_links(struct nl *nl, struct nl_link **links, size_t *nlinks)
+{
+	struct link_dump	 d;
+	int			 err, tries;
+
+	*links = NULL;
+	*nlinks = 0;
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
+		memset(&d, 0, sizeof(d));
+		if ((err = dump_links_once(nl, &d)) == 0) {
+			*links = d.links;
+			*nlinks = d.n;
+			return 0;
+		}
+		free(d.links);
+		if (err != -EINTR)
+			return err;
+	}
+	return -EAGAIN;
+}
+
+static int
+route_links_add(struct route_links *r, int index)
+{
+	size_t	 i;
+
+	if (index <= 0)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (r->ifindexes[i] == index)
+			return 0;
+	/* A protected link left out would be unprotected: fail instead. */
+	if (r->n == r->max)
+		return -ENOSPC;
+	r->ifindexes[r->n++] = index;
+	return 0;
+}
+
+/* RTA_MULTIPATH: rtnexthop headers, each followed by its attributes. */
+static int
+route_nexthops(const struct nlattr *multipath, struct route_links *r)
+{
+	const char		*p = mnl_attr_get_payload(multipath);
+	size_t			 left = mnl_attr_get_payload_len(multipath);
+	const struct rtnexthop	*nh;
+	size_t			 step;
+	int			 err;
+
+	while (left >= sizeof(*nh)) {
+		nh = (const struct rtnexthop *)p;
+		if (nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
+			return -EINVAL;
+		if ((err = route_links_add(r, nh->rtnh_ifindex)) < 0)
+			return err;
+		/* The last one may lack its padding. */
+		if ((step = RTNH_ALIGN((size_t)nh->rtnh_len)) >= left)
+			return 0;
+		left -= step;
+		p += step;
+	}
+	return left == 0 ? 0 : -EINVAL;
+}
+
+static int
+route_default_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[RTA_MAX + 1];
+	int			 err, oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(*rtm), tb, RTA_MAX)) < 0)
+		return err;
+	/* An AF_UNSPEC dump also brings multicast (ipmr) tables. */
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    rtm->rtm_dst_len != 0)
+		return 0;
+	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
+	    (err = route_links_add(arg, oif)) < 0)
+		return err;
+	if (tb[RTA_MULTIPATH] != NULL)
+		return route_nexthops(tb[RTA_MULTIPATH], arg);
+	return 0;
+}
+
+int
+nl_default_route_links(struct nl *nl, int *ifindexes, size_t max, size_t *n)
+{
+	struct route_links	 r = { ifindexes, max, 0 };
+	struct nlmsghdr		*nlh;
+	struct rtmsg		*rtm;
+	int			 err = -EAGAIN, tries;
+
+	*n = 0;
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
+		r.n = 0;
+		/* AF_UNSPEC: IPv4 and IPv6 in one dump, every table. */
+		nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_UNSPEC;
+		if ((err = nl_talk(nl, nlh, route_default_parse, &r)) != -EINTR)
+			break;
+	}
+	if (err == 0)
+		*n = r.n;
+	return err == -EINTR ? -EAGAIN : err;
+}
+
+static int
+route_get_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr	*tb[RTA_MAX + 1];
+	int			 err;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX)) < 0)
+		return err;
+	return nl_attr_index(tb[RTA_OIF], arg);
+}
+
+int
+nl_route_link(struct nl *nl, int family, const void *addr, int *ifindex)
+{
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+	uint8_t		 alen;
+	int		 err, oif = 0;
+
+	if (family == AF_INET)
+		alen = 4;
+	else if (family == AF_INET6)
+		alen = 16;
+	else
+		return -EAFNOSUPPORT;
+	nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_ACK);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = (uint8_t)(alen * 8);
+	mnl_attr_put(nlh, RTA_DST, alen, addr);
+	if ((err = nl_talk(nl, nlh, route_get_parse, &oif)) < 0)
+		return err;
+	/* No device (a blackhole route...): nothing reaches addr. */
+	if (oif == 0)
+		return -ENETUNREACH;
+	*ifindex = oif;
+	return 0;
+}
+
+/* RTM_NEWLINK on an existing index changes only what the message holds. */
+static struct nlmsghdr *
+link_change_msg(struct nl *nl, int index, unsigned flags, unsigned change)
+{
+	struct nlmsghdr		*nlh;
+	struct ifinfomsg	*ifm;
+
+	nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_ACK);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	ifm->ifi_flags = flags;
+	ifm->ifi_change = change;
+	return nlh;
+}
+
+int
+nl_link_set_name(struct nl *nl, int index, const char *name)
+{
+	struct nlmsghdr	*nlh;
+	size_t		 len = strnlen(name, IFNAMSIZ);
+
+	/* Index 0 would make the kernel look the link up by the new name. */
+	if (index <= 0 || len == 0 || len >= IFNAMSIZ)
+		return -EINVAL;
+	nlh = link_change_msg(nl, index, 0, 0);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int
+nl_link_set_mtu(struct nl *nl, int index, uint32_t mtu)
+{
+	struct nlmsghdr	*nlh;
+
+	if (index <= 0)
+		return -EINVAL;
+	nlh = link_change_msg(nl, index, 0, 0);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int
+nl_link_set_up(struct nl *nl, int index, int up)
+{
+	if (index <= 0)
+		return -EINVAL;
+	return nl_talk(nl, link_change_msg(nl, index, up ? IFF_UP : 0, IFF_UP),
+	    NULL, NULL);
+}
+
+static struct nlmsghdr *
+addr_msg(struct nl *nl, uint16_t type, uint16_t flags, int index,
+    uint32_t addr, uint8_t prefix)
+{
+	struct nlmsghdr		*nlh;
+	struct ifaddrmsg	*ifa;
+
+	nlh = nl_msg(nl, type, NLM_F_ACK | flags);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = index;
+	/* For deletion both select the address and its prefix length. */
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr);
+	return nlh;
+}
+
+int
+nl_addr_add(struct nl *nl, int index, uint32_t addr, uint8_t prefix)
+{
+	struct nlmsghdr	*nlh;
+	uint32_t	 mask;
+
+	if (index <= 0 || prefix > 32)
+		return -EINVAL;
+	nlh = addr_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, index,
+	    addr, prefix);
+	/* /31 and /32 have no broadcast address (RFC 3021). */
+	if (prefix <= 30) {
+		mask = prefix == 0 ? 0 : htonl(UINT32_MAX << (32 - prefix));
+		mnl_attr_put_u32(nlh, IFA_BROADCAST, addr | ~mask);
+	}
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int
+nl_addr_del(struct nl *nl, int index, uint32_t addr, uint8_t prefix)
+{
+	if (index <= 0 || prefix > 32)
+		return -EINVAL;
+	return nl_talk(nl, addr_msg(nl, RTM_DELADDR, 0, index, addr, prefix),
+	    NULL, NULL);
+}
+
+/*
+ * DESIGN 3.3: only a NIC, or a veth/dummy link, can be the link a row's
+ * MAC names. Bridges, bonds, teams, VLANs, macvlan/macvtap/ipvlan, vxlan
+ * and tun/tap share or borrow MACs, and so does any enslaved port. An
+ * allowlist, so a kind we have never heard of is not a candidate either.
+ */
+int
+nl_link_is_candidate(const struct nl_link *l)
+{
+	if (l->master != 0 || (l->flags & IFF_LOOPBACK) ||
+	    l->type != ARPHRD_ETHER || !l->has_mac)
+		return 0;
+	return l->kind[0] == '\0' || strcmp(l->kind, "veth") == 0 ||
+	    strcmp(l->kind, "dummy") == 0;
+}
+
+const struct nl_link *
+nl_link_by_index(const struct nl_link *links, size_t nlinks, int index)
+{
+	size_t	 i;
+
+	for (i = 0; i < nlinks; i++)
+		if (links[i].index == index)
+			return &links[i];
+	return NULL;
+}

@@ -1,0 +1,75 @@
+/*
+ * The applier's view of the kernel's links, addresses and routes, and the
+ * few changes it makes to them, over one synchronous rtnetlink socket.
+ */
+#ifndef MULTINIC_NETLINK_H
+#define MULTINIC_NETLINK_H
+
+#include <net/if.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NL_ADDRS_MAX	16
+
+/* An IPv4 address, network byte order. */
+struct nl_addr {
+	uint32_t	addr;
+	uint8_t		prefix;
+};
+
+struct nl_link {
+	int		index;
+	char		name[IFNAMSIZ];
+	uint8_t		mac[6];
+	int		has_mac;	/* IFLA_ADDRESS of length 6 */
+	char		kind[16];	/* IFLA_INFO_KIND; "" for a NIC */
+	int		master;		/* IFLA_MASTER: bridge or bond, or 0 */
+	/*
+	 * IFLA_LINK, or 0 when absent: the parent of a vlan/macvlan, but the
+	 * peer of a veth. When the parent or peer is in another namespace
+	 * the index is one of that namespace.
+	 */
+	int		link;
+	unsigned short	type;		/* ifi_type: ARPHRD_ETHER for NICs */
+	unsigned	flags;		/* ifi_flags: IFF_UP, IFF_LOOPBACK... */
+	uint32_t	mtu;
+	size_t		naddrs;		/* IPv4 only */
+	struct nl_addr	addrs[NL_ADDRS_MAX];
+	int		addrs_truncated; /* more than NL_ADDRS_MAX */
+};
+
+struct nl;
+
+/* All functions below return 0 or -errno; -EINVAL for a malformed reply. */
+
+struct nl	*nl_open(void);		/* NULL and errno on failure */
+void		 nl_close(struct nl *);
+
+/* Every link with its IPv4 addresses; *links is malloc'd, caller frees. */
+int	nl_dump_links(struct nl *, struct nl_link **links, size_t *nlinks);
+/* ifindexes carrying an IPv4 or IPv6 default route, any table; -ENOSPC
+ * when more than max. */
+int	nl_default_route_links(struct nl *, int *ifindexes, size_t max,
+	    size_t *n);
+/* The ifindex the kernel would use to reach addr (like `ip route get`);
+ * family AF_INET (4 bytes) or AF_INET6 (16 bytes). */
+int	nl_route_link(struct nl *, int family, const void *addr, int *ifindex);
+
+int	nl_link_set_name(struct nl *, int index, const char *name);
+int	nl_link_set_mtu(struct nl *, int index, uint32_t mtu);
+int	nl_link_set_up(struct nl *, int index, int up);
+/* addr in network byte order; NLM_F_EXCL: -EEXIST when already there. */
+int	nl_addr_add(struct nl *, int index, uint32_t addr, uint8_t prefix);
+int	nl_addr_del(struct nl *, int index, uint32_t addr, uint8_t prefix);
+
+/* The kernel's extended-ack text for the last failed request, or "". */
+const char	*nl_last_error_msg(const struct nl *);
+const char	*nl_strerror(int negative_errno);
+
+/* Pure helpers for the planner. */
+int	nl_link_is_candidate(const struct nl_link *);
+const struct nl_link *nl_link_by_index(const struct nl_link *, size_t,
+	    int index);
+
+#endif

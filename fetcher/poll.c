@@ -1,0 +1,199 @@
+/*
+ * The poll cycle: one SELECT for this node at start, every POLL_INTERVAL
+ * and on request; validate the rows, send them as a snapshot, write back
+ * what changed. A failed poll sends nothing and backs off.
+ */
+
+#include <sys/utsname.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "db.h"
+#include "fetcher.h"
+#include "log.h"
+#include "validate.h"
+
+#define NODE_NAMES_MAX	2
+
+static void	poll_due(evutil_socket_t, short, void *);
+
+static void
+schedule(struct fetcher *f, uint32_t delay_ms)
+{
+	struct timeval	tv = { delay_ms / 1000, (delay_ms % 1000) * 1000 };
+
+	evtimer_add(f->poll_ev, &tv);
+}
+
+void
+poll_init(struct fetcher *f)
+{
+	if ((f->poll_ev = evtimer_new(f->base, poll_due, f)) == NULL)
+		fatalx("evtimer_new failed");
+	backoff_init(&f->backoff, f->conf.poll_interval_ms,
+	    f->conf.backoff_max_interval_ms, f->conf.backoff_multiplier);
+	schedule(f, 0);
+}
+
+/* Takes effect from the next poll on. */
+void
+poll_reconfigure(struct fetcher *f)
+{
+	backoff_init(&f->backoff, f->conf.poll_interval_ms,
+	    f->conf.backoff_max_interval_ms, f->conf.backoff_multiplier);
+}
+
+void
+poll_now(struct fetcher *f)
+{
+	evtimer_del(f->poll_ev);
+	schedule(f, 0);
+}
+
+/*
+ * NODE_NAME, else the host name as uname(2) reports it now (never through
+ * DNS) and its short form: the controller may record either.
+ */
+static size_t
+node_names(const struct fetcher *f, char names[NODE_NAMES_MAX][CONFIG_NAME_MAX])
+{
+	struct utsname	 uts;
+	char		*dot;
+
+	if (f->conf.node_name[0] != '\0') {
+		strlcpy(names[0], f->conf.node_name, sizeof(names[0]));
+		return 1;
+	}
+	if (uname(&uts) == -1)
+		fatal("uname");
+	strlcpy(names[0], uts.nodename, sizeof(names[0]));
+	strlcpy(names[1], uts.nodename, sizeof(names[1]));
+	if ((dot = strchr(names[1], '.')) == NULL || dot == names[1])
+		return 1;
+	*dot = '\0';
+	return 2;
+}
+
+static const struct msg_row *
+previous_row(const struct poll_state *p, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nrows; i++)
+		if (p->rows[i].row_id == id)
+			return &p->rows[i];
+	return NULL;
+}
+
+/* One line per held row, not repeated while the row stays the same. */
+static void
+log_held(const struct poll_state *p, const struct msg_row *r)
+{
+	const struct msg_row	*old = previous_row(p, r->row_id);
+	struct log_field	 fields[] = {
+		LOG_NUM("row_id", r->row_id),
+		LOG_STR("mac_address", r->mac_text),
+		LOG_STR("field", r->field),
+		LOG_STR("reason", r->reason),
+	};
+
+	if (old != NULL && old->state == ROW_HELD &&
+	    strcmp(old->reason, r->reason) == 0)
+		return;
+	log_fields(LOG_LEVEL_WARN, fields, sizeof(fields) / sizeof(fields[0]),
+	    "row %lld rejected: %s: %s", (long long)r->row_id, r->field,
+	    r->reason);
+}
+
+static void
+write_done(void *arg, int64_t id, int ok, const char *error)
+{
+	(void)arg;
+	if (!ok)
+		log_warnx("row %lld: writing netplan_success failed: %s",
+		    (long long)id, error);
+}
+
+static void
+validate_rows(struct fetcher *f, const struct db_row *in, size_t n,
+    struct msg_row *out)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		validate_row(&in[i], &out[i]);
+	validate_duplicates(out, n);
+	for (i = 0; i < n; i++) {
+		if (out[i].state != ROW_HELD)
+			continue;
+		log_held(&f->poll, &out[i]);
+		/* Held is never applied: 0, written only when it changes. */
+		if (in[i].netplan_success != 0 && !f->conf.dry_run &&
+		    db_write_result(f->db, in[i].id, 0, write_done, f) == -1)
+			log_warnx("row %lld: cannot queue the write-back",
+			    (long long)in[i].id);
+	}
+}
+
+static void
+poll_failed(struct fetcher *f, const char *error)
+{
+	uint32_t	delay = backoff_fail(&f->backoff, arc4random());
+
+	f->poll.db_connected = db_connected(f->db);
+	strlcpy(f->poll.last_error, error, sizeof(f->poll.last_error));
+	log_warnx("poll failed (%u in a row), next try in %u ms: %s",
+	    f->backoff.level, delay, error);
+	schedule(f, delay);
+}
+
+static void
+poll_done(void *arg, int ok, const struct db_row *rows, size_t nrows,
+    const char *error)
+{
+	struct fetcher	*f = arg;
+	struct msg_row	 validated[SNAPSHOT_ROWS_MAX];
+
+	f->polling = 0;
+	if (!ok) {
+		poll_failed(f, error);
+		return;
+	}
+	if (f->backoff.level > 0)
+		log_info("database reachable again");
+	backoff_reset(&f->backoff);
+	validate_rows(f, rows, nrows, validated);
+	f->poll.db_connected = 1;
+	f->poll.last_sync = time(NULL);
+	f->poll.last_error[0] = '\0';
+	f->poll.generation++;
+	f->poll.nrows = nrows;
+	memcpy(f->poll.rows, validated, nrows * sizeof(validated[0]));
+	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
+	schedule(f, f->conf.poll_interval_ms);
+}
+
+static void
+poll_due(evutil_socket_t fd, short events, void *arg)
+{
+	struct fetcher		*f = arg;
+	char			 names[NODE_NAMES_MAX][CONFIG_NAME_MAX];
+	const char		*name_ptrs[NODE_NAMES_MAX];
+	size_t			 n, i;
+
+	(void)fd;
+	(void)events;
+	if (f->polling)
+		return;
+	n = node_names(f, names);
+	for (i = 0; i < n; i++)
+		name_ptrs[i] = names[i];
+	if (db_poll(f->db, name_ptrs, n, poll_done, f) == -1) {
+		schedule(f, f->conf.poll_interval_ms);
+		return;
+	}
+	f->polling = 1;
+}
