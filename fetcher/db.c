@@ -240,7 +240,7 @@ struct db {
 	my_bool			 result_success_null;
 	my_bool			 result_success_error;
 	struct db_column	 column[DB_TEXT_COLUMNS];
-	struct db_row		 rows[SNAPSHOT_ROWS_MAX];
+	struct db_poll_row	 rows[SNAPSHOT_ROWS_MAX];
 	struct db_row_text	 text[SNAPSHOT_ROWS_MAX];
 	size_t			 nrows;
 
@@ -808,6 +808,7 @@ column_text(const struct db_column *col, char *text, long long id)
 static int
 row_keep(struct db *db)
 {
+	struct db_poll_row	*polled;
 	struct db_row		*row;
 	struct db_row_text	*text;
 	const char		**value[DB_TEXT_COLUMNS];
@@ -815,11 +816,12 @@ row_keep(struct db *db)
 
 	if (db->nrows == SNAPSHOT_ROWS_MAX)
 		return -1;
-	row = &db->rows[db->nrows];
+	polled = &db->rows[db->nrows];
+	row = &polled->columns;
 	text = &db->text[db->nrows];
 	row->id = db->result_id;
 	/* Write-back compares with this, so anything but 0/1 is "unknown". */
-	row->netplan_success = db->result_success_null ||
+	polled->netplan_success = db->result_success_null ||
 	    db->result_success_error || db->result_success < 0 ||
 	    db->result_success > 1 ? -1 : (int)db->result_success;
 	value[0] = &row->macaddress;

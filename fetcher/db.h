@@ -25,7 +25,13 @@ struct db;
  * during the callback only. !ok: rows is NULL, nrows 0, error says what
  * failed (printable). An error is never an empty answer.
  */
-typedef void	(*db_poll_fn)(void *arg, int ok, const struct db_row *rows,
+/* A row of the SELECT: the columns validation reads, and the write-back state. */
+struct db_poll_row {
+	struct db_row	columns;
+	int		netplan_success;	/* as stored; -1: NULL or odd */
+};
+
+typedef void	(*db_poll_fn)(void *arg, int ok, const struct db_poll_row *rows,
 		    size_t nrows, const char *error);
 /* The outcome of one write-back; error is NULL when ok. */
 typedef void	(*db_write_fn)(void *arg, int64_t id, int ok,

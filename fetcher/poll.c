@@ -118,13 +118,13 @@ write_done(void *arg, int64_t id, int ok, const char *error)
 }
 
 static void
-validate_rows(struct fetcher *f, const struct db_row *in, size_t n,
+validate_rows(struct fetcher *f, const struct db_poll_row *in, size_t n,
     struct msg_row *out)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		validate_row(&in[i], &out[i]);
+		validate_row(&in[i].columns, &out[i]);
 	validate_duplicates(out, n);
 	for (i = 0; i < n; i++) {
 		if (out[i].state != ROW_HELD)
@@ -132,9 +132,10 @@ validate_rows(struct fetcher *f, const struct db_row *in, size_t n,
 		log_held(&f->poll, &out[i]);
 		/* Held is never applied: 0, written only when it changes. */
 		if (in[i].netplan_success != 0 && !f->conf.dry_run &&
-		    db_write_result(f->db, in[i].id, 0, write_done, f) == -1)
+		    db_write_result(f->db, out[i].row_id, 0, write_done,
+		    f) == -1)
 			log_warnx("row %lld: cannot queue the write-back",
-			    (long long)in[i].id);
+			    (long long)out[i].row_id);
 	}
 }
 
@@ -151,7 +152,7 @@ poll_failed(struct fetcher *f, const char *error)
 }
 
 static void
-poll_done(void *arg, int ok, const struct db_row *rows, size_t nrows,
+poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
     const char *error)
 {
 	struct fetcher	*f = arg;

@@ -33,7 +33,6 @@ struct db_row {
 	const char	*address;
 	const char	*cidr;
 	const char	*mtu;
-	int		 netplan_success;	/* as stored; -1 for NULL */
 };
 
 /*
