@@ -85,6 +85,12 @@ static const char *const msg_names[] = {
 	MSG_NAME(MSG_SNAPSHOT_BEGIN),
 	MSG_NAME(MSG_SNAPSHOT_ROW),
 	MSG_NAME(MSG_SNAPSHOT_END),
+	MSG_NAME(MSG_RESULT),
+	MSG_NAME(MSG_RESULTS_END),
+	MSG_NAME(MSG_DB_ADDRESS),
+	MSG_NAME(MSG_SYNC),
+	MSG_NAME(MSG_RELOAD),
+	MSG_NAME(MSG_SET_LOG_LEVEL),
 };
 
 static void	msgchan_read_cb(evutil_socket_t, short, void *);

@@ -151,9 +151,25 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 static void
 fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 {
-	(void)chan;
+	struct msg_result	result;
+	struct msg_results_end	end;
+
 	(void)arg;
-	fatalx("unexpected %s from the applier", msg_type_name(m->hdr.type));
+	switch (m->hdr.type) {
+	case MSG_RESULT:
+		if (msg_payload(chan, m, &result, sizeof(result)) == -1)
+			fatalx("bad result message");
+		results_add(&fetcher, &result);
+		break;
+	case MSG_RESULTS_END:
+		if (msg_payload(chan, m, &end, sizeof(end)) == -1)
+			fatalx("bad results end message");
+		results_end(&fetcher, &end);
+		break;
+	default:
+		fatalx("unexpected %s from the applier",
+		    msg_type_name(m->hdr.type));
+	}
 }
 
 static void

@@ -18,6 +18,19 @@ struct poll_state {
 	uint64_t	generation;		/* of the last snapshot sent */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];	/* last validated */
+	int		stored_success[SNAPSHOT_ROWS_MAX]; /* netplan_success in the DB */
+};
+
+#define RESULTS_MAX	(SNAPSHOT_ROWS_MAX + 10)	/* rows + managed NICs */
+
+/* The applier's verdict on the last snapshot it acknowledged. */
+struct results {
+	uint64_t		acked_generation;	/* 0: none yet */
+	int			deletions_held;
+	size_t			count;
+	struct msg_result	items[RESULTS_MAX];
+	size_t			receiving;	/* results of the next verdict */
+	struct msg_result	incoming[RESULTS_MAX];
 };
 
 struct fetcher {
@@ -35,6 +48,7 @@ struct fetcher {
 	struct event		*poll_ev;
 	int			 polling;
 	struct poll_state	 poll;
+	struct results		 results;
 };
 
 /* fetcher.c */
@@ -44,6 +58,10 @@ int	fetcher_main(int argc, char *argv[]);
 void	poll_init(struct fetcher *);
 void	poll_reconfigure(struct fetcher *);
 void	poll_now(struct fetcher *);
+
+/* results.c */
+void	results_add(struct fetcher *, const struct msg_result *);
+void	results_end(struct fetcher *, const struct msg_results_end *);
 
 /* snapshot.c */
 void	snapshot_send(struct msgchan *, uint64_t generation,

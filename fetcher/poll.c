@@ -109,15 +109,6 @@ log_held(const struct poll_state *p, const struct msg_row *r)
 }
 
 static void
-write_done(void *arg, int64_t id, int ok, const char *error)
-{
-	(void)arg;
-	if (!ok)
-		log_warnx("row %lld: writing netplan_success failed: %s",
-		    (long long)id, error);
-}
-
-static void
 validate_rows(struct fetcher *f, const struct db_poll_row *in, size_t n,
     struct msg_row *out)
 {
@@ -126,17 +117,9 @@ validate_rows(struct fetcher *f, const struct db_poll_row *in, size_t n,
 	for (i = 0; i < n; i++)
 		validate_row(&in[i].columns, &out[i]);
 	validate_duplicates(out, n);
-	for (i = 0; i < n; i++) {
-		if (out[i].state != ROW_HELD)
-			continue;
-		log_held(&f->poll, &out[i]);
-		/* Held is never applied: 0, written only when it changes. */
-		if (in[i].netplan_success != 0 && !f->conf.dry_run &&
-		    db_write_result(f->db, out[i].row_id, 0, write_done,
-		    f) == -1)
-			log_warnx("row %lld: cannot queue the write-back",
-			    (long long)out[i].row_id);
-	}
+	for (i = 0; i < n; i++)
+		if (out[i].state == ROW_HELD)
+			log_held(&f->poll, &out[i]);
 }
 
 static void
@@ -157,6 +140,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 {
 	struct fetcher	*f = arg;
 	struct msg_row	 validated[SNAPSHOT_ROWS_MAX];
+	size_t		 i;
 
 	f->polling = 0;
 	if (!ok) {
@@ -173,6 +157,8 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	f->poll.generation++;
 	f->poll.nrows = nrows;
 	memcpy(f->poll.rows, validated, nrows * sizeof(validated[0]));
+	for (i = 0; i < nrows; i++)
+		f->poll.stored_success[i] = rows[i].netplan_success;
 	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
 	schedule(f, f->conf.poll_interval_ms);
 }

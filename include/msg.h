@@ -48,6 +48,21 @@ enum msg_type {
 	MSG_SNAPSHOT_BEGIN,		/* struct msg_snapshot */
 	MSG_SNAPSHOT_ROW,		/* struct msg_row */
 	MSG_SNAPSHOT_END,		/* struct msg_snapshot */
+	/*
+	 * applier -> fetcher: after each complete snapshot, the outcome per
+	 * row and per managed NIC without a row, then the end, which
+	 * acknowledges the snapshot.
+	 */
+	MSG_RESULT,			/* struct msg_result */
+	MSG_RESULTS_END,		/* struct msg_results_end */
+	/* fetcher -> applier: the DB server's address, for the route check. */
+	MSG_DB_ADDRESS,			/* struct msg_db_address */
+	/* fetcher -> applier: multinicctl sync; acted on with the next snapshot. */
+	MSG_SYNC,			/* struct msg_sync */
+	/* fetcher -> supervisor: multinicctl reload (as SIGHUP). */
+	MSG_RELOAD,			/* no payload */
+	/* fetcher -> supervisor: multinicctl log; sent on to both children. */
+	MSG_SET_LOG_LEVEL,		/* struct msg_log_level */
 
 	MSG_TYPE_MAX
 };
@@ -87,6 +102,41 @@ struct msg_row {
 	char		mac_text[ROW_TEXT_MAX];	/* as in the row, made printable */
 	char		field[16];	/* held: the offending column */
 	char		reason[ROW_REASON_MAX];	/* held: why */
+};
+
+/* The states multinicctl and the health endpoint report. */
+enum nic_state {
+	NIC_APPLIED, NIC_PENDING, NIC_WAITING, NIC_FAILED, NIC_HELD,
+	NIC_DELETING, NIC_STATE_COUNT
+};
+
+struct msg_result {
+	int64_t		row_id;		/* -1: a managed NIC without a row */
+	int32_t		state;		/* enum nic_state */
+	uint32_t	drift;		/* DRIFT_* found and repaired */
+	uint8_t		has_address;
+	uint8_t		prefix;
+	uint32_t	address;	/* IPv4, network byte order */
+	uint32_t	mtu;
+	int64_t		last_change;	/* time(3) of the last change; 0 never */
+	char		name[16];	/* multinicN, or "" before naming */
+	char		mac_text[ROW_TEXT_MAX];
+	char		reason[ROW_REASON_MAX];
+};
+
+struct msg_results_end {
+	uint64_t	generation;	/* the snapshot acknowledged */
+	uint32_t	count;		/* results sent before this */
+	uint32_t	deletions_held;	/* mass-deletion guard in force */
+};
+
+struct msg_db_address {
+	int32_t		family;		/* AF_INET, AF_INET6, or 0: unix socket */
+	uint8_t		addr[16];
+};
+
+struct msg_sync {
+	uint32_t	allow_delete;	/* release held deletions once */
 };
 
 struct msg_hdr {

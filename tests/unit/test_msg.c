@@ -83,6 +83,14 @@ static const struct {
 	    0 },
 	{ MSG_SNAPSHOT_ROW, sizeof(struct msg_row), "MSG_SNAPSHOT_ROW", 0 },
 	{ MSG_SNAPSHOT_END, sizeof(struct msg_snapshot), "MSG_SNAPSHOT_END", 0 },
+	{ MSG_RESULT, sizeof(struct msg_result), "MSG_RESULT", 0 },
+	{ MSG_RESULTS_END, sizeof(struct msg_results_end), "MSG_RESULTS_END",
+	    0 },
+	{ MSG_DB_ADDRESS, sizeof(struct msg_db_address), "MSG_DB_ADDRESS", 0 },
+	{ MSG_SYNC, sizeof(struct msg_sync), "MSG_SYNC", 0 },
+	{ MSG_RELOAD, 0, "MSG_RELOAD", 0 },
+	{ MSG_SET_LOG_LEVEL, sizeof(struct msg_log_level), "MSG_SET_LOG_LEVEL",
+	    0 },
 };
 #define NTYPES	(sizeof(types) / sizeof(types[0]))
 

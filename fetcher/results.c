@@ -1,0 +1,80 @@
+/*
+ * The applier's verdict on each snapshot: kept for status and health, and
+ * written back to the table as netplan_success where it changed.
+ */
+
+#include <string.h>
+
+#include "db.h"
+#include "fetcher.h"
+#include "log.h"
+
+void
+results_add(struct fetcher *f, const struct msg_result *r)
+{
+	struct results	*res = &f->results;
+
+	if (res->receiving >= RESULTS_MAX)
+		fatalx("the applier sent more than %d results", RESULTS_MAX);
+	res->incoming[res->receiving++] = *r;
+}
+
+static int *
+stored_success(struct poll_state *p, int64_t row_id)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nrows; i++)
+		if (p->rows[i].row_id == row_id)
+			return &p->stored_success[i];
+	return NULL;
+}
+
+static void
+write_done(void *arg, int64_t id, int ok, const char *error)
+{
+	(void)arg;
+	if (!ok) {
+		/* Retried next cycle: the stored value still differs. */
+		log_warnx("row %lld: writing netplan_success failed: %s",
+		    (long long)id, error);
+		return;
+	}
+	log_debug("row %lld: netplan_success written", (long long)id);
+}
+
+/* Only where the value changes: a steady state writes nothing. */
+static void
+write_back(struct fetcher *f, const struct msg_result *r)
+{
+	int	*stored, success = r->state == NIC_APPLIED;
+
+	if (r->row_id < 0 || f->conf.dry_run ||
+	    (stored = stored_success(&f->poll, r->row_id)) == NULL ||
+	    *stored == success)
+		return;
+	if (db_write_result(f->db, r->row_id, success, write_done, f) == -1) {
+		log_warnx("row %lld: cannot queue the write-back",
+		    (long long)r->row_id);
+		return;
+	}
+	*stored = success;
+}
+
+void
+results_end(struct fetcher *f, const struct msg_results_end *end)
+{
+	struct results	*res = &f->results;
+	size_t		 i;
+
+	if (end->count != res->receiving)
+		fatalx("the applier announced %u results and sent %zu",
+		    end->count, res->receiving);
+	memcpy(res->items, res->incoming, res->receiving * sizeof(res->items[0]));
+	res->count = res->receiving;
+	res->receiving = 0;
+	res->acked_generation = end->generation;
+	res->deletions_held = end->deletions_held != 0;
+	for (i = 0; i < res->count; i++)
+		write_back(f, &res->items[i]);
+}
