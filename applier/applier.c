@@ -4,7 +4,10 @@
  * socket but rtnetlink, and trusts nothing the fetcher sends.
  */
 
+#include <sys/socket.h>
+
 #include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -35,6 +38,7 @@ start(void)
 	if (!applier.have_config || applier.started)
 		fatalx("start message out of order");
 	applier_sandbox(&applier.conf);
+	cycle_init(&applier);
 	child_set_title("applier");
 	applier.started = 1;
 	if (msg_compose(&applier.supervisor, MSG_READY, 0, -1, NULL, 0) == -1)
@@ -123,7 +127,28 @@ applier_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 static void
 snapshot_complete(void)
 {
-	snapshot_log(&applier.snapshot);
+	cycle_run(&applier);
+}
+
+/* Where the fetcher reaches the DB: the route there is never touched. */
+static int
+set_db_address(const struct msg_db_address *db)
+{
+	struct apply_guard	*g = &applier.apply.guard;
+
+	switch (db->family) {
+	case 0:
+		g->have_db_address = 0;
+		return 0;
+	case AF_INET:
+	case AF_INET6:
+		g->have_db_address = 1;
+		g->db_family = db->family;
+		memcpy(g->db_address, db->addr, sizeof(g->db_address));
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 static void
@@ -131,6 +156,8 @@ applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct msg_snapshot	 bounds;
 	struct msg_row		 row;
+	struct msg_sync		 sync;
+	struct msg_db_address	 db;
 	const char		*why = NULL;
 
 	(void)arg;
@@ -152,6 +179,18 @@ applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 			why = "bad snapshot end";
 		else if (snapshot_end(&applier.snapshot, &bounds, &why) == 1)
 			snapshot_complete();
+		break;
+	case MSG_SYNC:
+		if (msg_payload(chan, m, &sync, sizeof(sync)) == -1 ||
+		    sync.allow_delete > 1)
+			why = "bad sync message";
+		else if (sync.allow_delete)
+			applier.allow_delete_pending = 1;
+		break;
+	case MSG_DB_ADDRESS:
+		if (msg_payload(chan, m, &db, sizeof(db)) == -1 ||
+		    set_db_address(&db) == -1)
+			why = "bad database address message";
 		break;
 	default:
 		why = msg_type_name(m->hdr.type);

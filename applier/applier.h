@@ -2,8 +2,14 @@
 #ifndef MULTINIC_APPLIER_H
 #define MULTINIC_APPLIER_H
 
+#include <time.h>
+
+#include "apply.h"
 #include "config.h"
 #include "msg.h"
+#include "names.h"
+#include "journal.h"
+#include "plan.h"
 
 /* A snapshot being received, then the last complete one. */
 struct snapshot {
@@ -22,6 +28,17 @@ struct applier {
 	int			 have_config;
 	int			 started;
 	struct snapshot		 snapshot;
+	int			 allow_delete_pending;	/* from sync --allow-delete */
+	struct apply_context	 apply;
+	struct names		 names;
+	struct plan_memory	 memory;
+	struct plan		 plan;
+	char			 boot_id[BOOT_ID_MAX];
+	struct {
+		uint8_t		mac[MAC_LEN];
+		time_t		when;
+	}			 last_change[PLAN_ITEMS_MAX];
+	size_t			 nlast_change;
 };
 
 /* applier.c */
@@ -35,6 +52,10 @@ int	snapshot_row(struct snapshot *, const struct msg_row *,
 int	snapshot_end(struct snapshot *, const struct msg_snapshot *,
 	    const char **why);
 void	snapshot_log(const struct snapshot *);
+
+/* cycle.c */
+void	cycle_init(struct applier *);
+void	cycle_run(struct applier *);
 
 /* sandbox.c */
 void	applier_sandbox(const struct config *);

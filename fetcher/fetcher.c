@@ -102,6 +102,11 @@ open_applier_channel(int fd)
 	if (msgchan_open(&fetcher.applier, fetcher.base, fd, "applier", 0,
 	    fetcher_dispatch_applier, applier_closed, NULL) == -1)
 		fatal("cannot open the applier channel");
+	/* A new applier knows nothing yet: tell it all at once. */
+	fetcher.results.receiving = 0;
+	memset(&fetcher.db_address_sent, 0, sizeof(fetcher.db_address_sent));
+	if (fetcher.started)
+		poll_now(&fetcher);
 }
 
 static void

@@ -49,6 +49,7 @@ struct fetcher {
 	int			 polling;
 	struct poll_state	 poll;
 	struct results		 results;
+	struct msg_db_address	 db_address_sent;
 };
 
 /* fetcher.c */

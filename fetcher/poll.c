@@ -4,7 +4,10 @@
  * what changed. A failed poll sends nothing and backs off.
  */
 
+#include <sys/socket.h>
 #include <sys/utsname.h>
+
+#include <netinet/in.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +125,34 @@ validate_rows(struct fetcher *f, const struct db_poll_row *in, size_t n,
 			log_held(&f->poll, &out[i]);
 }
 
+/* The applier never touches the route to the DB: tell it where that is. */
+static void
+send_db_address(struct fetcher *f)
+{
+	struct msg_db_address	 db;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	memset(&db, 0, sizeof(db));
+	if (db_server_address(f->db, &ss, &len) == 0) {
+		db.family = ss.ss_family;
+		if (ss.ss_family == AF_INET)
+			memcpy(db.addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		else if (ss.ss_family == AF_INET6)
+			memcpy(db.addr, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			    16);
+		else
+			db.family = 0;
+	}
+	if (memcmp(&db, &f->db_address_sent, sizeof(db)) == 0 ||
+	    !msgchan_is_open(&f->applier))
+		return;
+	if (msg_compose(&f->applier, MSG_DB_ADDRESS, 0, -1, &db,
+	    sizeof(db)) == -1)
+		fatal("cannot queue the database address");
+	f->db_address_sent = db;
+}
+
 static void
 poll_failed(struct fetcher *f, const char *error)
 {
@@ -159,6 +190,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	memcpy(f->poll.rows, validated, nrows * sizeof(validated[0]));
 	for (i = 0; i < nrows; i++)
 		f->poll.stored_success[i] = rows[i].netplan_success;
+	send_db_address(f);
 	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
 	schedule(f, f->conf.poll_interval_ms);
 }

@@ -1,0 +1,472 @@
+/*
+ * One planned action as a transaction (DESIGN 3 step 6): journal what undoes
+ * it, change the file and the link, verify within VERIFY_TIMEOUT that the
+ * link is as desired and nothing protected moved, and undo everything on
+ * any failure.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "files.h"
+#include "journal.h"
+#include "log.h"
+#include "validate.h"
+
+#define RENDER_MAX		8192
+#define VERIFY_STEP_MS		50
+#define TEMP_NAME_FMT		"mntmp%d"
+
+static int
+fail(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
+{
+	int	rc;
+
+	g->db_link = 0;
+	if ((rc = nl_default_route_links(ctx->nl, g->default_links,
+	    sizeof(g->default_links) / sizeof(g->default_links[0]),
+	    &g->ndefault)) < 0)
+		return rc;
+	if (g->have_db_address && nl_route_link(ctx->nl, g->db_family,
+	    g->db_address, &g->db_link) < 0)
+		g->db_link = 0;
+	return 0;
+}
+
+static int
+guard_unchanged(struct apply_context *ctx, char *why, size_t len)
+{
+	struct apply_guard	now = ctx->guard;
+
+	if (apply_guard_read(ctx, &now) < 0)
+		return fail(why, len, "cannot read the routes back");
+	if (now.ndefault != ctx->guard.ndefault ||
+	    memcmp(now.default_links, ctx->guard.default_links,
+	    now.ndefault * sizeof(now.default_links[0])) != 0)
+		return fail(why, len, "the default route moved");
+	if (now.db_link != ctx->guard.db_link)
+		return fail(why, len, "the route to the database moved");
+	return 0;
+}
+
+static int
+write_config(struct apply_context *ctx, const struct nic_config *want,
+    const char *path, char *why, size_t len)
+{
+	char	text[RENDER_MAX], err[128];
+	size_t	textlen;
+
+	if (ctx->renderer->render(want, text, sizeof(text), &textlen, err,
+	    sizeof(err)) == -1)
+		return fail(why, len, "cannot render %s: %s", want->name, err);
+	if (files_write_atomic(path, text, textlen, 0600) == -1)
+		return fail(why, len, "cannot write %s: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+static int
+update_names(struct apply_context *ctx, const uint8_t *mac, int slot,
+    char *why, size_t len)
+{
+	names_remove(ctx->names, mac);
+	if (slot >= 0 && names_set(ctx->names, mac, slot) == -1)
+		return fail(why, len, "slot %d is already taken", slot);
+	if (names_save(ctx->names, ctx->conf->state_dir) == -1)
+		return fail(why, len, "cannot save the name map: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static const struct nl_link *
+link_by_name(const struct nl_link *links, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(links[i].name, name) == 0)
+			return &links[i];
+	return NULL;
+}
+
+/* A name held by another managed link is freed through a temporary name. */
+static int
+free_name(struct apply_context *ctx, const struct nl_link *links, size_t n,
+    int index, const char *name, char *why, size_t len)
+{
+	const struct nl_link	*holder = link_by_name(links, n, name);
+	char			 temp[IFNAMSIZ];
+	int			 rc;
+
+	if (holder == NULL || holder->index == index)
+		return 0;
+	if (!holder->has_mac || names_slot(ctx->names, holder->mac) == -1)
+		return fail(why, len, "name %s is held by a link multinicd"
+		    " does not manage", name);
+	snprintf(temp, sizeof(temp), TEMP_NAME_FMT, holder->index);
+	if ((rc = nl_link_set_up(ctx->nl, holder->index, 0)) < 0 ||
+	    (rc = nl_link_set_name(ctx->nl, holder->index, temp)) < 0)
+		return fail(why, len, "cannot free name %s: %s", name,
+		    nl_strerror(rc));
+	return 0;
+}
+
+/* Only a rename takes the link down. */
+static int
+set_name(struct apply_context *ctx, const struct nl_link *cur,
+    const char *name, char *why, size_t len)
+{
+	int	rc;
+
+	if (strcmp(cur->name, name) == 0)
+		return 0;
+	if ((rc = nl_link_set_up(ctx->nl, cur->index, 0)) < 0 ||
+	    (rc = nl_link_set_name(ctx->nl, cur->index, name)) < 0)
+		return fail(why, len, "cannot rename %s to %s: %s", cur->name,
+		    name, nl_strerror(rc));
+	return 0;
+}
+
+static int
+has_addr(const struct nl_link *link, uint32_t addr, uint8_t prefix)
+{
+	size_t	i;
+
+	for (i = 0; i < link->naddrs; i++)
+		if (link->addrs[i].addr == addr && link->addrs[i].prefix ==
+		    prefix)
+			return 1;
+	return 0;
+}
+
+/*
+ * The exact set. Others go first: with promote_secondaries off, removing a
+ * subnet's primary address removes the addresses added after it.
+ */
+static int
+set_addresses(struct apply_context *ctx, const struct nl_link *cur,
+    const struct nl_link *want, char *why, size_t len)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < cur->naddrs; i++) {
+		if (has_addr(want, cur->addrs[i].addr, cur->addrs[i].prefix))
+			continue;
+		if ((rc = nl_addr_del(ctx->nl, cur->index, cur->addrs[i].addr,
+		    cur->addrs[i].prefix)) < 0 && rc != -EADDRNOTAVAIL)
+			return fail(why, len, "cannot remove an address from"
+			    " %s: %s", want->name, nl_strerror(rc));
+	}
+	/* Added even when cur had it: a removal above may have taken it. */
+	for (i = 0; i < want->naddrs; i++) {
+		if ((rc = nl_addr_add(ctx->nl, cur->index, want->addrs[i].addr,
+		    want->addrs[i].prefix)) < 0 && rc != -EEXIST)
+			return fail(why, len, "cannot add an address to %s:"
+			    " %s %s", want->name, nl_strerror(rc),
+			    nl_last_error_msg(ctx->nl));
+	}
+	return 0;
+}
+
+/* Brings cur to want: name, MTU, addresses, admin state. */
+static int
+program_link(struct apply_context *ctx, const struct nl_link *links,
+    size_t nlinks, const struct nl_link *cur, const struct nl_link *want,
+    char *why, size_t len)
+{
+	int	rc;
+
+	if (free_name(ctx, links, nlinks, cur->index, want->name, why,
+	    len) == -1 || set_name(ctx, cur, want->name, why, len) == -1)
+		return -1;
+	if (cur->mtu != want->mtu &&
+	    (rc = nl_link_set_mtu(ctx->nl, cur->index, want->mtu)) < 0)
+		return fail(why, len, "cannot set MTU %u on %s: %s", want->mtu,
+		    want->name, nl_strerror(rc));
+	if (set_addresses(ctx, cur, want, why, len) == -1)
+		return -1;
+	if ((rc = nl_link_set_up(ctx->nl, cur->index,
+	    (want->flags & IFF_UP) != 0)) < 0)
+		return fail(why, len, "cannot set %s %s: %s", want->name,
+		    (want->flags & IFF_UP) ? "up" : "down", nl_strerror(rc));
+	return 0;
+}
+
+/* The live state a nic_config asks for, as a link. */
+static void
+wanted_link(const struct nic_config *want, const struct nl_link *cur,
+    int up, struct nl_link *out)
+{
+	*out = *cur;
+	strlcpy(out->name, want->name, sizeof(out->name));
+	out->mtu = want->mtu;
+	out->naddrs = 0;
+	out->addrs_truncated = 0;
+	if (want->has_address) {
+		out->addrs[0].addr = want->address;
+		out->addrs[0].prefix = want->prefix;
+		out->naddrs = 1;
+	}
+	out->flags = up ? IFF_UP : 0;
+}
+
+static int
+link_matches(const struct nl_link *live, const struct nl_link *want)
+{
+	size_t	i;
+
+	if (strcmp(live->name, want->name) != 0 || live->mtu != want->mtu ||
+	    live->naddrs != want->naddrs || live->addrs_truncated ||
+	    ((live->flags & IFF_UP) != 0) != ((want->flags & IFF_UP) != 0))
+		return 0;
+	for (i = 0; i < want->naddrs; i++)
+		if (!has_addr(live, want->addrs[i].addr, want->addrs[i].prefix))
+			return 0;
+	return 1;
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Within VERIFY_TIMEOUT: the link is as wanted (carrier is not required)
+ * and the default route and the route to the database have not moved.
+ */
+static int
+verify(struct apply_context *ctx, const struct nl_link *want, char *why,
+    size_t len)
+{
+	struct nl_link		*links;
+	const struct nl_link	*live;
+	size_t			 n;
+	unsigned		 waited = 0;
+	int			 ok;
+
+	for (;;) {
+		if (nl_dump_links(ctx->nl, &links, &n) < 0)
+			return fail(why, len, "cannot read the links back");
+		live = nl_link_by_index(links, n, want->index);
+		ok = live != NULL && link_matches(live, want);
+		free(links);
+		if (ok)
+			return guard_unchanged(ctx, why, len);
+		if (waited >= ctx->conf->verify_timeout_ms)
+			return fail(why, len, "%s not as desired after %u ms",
+			    want->name, waited);
+		sleep_ms(VERIFY_STEP_MS);
+		waited += VERIFY_STEP_MS;
+	}
+}
+
+static int
+config_path(struct apply_context *ctx, int slot, char *buf, size_t len)
+{
+	return ctx->renderer->path(ctx->conf->config_root, slot, buf, len);
+}
+
+static int
+remove_config(const char *path, char *why, size_t len)
+{
+	if (files_remove(path) == -1)
+		return fail(why, len, "cannot remove %s: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+/* The change itself; the caller journals before and undoes after. */
+static int
+do_action(struct apply_context *ctx, const struct plan_item *item,
+    const struct journal_entry *e, const struct nl_link *links, size_t n,
+    struct nl_link *want, char *why, size_t len)
+{
+	const struct nl_link	*cur = e->had_link ? &e->old_link : NULL;
+	int			 deleting = item->action == PLAN_DELETE ||
+				    item->action == PLAN_REMOVE_FILE;
+
+	if (deleting) {
+		if (remove_config(e->path, why, len) == -1 ||
+		    update_names(ctx, item->mac, -1, why, len) == -1)
+			return -1;
+	} else {
+		if ((item->drift & DRIFT_FILE) && (update_names(ctx, item->mac,
+		    item->slot, why, len) == -1 || write_config(ctx,
+		    &item->desired, e->path, why, len) == -1))
+			return -1;
+	}
+	if (cur == NULL || item->action == PLAN_REMOVE_FILE ||
+	    ctx->conf->apply_mode == APPLY_MODE_FILES)
+		return 0;
+	if (deleting) {
+		*want = *cur;
+		want->naddrs = 0;
+		want->flags = 0;
+	} else
+		wanted_link(&item->desired, cur, 1, want);
+	if (program_link(ctx, links, n, cur, want, why, len) == -1)
+		return -1;
+	return verify(ctx, want, why, len);
+}
+
+static int
+restore_file(const struct journal_entry *e)
+{
+	char	*data;
+	size_t	 len;
+	int	 rc;
+
+	if (!e->had_file)
+		return files_remove(e->path);
+	if (files_read(e->backup, 65536, &data, &len) == -1)
+		return -1;
+	rc = files_write_atomic(e->path, data, len, 0600);
+	free(data);
+	return rc;
+}
+
+static const struct nl_link *
+link_by_mac(const struct nl_link *links, size_t n, const uint8_t *mac,
+    int index)
+{
+	const struct nl_link	*link = nl_link_by_index(links, n, index);
+
+	if (link != NULL && link->has_mac &&
+	    memcmp(link->mac, mac, MAC_LEN) == 0)
+		return link;
+	return NULL;
+}
+
+static int
+restore_link(struct apply_context *ctx, const struct journal_entry *e)
+{
+	struct nl_link		*links;
+	const struct nl_link	*cur;
+	char			 why[256];
+	size_t			 n;
+	int			 rc = -1;
+
+	if (nl_dump_links(ctx->nl, &links, &n) < 0)
+		return -1;
+	if ((cur = link_by_mac(links, n, e->mac, e->old_link.index)) != NULL)
+		rc = program_link(ctx, links, n, cur, &e->old_link, why,
+		    sizeof(why));
+	else
+		snprintf(why, sizeof(why), "link %d is gone",
+		    e->old_link.index);
+	free(links);
+	if (rc == -1)
+		log_warnx("rollback of %s: %s", e->old_link.name, why);
+	return rc;
+}
+
+/* Undoes an action; the live state only when it is from this boot. */
+static int
+rollback(struct apply_context *ctx, const struct journal_entry *e,
+    int same_boot)
+{
+	char	why[256];
+	int	rc = 0;
+
+	if (restore_file(e) == -1) {
+		log_warn("rollback: cannot restore %s", e->path);
+		rc = -1;
+	}
+	if (update_names(ctx, e->mac, e->old_slot, why, sizeof(why)) == -1) {
+		log_warnx("rollback: %s", why);
+		rc = -1;
+	}
+	if (same_boot && e->had_link &&
+	    ctx->conf->apply_mode != APPLY_MODE_FILES &&
+	    restore_link(ctx, e) == -1)
+		rc = -1;
+	return rc;
+}
+
+static void
+journal_prepare(struct apply_context *ctx, const struct plan_item *item,
+    const struct nl_link *links, size_t n, struct journal_entry *e)
+{
+	const struct nl_link	*cur;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->mac, item->mac, MAC_LEN);
+	strlcpy(e->boot_id, ctx->boot_id, sizeof(e->boot_id));
+	e->old_slot = names_slot(ctx->names, item->mac);
+	if (item->link_index != 0 &&
+	    (cur = nl_link_by_index(links, n, item->link_index)) != NULL) {
+		e->had_link = 1;
+		e->old_link = *cur;
+	}
+}
+
+int
+apply_item(struct apply_context *ctx, const struct plan_item *item,
+    const struct nl_link *links, size_t nlinks, char *why, size_t len)
+{
+	struct journal_entry	e;
+	struct nl_link		want;
+	int			rc;
+
+	journal_prepare(ctx, item, links, nlinks, &e);
+	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1)
+		return fail(why, len, "no path for slot %d", item->slot);
+	if (journal_begin(ctx->conf->state_dir, &e) == -1)
+		return fail(why, len, "cannot journal the change: %s",
+		    strerror(errno));
+	rc = do_action(ctx, item, &e, links, nlinks, &want, why, len);
+	if (rc == -1 && rollback(ctx, &e, 1) == -1)
+		log_warnx("%s: rollback incomplete; the journal entry stays"
+		    " for the next start", item->mac_text);
+	else if (journal_done(ctx->conf->state_dir, item->mac) == -1)
+		log_warn("cannot close the journal entry of %s",
+		    item->mac_text);
+	return rc;
+}
+
+/* Start-up: an entry left by a crash is undone before anything else. */
+void
+apply_recover(struct apply_context *ctx)
+{
+	struct journal_entry	*entries = NULL;
+	size_t			 count, i;
+	int			 same_boot;
+
+	if (journal_pending(ctx->conf->state_dir, &entries, &count) == -1) {
+		log_warn("cannot read the journal");
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		same_boot = strcmp(entries[i].boot_id, ctx->boot_id) == 0;
+		log_warnx("rolling back an interrupted change of %s%s",
+		    entries[i].path, same_boot ? "" : " (files only: rebooted)");
+		if (rollback(ctx, &entries[i], same_boot) == 0)
+			journal_done(ctx->conf->state_dir, entries[i].mac);
+	}
+	free(entries);
+}

@@ -1,0 +1,283 @@
+/*
+ * One reconcile cycle per complete snapshot: read the actual state, plan,
+ * execute each action as a transaction, and report every outcome to the
+ * fetcher. A steady state changes nothing and logs nothing above debug.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "applier.h"
+#include "files.h"
+#include "log.h"
+#include "validate.h"
+
+#define CONFIG_FILE_MAX	65536
+
+void
+cycle_init(struct applier *a)
+{
+	struct apply_context	*ctx = &a->apply;
+
+	if (journal_boot_id(a->boot_id, sizeof(a->boot_id)) == -1)
+		fatal("cannot read the boot id");
+	if ((ctx->nl = nl_open()) == NULL)
+		fatal("cannot open rtnetlink");
+	if (names_load(&a->names, a->conf.state_dir) == -1)
+		fatal("cannot read the name map in %s", a->conf.state_dir);
+	ctx->conf = &a->conf;
+	ctx->renderer = &renderer_netplan;
+	ctx->names = &a->names;
+	ctx->boot_id = a->boot_id;
+	apply_recover(ctx);
+}
+
+/* A managed MAC's file, if it is there, ours, and about that MAC. */
+static void
+read_managed_file(struct applier *a, struct managed_nic *m)
+{
+	const struct renderer	*r = a->apply.renderer;
+	char			 path[PATH_MAX], err[128], *data;
+	size_t			 len;
+
+	m->has_file = 0;
+	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
+		return;
+	if (files_read(path, CONFIG_FILE_MAX, &data, &len) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s", path);
+		return;
+	}
+	if (r->parse(data, len, &m->file, err, sizeof(err)) == -1)
+		log_warnx("%s: %s; it will be rewritten", path, err);
+	else if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
+	    m->file.slot == m->slot)
+		m->has_file = 1;
+	free(data);
+}
+
+static size_t
+read_managed(struct applier *a, struct managed_nic *managed)
+{
+	size_t	i;
+
+	for (i = 0; i < a->names.count; i++) {
+		memcpy(managed[i].mac, a->names.entries[i].mac, MAC_LEN);
+		managed[i].slot = a->names.entries[i].slot;
+		read_managed_file(a, &managed[i]);
+	}
+	return a->names.count;
+}
+
+static time_t *
+last_change(struct applier *a, const uint8_t *mac)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nlast_change; i++)
+		if (memcmp(a->last_change[i].mac, mac, MAC_LEN) == 0)
+			return &a->last_change[i].when;
+	if (a->nlast_change >= PLAN_ITEMS_MAX)
+		return NULL;
+	memcpy(a->last_change[a->nlast_change].mac, mac, MAC_LEN);
+	a->last_change[a->nlast_change].when = 0;
+	return &a->last_change[a->nlast_change++].when;
+}
+
+static void
+send_result(struct applier *a, const struct plan_item *item)
+{
+	struct msg_result	 r;
+	time_t			*when;
+
+	memset(&r, 0, sizeof(r));
+	r.row_id = item->row_id;
+	r.state = item->state;
+	r.drift = item->drift;
+	r.has_address = item->desired.has_address;
+	r.address = item->desired.address;
+	r.prefix = item->desired.prefix;
+	r.mtu = item->desired.mtu;
+	if (item->slot >= 0)
+		strlcpy(r.name, item->desired.name, sizeof(r.name));
+	strlcpy(r.mac_text, item->mac_text, sizeof(r.mac_text));
+	strlcpy(r.reason, item->reason, sizeof(r.reason));
+	if (item->mac_valid && (when = last_change(a, item->mac)) != NULL)
+		r.last_change = *when;
+	if (msg_compose(&a->fetcher, MSG_RESULT, 0, -1, &r, sizeof(r)) == -1)
+		log_warn("cannot queue a result");
+}
+
+static void
+send_results(struct applier *a, uint64_t generation)
+{
+	struct msg_results_end	end;
+	size_t			i;
+
+	if (!msgchan_is_open(&a->fetcher))
+		return;
+	for (i = 0; i < a->plan.nitems; i++)
+		send_result(a, &a->plan.items[i]);
+	memset(&end, 0, sizeof(end));
+	end.generation = generation;
+	end.count = (uint32_t)a->plan.nitems;
+	end.deletions_held = (uint32_t)a->plan.deletions_held;
+	if (msg_compose(&a->fetcher, MSG_RESULTS_END, 0, -1, &end,
+	    sizeof(end)) == -1)
+		log_warn("cannot queue the results");
+}
+
+static const char *
+action_name(enum plan_action action)
+{
+	switch (action) {
+	case PLAN_CREATE:
+		return "create";
+	case PLAN_UPDATE:
+		return "update";
+	case PLAN_DELETE:
+		return "delete";
+	case PLAN_REMOVE_FILE:
+		return "remove the file of";
+	default:
+		return "leave";
+	}
+}
+
+static void
+drift_text(unsigned drift, char *buf, size_t len)
+{
+	unsigned	bit;
+
+	buf[0] = '\0';
+	for (bit = 1; bit <= DRIFT_ADMIN; bit <<= 1) {
+		if (!(drift & bit))
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, ",", len);
+		strlcat(buf, plan_drift_name(bit), len);
+	}
+}
+
+/* The outcome becomes the item's state: what status and the DB see. */
+static void
+execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
+    size_t nlinks)
+{
+	char	why[ROW_REASON_MAX], drift[64];
+	time_t	*when;
+	int	deleting = item->action == PLAN_DELETE ||
+		    item->action == PLAN_REMOVE_FILE;
+
+	drift_text(item->drift, drift, sizeof(drift));
+	if (a->conf.dry_run) {
+		log_info("dry run: would %s %s (%s)%s%s",
+		    action_name(item->action), item->desired.name,
+		    item->mac_text, drift[0] ? ": " : "", drift);
+		snprintf(item->reason, sizeof(item->reason), "dry run: would"
+		    " %s", action_name(item->action));
+		item->state = deleting ? NIC_DELETING : NIC_PENDING;
+		return;
+	}
+	if (apply_item(&a->apply, item, links, nlinks, why, sizeof(why)) == -1) {
+		log_warnx("cannot %s %s (%s): %s; rolled back",
+		    action_name(item->action), item->desired.name,
+		    item->mac_text, why);
+		item->state = NIC_FAILED;
+		strlcpy(item->reason, why, sizeof(item->reason));
+		return;
+	}
+	log_info("%sd %s (%s)%s%s", deleting ? "delete" :
+	    action_name(item->action), item->desired.name, item->mac_text,
+	    drift[0] ? ": " : "", drift);
+	if ((when = last_change(a, item->mac)) != NULL)
+		*when = time(NULL);
+	item->state = deleting ? NIC_DELETING : NIC_APPLIED;
+	if (deleting) {
+		item->row_id = -1;
+		strlcpy(item->reason, "deleted", sizeof(item->reason));
+	}
+}
+
+static int
+read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
+{
+	int	rc;
+
+	if ((rc = nl_dump_links(a->apply.nl, links, nlinks)) < 0) {
+		log_warnx("cannot read the links: %s", nl_strerror(rc));
+		return -1;
+	}
+	if ((rc = apply_guard_read(&a->apply, &a->apply.guard)) < 0) {
+		log_warnx("cannot read the routes: %s", nl_strerror(rc));
+		free(*links);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
+{
+	struct managed_nic	managed[NAMES_MAX];
+	struct plan_input	in;
+	int			protected[sizeof(a->apply.guard.default_links) /
+				    sizeof(int) + 1];
+	size_t			nprotected = a->apply.guard.ndefault;
+
+	memcpy(protected, a->apply.guard.default_links,
+	    nprotected * sizeof(int));
+	if (a->apply.guard.db_link != 0)
+		protected[nprotected++] = a->apply.guard.db_link;
+	memset(&in, 0, sizeof(in));
+	in.rows = a->snapshot.rows;
+	in.nrows = a->snapshot.nrows;
+	in.links = links;
+	in.nlinks = nlinks;
+	in.managed = managed;
+	in.nmanaged = read_managed(a, managed);
+	in.protected_links = protected;
+	in.nprotected = nprotected;
+	in.protected_patterns = a->conf.protected_interfaces;
+	in.links_untouched = a->conf.apply_mode == APPLY_MODE_FILES;
+	in.now = time(NULL);
+	in.poll_interval_ms = a->conf.poll_interval_ms;
+	in.delete_grace_ms = a->conf.delete_grace_ms;
+	in.delete_max = a->conf.delete_max_per_cycle;
+	in.allow_delete = a->allow_delete_pending;
+	a->allow_delete_pending = 0;
+	plan_compute(&in, &a->memory, &a->plan);
+}
+
+/*
+ * A link can only be programmed from a fresh view: an earlier action in
+ * this cycle may have renamed a link that a later one looks at.
+ */
+void
+cycle_run(struct applier *a)
+{
+	struct nl_link	*links;
+	size_t		 nlinks, i;
+
+	/* The fetcher is not trusted: its rows are checked together too. */
+	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
+	snapshot_log(&a->snapshot);
+	if (read_actual(a, &links, &nlinks) == -1)
+		return;
+	plan_cycle(a, links, nlinks);
+	for (i = 0; i < a->plan.nitems; i++) {
+		if (a->plan.items[i].action == PLAN_NOTHING)
+			continue;
+		free(links);
+		if (read_actual(a, &links, &nlinks) == -1)
+			return;
+		execute(a, &a->plan.items[i], links, nlinks);
+	}
+	free(links);
+	if (a->plan.deletions_held)
+		log_warnx("deletions held: would de-configure too many links;"
+		    " run multinicctl sync --allow-delete to release");
+	send_results(a, a->snapshot.generation);
+}

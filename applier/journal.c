@@ -1,0 +1,282 @@
+/*
+ * The transaction journal: STATE_DIR/journal/<mac> holds how to undo an
+ * action in progress; STATE_DIR/backup holds the old files. Written before
+ * the action, removed after it; what is left at start-up is rolled back.
+ */
+
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files.h"
+#include "journal.h"
+#include "log.h"
+#include "validate.h"
+
+#define JOURNAL_DIR	"journal"
+#define BACKUP_DIR	"backup"
+#define JOURNAL_MAX	8192
+#define CONFIG_FILE_MAX	65536
+
+int
+journal_boot_id(char *buf, size_t len)
+{
+	char	*data;
+	size_t	 n;
+
+	if (files_read("/proc/sys/kernel/random/boot_id", 128, &data, &n) == -1)
+		return -1;
+	data[strcspn(data, "\n")] = '\0';
+	strlcpy(buf, data, len);
+	free(data);
+	return 0;
+}
+
+static int
+entry_path(const char *state_dir, const uint8_t *mac, char *buf, size_t len)
+{
+	char	text[VALIDATE_MAC_TEXT_SIZE];
+
+	validate_format_mac(mac, text);
+	return (size_t)snprintf(buf, len, "%s/%s/%s", state_dir, JOURNAL_DIR,
+	    text) < len ? 0 : -1;
+}
+
+static int
+make_subdir(const char *state_dir, const char *sub)
+{
+	char	path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir, sub) >=
+	    sizeof(path))
+		return -1;
+	return mkdir(path, 0700) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/* The old file, copied rather than moved: it stays live until replaced. */
+static int
+backup_old_file(const char *state_dir, struct journal_entry *e)
+{
+	char	*data, *base;
+	size_t	 len;
+	int	 rc;
+
+	e->had_file = 0;
+	if (files_read(e->path, CONFIG_FILE_MAX, &data, &len) == -1)
+		return errno == ENOENT ? 0 : -1;
+	base = strrchr(e->path, '/');
+	if ((size_t)snprintf(e->backup, sizeof(e->backup), "%s/%s/%s",
+	    state_dir, BACKUP_DIR, base == NULL ? e->path : base + 1) >=
+	    sizeof(e->backup)) {
+		free(data);
+		return -1;
+	}
+	rc = files_write_atomic(e->backup, data, len, 0600);
+	free(data);
+	e->had_file = rc == 0;
+	return rc;
+}
+
+static size_t
+format_addrs(const struct nl_link *link, char *buf, size_t len)
+{
+	char	addr[INET_ADDRSTRLEN];
+	size_t	i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < link->naddrs && used < len; i++) {
+		inet_ntop(AF_INET, &link->addrs[i].addr, addr, sizeof(addr));
+		used += snprintf(buf + used, len - used, "%s%s/%u",
+		    i == 0 ? "" : ",", addr, link->addrs[i].prefix);
+	}
+	return used;
+}
+
+static int
+serialize(const struct journal_entry *e, char *buf, size_t len)
+{
+	char	mac[VALIDATE_MAC_TEXT_SIZE], addrs[NL_ADDRS_MAX * 20];
+	int	n;
+
+	validate_format_mac(e->mac, mac);
+	format_addrs(&e->old_link, addrs, sizeof(addrs));
+	n = snprintf(buf, len, "mac=%s\nboot_id=%s\npath=%s\nhad_file=%d\n"
+	    "backup=%s\nold_slot=%d\nhad_link=%d\nlink_index=%d\n"
+	    "link_name=%s\nlink_mtu=%u\nlink_up=%d\nlink_addrs=%s\n", mac,
+	    e->boot_id, e->path, e->had_file, e->backup, e->old_slot,
+	    e->had_link, e->old_link.index, e->old_link.name,
+	    e->old_link.mtu, (e->old_link.flags & IFF_UP) != 0, addrs);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+int
+journal_begin(const char *state_dir, struct journal_entry *e)
+{
+	char	path[PATH_MAX], text[JOURNAL_MAX];
+	int	len;
+
+	if (make_subdir(state_dir, JOURNAL_DIR) == -1 ||
+	    make_subdir(state_dir, BACKUP_DIR) == -1 ||
+	    backup_old_file(state_dir, e) == -1 ||
+	    entry_path(state_dir, e->mac, path, sizeof(path)) == -1 ||
+	    (len = serialize(e, text, sizeof(text))) == -1)
+		return -1;
+	return files_write_atomic(path, text, (size_t)len, 0600);
+}
+
+int
+journal_done(const char *state_dir, const uint8_t *mac)
+{
+	char	path[PATH_MAX];
+
+	if (entry_path(state_dir, mac, path, sizeof(path)) == -1)
+		return -1;
+	return files_remove(path);
+}
+
+static int
+parse_addrs(struct nl_link *link, char *text)
+{
+	char		*item, *slash;
+	const char	*errstr;
+
+	link->naddrs = 0;
+	while ((item = strsep(&text, ",")) != NULL && *item != '\0') {
+		if (link->naddrs >= NL_ADDRS_MAX ||
+		    (slash = strchr(item, '/')) == NULL)
+			return -1;
+		*slash = '\0';
+		link->addrs[link->naddrs].prefix = strtonum(slash + 1, 0, 32,
+		    &errstr);
+		if (errstr != NULL || validate_parse_ipv4(item,
+		    &link->addrs[link->naddrs].addr) == -1)
+			return -1;
+		link->naddrs++;
+	}
+	return 0;
+}
+
+static int
+parse_number(const char *value, long long min, long long max, int *out)
+{
+	const char	*errstr;
+
+	*out = strtonum(value, min, max, &errstr);
+	return errstr == NULL ? 0 : -1;
+}
+
+static int
+parse_field(struct journal_entry *e, const char *key, char *value)
+{
+	int	up, mtu;
+
+	if (strcmp(key, "mac") == 0)
+		return validate_parse_mac(value, e->mac);
+	if (strcmp(key, "boot_id") == 0)
+		return strlcpy(e->boot_id, value, sizeof(e->boot_id)) <
+		    sizeof(e->boot_id) ? 0 : -1;
+	if (strcmp(key, "path") == 0)
+		return strlcpy(e->path, value, sizeof(e->path)) <
+		    sizeof(e->path) && value[0] == '/' ? 0 : -1;
+	if (strcmp(key, "backup") == 0)
+		return strlcpy(e->backup, value, sizeof(e->backup)) <
+		    sizeof(e->backup) ? 0 : -1;
+	if (strcmp(key, "had_file") == 0)
+		return parse_number(value, 0, 1, &e->had_file);
+	if (strcmp(key, "old_slot") == 0)
+		return parse_number(value, -1, 9, &e->old_slot);
+	if (strcmp(key, "had_link") == 0)
+		return parse_number(value, 0, 1, &e->had_link);
+	if (strcmp(key, "link_index") == 0)
+		return parse_number(value, 0, INT_MAX, &e->old_link.index);
+	if (strcmp(key, "link_name") == 0)
+		return strlcpy(e->old_link.name, value,
+		    sizeof(e->old_link.name)) < sizeof(e->old_link.name) ? 0 : -1;
+	if (strcmp(key, "link_mtu") == 0) {
+		if (parse_number(value, 0, 65535, &mtu) == -1)
+			return -1;
+		e->old_link.mtu = (uint32_t)mtu;
+		return 0;
+	}
+	if (strcmp(key, "link_up") == 0) {
+		if (parse_number(value, 0, 1, &up) == -1)
+			return -1;
+		e->old_link.flags = up ? IFF_UP : 0;
+		return 0;
+	}
+	if (strcmp(key, "link_addrs") == 0)
+		return parse_addrs(&e->old_link, value);
+	return -1;
+}
+
+static int
+parse_entry(char *text, struct journal_entry *e)
+{
+	char	*line, *eq;
+
+	memset(e, 0, sizeof(*e));
+	e->old_slot = -1;
+	while ((line = strsep(&text, "\n")) != NULL) {
+		if (*line == '\0')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL)
+			return -1;
+		*eq = '\0';
+		if (parse_field(e, line, eq + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+read_entry(const char *dir, const char *name, struct journal_entry *e)
+{
+	char	path[PATH_MAX], *data;
+	size_t	len;
+	int	rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || files_read(path, JOURNAL_MAX, &data, &len) == -1)
+		return -1;
+	rc = parse_entry(data, e);
+	free(data);
+	if (rc == -1)
+		log_warnx("journal entry %s is malformed; left for inspection",
+		    path);
+	return rc;
+}
+
+int
+journal_pending(const char *state_dir, struct journal_entry **entries,
+    size_t *count)
+{
+	char			 dir[PATH_MAX];
+	DIR			*d;
+	struct dirent		*de;
+	struct journal_entry	*list = NULL, *grown;
+
+	*count = 0;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", state_dir,
+	    JOURNAL_DIR) >= sizeof(dir))
+		return -1;
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || *count >= 64)
+			continue;
+		if ((grown = reallocarray(list, *count + 1,
+		    sizeof(*list))) == NULL)
+			break;
+		list = grown;
+		if (read_entry(dir, de->d_name, &list[*count]) == 0)
+			(*count)++;
+	}
+	closedir(d);
+	*entries = list;
+	return 0;
+}

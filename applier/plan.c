@@ -1,0 +1,531 @@
+/*
+ * The planner (DESIGN 3 steps 3-5, 8, 9): names, drift, deletions and the
+ * guards that keep an error or an empty answer from de-configuring a NIC.
+ */
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "validate.h"
+
+#define IFNAME_PATTERN_MAX	64
+
+/* Everything the planner works out once per cycle. */
+struct planner {
+	const struct plan_input	*in;
+	struct plan_memory	*mem;
+	struct plan		*plan;
+	int			 slot_taken[PLAN_SLOTS];
+};
+
+static const char *const state_names[NIC_STATE_COUNT] = {
+	"applied", "pending", "waiting", "failed", "held", "deleting",
+};
+
+const char *
+plan_state_name(enum nic_state state)
+{
+	return (unsigned)state < NIC_STATE_COUNT ? state_names[state] :
+	    "unknown";
+}
+
+const char *
+plan_drift_name(unsigned drift_bit)
+{
+	switch (drift_bit) {
+	case DRIFT_FILE:
+		return "file";
+	case DRIFT_NAME:
+		return "name";
+	case DRIFT_MTU:
+		return "mtu";
+	case DRIFT_ADDRESS:
+		return "address";
+	case DRIFT_ADMIN:
+		return "admin_state";
+	default:
+		return "unknown";
+	}
+}
+
+int
+plan_name_protected(const char *patterns, const char *name)
+{
+	char		 pattern[IFNAME_PATTERN_MAX];
+	const char	*p = patterns, *end;
+	size_t		 len;
+
+	while (p != NULL && *p != '\0') {
+		end = strchr(p, ',');
+		len = end == NULL ? strlen(p) : (size_t)(end - p);
+		if (len < sizeof(pattern)) {
+			memcpy(pattern, p, len);
+			pattern[len] = '\0';
+			if (fnmatch(pattern, name, 0) == 0)
+				return 1;
+		}
+		p = end == NULL ? NULL : end + 1;
+	}
+	return 0;
+}
+
+/* "multinic3" -> 3; -1 for any other name. */
+static int
+slot_of_name(const char *name)
+{
+	if (strncmp(name, "multinic", 8) != 0 || name[8] < '0' ||
+	    name[8] > '9' || name[9] != '\0')
+		return -1;
+	return name[8] - '0';
+}
+
+static const struct managed_nic *
+managed_by_mac(const struct plan_input *in, const uint8_t *mac)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nmanaged; i++)
+		if (memcmp(in->managed[i].mac, mac, MAC_LEN) == 0)
+			return &in->managed[i];
+	return NULL;
+}
+
+/* The single candidate link carrying mac; *count says how many do. */
+static const struct nl_link *
+candidate_by_mac(const struct plan_input *in, const uint8_t *mac,
+    size_t *count)
+{
+	const struct nl_link	*found = NULL;
+	size_t			 i;
+
+	*count = 0;
+	for (i = 0; i < in->nlinks; i++) {
+		if (!in->links[i].has_mac || !nl_link_is_candidate(&in->links[i]) ||
+		    memcmp(in->links[i].mac, mac, MAC_LEN) != 0)
+			continue;
+		found = &in->links[i];
+		(*count)++;
+	}
+	return *count == 1 ? found : NULL;
+}
+
+static int
+link_protected(const struct plan_input *in, const struct nl_link *link,
+    const char **why)
+{
+	size_t	i;
+
+	if (link->flags & IFF_LOOPBACK) {
+		*why = "loopback";
+		return 1;
+	}
+	for (i = 0; i < in->nprotected; i++) {
+		if (in->protected_links[i] == link->index) {
+			*why = "carries the default route or the route to the"
+			    " database";
+			return 1;
+		}
+	}
+	if (plan_name_protected(in->protected_patterns, link->name)) {
+		*why = "matches PROTECTED_INTERFACES";
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Slots held by the name map, and by live links named multinicN (whoever
+ * owns them): a new MAC must not take a name that is in use.
+ */
+static void
+mark_taken_slots(struct planner *p)
+{
+	const struct plan_input	*in = p->in;
+	size_t			 i;
+	int			 slot;
+
+	for (i = 0; i < in->nmanaged; i++)
+		if (in->managed[i].slot >= 0 && in->managed[i].slot < PLAN_SLOTS)
+			p->slot_taken[in->managed[i].slot] = 1;
+	for (i = 0; i < in->nlinks; i++)
+		if ((slot = slot_of_name(in->links[i].name)) != -1)
+			p->slot_taken[slot] = 1;
+}
+
+/* No other MAC of the name map holds slot. */
+static int
+managed_slot_free(const struct plan_input *in, int slot)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nmanaged; i++)
+		if (in->managed[i].slot == slot)
+			return 0;
+	return 1;
+}
+
+/* A managed MAC keeps its slot; a link already named multinicN keeps N. */
+static int
+assign_slot(struct planner *p, const uint8_t *mac, const struct nl_link *link)
+{
+	const struct managed_nic	*m = managed_by_mac(p->in, mac);
+	int				 slot;
+
+	if (m != NULL)
+		return m->slot;
+	if (link != NULL && (slot = slot_of_name(link->name)) != -1 &&
+	    managed_slot_free(p->in, slot))
+		return slot;
+	for (slot = 0; slot < PLAN_SLOTS; slot++) {
+		if (!p->slot_taken[slot]) {
+			p->slot_taken[slot] = 1;
+			return slot;
+		}
+	}
+	return -1;
+}
+
+static struct plan_item *
+new_item(struct planner *p, const uint8_t *mac, int mac_valid,
+    const char *mac_text)
+{
+	struct plan_item	*item = &p->plan->items[p->plan->nitems++];
+
+	memset(item, 0, sizeof(*item));
+	item->row_id = -1;
+	item->slot = -1;
+	item->mac_valid = mac_valid;
+	/* Normalised when it parses; as the row has it otherwise. */
+	if (mac_valid) {
+		memcpy(item->mac, mac, MAC_LEN);
+		validate_format_mac(mac, item->mac_text);
+	} else
+		strlcpy(item->mac_text, mac_text, sizeof(item->mac_text));
+	return item;
+}
+
+static void
+set_reason(struct plan_item *item, enum nic_state state, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static void
+set_reason(struct plan_item *item, enum nic_state state, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	item->state = state;
+	va_start(ap, fmt);
+	vsnprintf(item->reason, sizeof(item->reason), fmt, ap);
+	va_end(ap);
+}
+
+static int
+nic_config_equal(const struct nic_config *a, const struct nic_config *b)
+{
+	return a->slot == b->slot && strcmp(a->name, b->name) == 0 &&
+	    memcmp(a->mac, b->mac, MAC_LEN) == 0 &&
+	    a->has_address == b->has_address && a->mtu == b->mtu &&
+	    (!a->has_address || (a->address == b->address &&
+	    a->prefix == b->prefix));
+}
+
+/* The live IPv4 set must be exactly the desired one. */
+static int
+addresses_differ(const struct nl_link *link, const struct nic_config *want)
+{
+	if (link->addrs_truncated)
+		return 1;
+	if (!want->has_address)
+		return link->naddrs != 0;
+	return link->naddrs != 1 || link->addrs[0].addr != want->address ||
+	    link->addrs[0].prefix != want->prefix;
+}
+
+static unsigned
+drift_of(const struct planner *p, const struct managed_nic *m,
+    const struct nl_link *link, const struct nic_config *want)
+{
+	unsigned	drift = 0;
+
+	if (m == NULL || !m->has_file || !nic_config_equal(&m->file, want))
+		drift |= DRIFT_FILE;
+	if (p->in->links_untouched)
+		return drift;
+	if (strcmp(link->name, want->name) != 0)
+		drift |= DRIFT_NAME;
+	if (link->mtu != want->mtu)
+		drift |= DRIFT_MTU;
+	if (addresses_differ(link, want))
+		drift |= DRIFT_ADDRESS;
+	if (!(link->flags & IFF_UP))
+		drift |= DRIFT_ADMIN;
+	return drift;
+}
+
+static void
+desired_config(struct nic_config *want, const struct msg_row *row, int slot)
+{
+	memset(want, 0, sizeof(*want));
+	want->slot = slot;
+	snprintf(want->name, sizeof(want->name), "multinic%d", slot);
+	memcpy(want->mac, row->mac, MAC_LEN);
+	want->has_address = row->has_address;
+	want->address = row->address;
+	want->prefix = row->prefix;
+	want->mtu = row->mtu;
+}
+
+static void
+plan_held_row(struct planner *p, const struct msg_row *row)
+{
+	struct plan_item		*item;
+	const struct managed_nic	*m;
+
+	item = new_item(p, row->mac, row->mac_valid, row->mac_text);
+	item->row_id = row->row_id;
+	if (row->mac_valid && (m = managed_by_mac(p->in, row->mac)) != NULL)
+		item->slot = m->slot;
+	/* Frozen: whatever it has now it keeps. */
+	set_reason(item, NIC_HELD, "%s: %s", row->field, row->reason);
+}
+
+/* Sets the action for a valid row whose NIC is on the node. */
+static void
+plan_present(struct planner *p, struct plan_item *item,
+    const struct nl_link *link)
+{
+	const struct managed_nic	*m = managed_by_mac(p->in, item->mac);
+	const char			*why;
+
+	item->link_index = link->index;
+	if (link_protected(p->in, link, &why)) {
+		set_reason(item, NIC_HELD, "link %s is protected: %s",
+		    link->name, why);
+		return;
+	}
+	item->drift = drift_of(p, m, link, &item->desired);
+	if (item->drift == 0) {
+		item->state = NIC_APPLIED;
+		return;
+	}
+	item->action = m == NULL ? PLAN_CREATE : PLAN_UPDATE;
+	item->state = NIC_PENDING;
+}
+
+static void
+plan_valid_row(struct planner *p, const struct msg_row *row)
+{
+	struct plan_item	*item;
+	const struct nl_link	*link;
+	size_t			 count;
+
+	item = new_item(p, row->mac, 1, row->mac_text);
+	item->row_id = row->row_id;
+	link = candidate_by_mac(p->in, row->mac, &count);
+	if (count > 1) {
+		set_reason(item, NIC_FAILED, "MAC on %zu candidate links"
+		    " (ambiguous)", count);
+		return;
+	}
+	if ((item->slot = assign_slot(p, row->mac, link)) == -1) {
+		set_reason(item, NIC_FAILED, "no free multinic slot");
+		return;
+	}
+	desired_config(&item->desired, row, item->slot);
+	if (link == NULL) {
+		set_reason(item, NIC_WAITING, "no link with this MAC yet");
+		return;
+	}
+	plan_present(p, item, link);
+}
+
+static int
+row_names_mac(const struct plan_input *in, const uint8_t *mac)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nrows; i++)
+		if (in->rows[i].mac_valid &&
+		    memcmp(in->rows[i].mac, mac, MAC_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Counts this snapshot against each managed MAC without a row, and forgets
+ * MACs that have a row again or are no longer managed.
+ */
+static void
+update_absence(struct planner *p, int counted)
+{
+	const struct plan_input	*in = p->in;
+	struct plan_memory	 next;
+	size_t			 i, j;
+
+	memset(&next, 0, sizeof(next));
+	next.last_counted = p->mem->last_counted;
+	next.held_since = p->mem->held_since;
+	for (i = 0; i < in->nmanaged && next.nabsent < PLAN_SLOTS; i++) {
+		if (row_names_mac(in, in->managed[i].mac))
+			continue;
+		memcpy(next.absent[next.nabsent].mac, in->managed[i].mac,
+		    MAC_LEN);
+		for (j = 0; j < p->mem->nabsent; j++)
+			if (memcmp(p->mem->absent[j].mac, in->managed[i].mac,
+			    MAC_LEN) == 0)
+				next.absent[next.nabsent].absent =
+				    p->mem->absent[j].absent;
+		if (counted)
+			next.absent[next.nabsent].absent++;
+		next.nabsent++;
+	}
+	*p->mem = next;
+}
+
+static unsigned
+absent_count(const struct plan_memory *mem, const uint8_t *mac)
+{
+	size_t	i;
+
+	for (i = 0; i < mem->nabsent; i++)
+		if (memcmp(mem->absent[i].mac, mac, MAC_LEN) == 0)
+			return mem->absent[i].absent;
+	return 0;
+}
+
+/* The row id of a held row whose MAC does not parse, or -1. */
+static int64_t
+unreadable_mac_row(const struct plan_input *in)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nrows; i++)
+		if (!in->rows[i].mac_valid)
+			return in->rows[i].row_id;
+	return -1;
+}
+
+static void
+plan_orphan(struct planner *p, const struct managed_nic *m)
+{
+	int64_t			 unreadable = unreadable_mac_row(p->in);
+	struct plan_item	*item;
+	const struct nl_link	*link;
+	char			 mac_text[VALIDATE_MAC_TEXT_SIZE];
+	size_t			 count;
+
+	validate_format_mac(m->mac, mac_text);
+	item = new_item(p, m->mac, 1, mac_text);
+	item->slot = m->slot;
+	item->desired = m->file;
+	link = candidate_by_mac(p->in, m->mac, &count);
+	if (absent_count(p->mem, m->mac) < PLAN_ABSENT_TO_DELETE) {
+		set_reason(item, NIC_DELETING, "row gone; deleted once absent"
+		    " from %d snapshots", PLAN_ABSENT_TO_DELETE);
+		item->link_index = link != NULL ? link->index : 0;
+		return;
+	}
+	/* That row may be this NIC's, mistyped: when in doubt, keep it. */
+	if (unreadable != -1) {
+		set_reason(item, NIC_DELETING, "deletion waits: row %lld has a"
+		    " MAC that does not parse", (long long)unreadable);
+		item->link_index = link != NULL ? link->index : 0;
+		return;
+	}
+	item->state = NIC_DELETING;
+	if (link == NULL || p->in->links_untouched) {
+		item->action = PLAN_REMOVE_FILE;
+		return;
+	}
+	item->link_index = link->index;
+	item->action = PLAN_DELETE;
+}
+
+static size_t
+managed_live_links(const struct planner *p)
+{
+	size_t	i, count, live = 0;
+
+	for (i = 0; i < p->in->nmanaged; i++)
+		if (candidate_by_mac(p->in, p->in->managed[i].mac, &count) !=
+		    NULL)
+			live++;
+	return live;
+}
+
+/*
+ * A deletion that would de-configure every managed live link, or more than
+ * DELETE_MAX_PER_CYCLE, waits for DELETE_GRACE or sync --allow-delete: it is
+ * what a wrong node name or an emptied table looks like.
+ */
+static void
+guard_deletions(struct planner *p)
+{
+	const struct plan_input	*in = p->in;
+	size_t			 i, deleting = 0, live = managed_live_links(p);
+
+	for (i = 0; i < p->plan->nitems; i++)
+		if (p->plan->items[i].action == PLAN_DELETE)
+			deleting++;
+	if (deleting == 0 || in->allow_delete ||
+	    (deleting < live && deleting <= in->delete_max)) {
+		p->mem->held_since = 0;
+		return;
+	}
+	if (p->mem->held_since == 0)
+		p->mem->held_since = in->now;
+	if ((uint64_t)(in->now - p->mem->held_since) * 1000 >=
+	    in->delete_grace_ms)
+		return;
+	p->plan->deletions_held = 1;
+	for (i = 0; i < p->plan->nitems; i++) {
+		if (p->plan->items[i].action != PLAN_DELETE)
+			continue;
+		p->plan->items[i].action = PLAN_NOTHING;
+		set_reason(&p->plan->items[i], NIC_DELETING, "deletion held:"
+		    " %zu of %zu managed links would go; waiting for"
+		    " DELETE_GRACE or multinicctl sync --allow-delete",
+		    deleting, live);
+	}
+}
+
+/* A snapshot counts when at least half a poll interval after the last. */
+static int
+snapshot_counts(const struct planner *p)
+{
+	const struct plan_input	*in = p->in;
+
+	if (p->mem->last_counted != 0 && (uint64_t)(in->now -
+	    p->mem->last_counted) * 1000 < in->poll_interval_ms / 2)
+		return 0;
+	p->mem->last_counted = in->now;
+	return 1;
+}
+
+void
+plan_compute(const struct plan_input *in, struct plan_memory *mem,
+    struct plan *plan)
+{
+	struct planner	p = { in, mem, plan, { 0 } };
+	size_t		i;
+
+	memset(plan, 0, sizeof(*plan));
+	mark_taken_slots(&p);
+	/* In id order, so slot assignment is deterministic. */
+	for (i = 0; i < in->nrows && plan->nitems < PLAN_ITEMS_MAX; i++) {
+		if (in->rows[i].state == ROW_HELD)
+			plan_held_row(&p, &in->rows[i]);
+		else
+			plan_valid_row(&p, &in->rows[i]);
+	}
+	update_absence(&p, snapshot_counts(&p));
+	for (i = 0; i < in->nmanaged && plan->nitems < PLAN_ITEMS_MAX; i++)
+		if (!row_names_mac(in, in->managed[i].mac))
+			plan_orphan(&p, &in->managed[i]);
+	guard_deletions(&p);
+}

@@ -1,0 +1,98 @@
+/*
+ * The planner: from the desired rows, the live links and the managed files,
+ * decide per MAC what to do. Pure and deterministic, so it is tested by
+ * tables; the applier executes the plan.
+ */
+#ifndef MULTINIC_PLAN_H
+#define MULTINIC_PLAN_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "msg.h"
+#include "netlink.h"
+#include "render.h"
+
+#define PLAN_SLOTS		10	/* multinic0..multinic9 */
+#define PLAN_ITEMS_MAX		(SNAPSHOT_ROWS_MAX + PLAN_SLOTS)
+#define PLAN_ABSENT_TO_DELETE	2	/* counted snapshots without the row */
+
+enum plan_action {
+	PLAN_NOTHING,
+	PLAN_CREATE,		/* a new MAC: name, file, live state */
+	PLAN_UPDATE,		/* a managed MAC that drifted */
+	PLAN_DELETE,		/* row gone: remove the file, de-configure the link */
+	PLAN_REMOVE_FILE,	/* row gone and the NIC too: remove the file */
+};
+
+/* What differs between desired, file and live state. */
+#define DRIFT_FILE	0x01
+#define DRIFT_NAME	0x02
+#define DRIFT_MTU	0x04
+#define DRIFT_ADDRESS	0x08
+#define DRIFT_ADMIN	0x10
+
+/* A MAC the applier owns: an entry of STATE_DIR's name map and its file. */
+struct managed_nic {
+	uint8_t			mac[MAC_LEN];
+	int			slot;
+	int			has_file;	/* present, ours, and parsed */
+	struct nic_config	file;
+};
+
+/* Kept between cycles: deletion debounce and the mass-deletion hold. */
+struct plan_memory {
+	time_t		last_counted;	/* last snapshot that counted */
+	struct {
+		uint8_t		mac[MAC_LEN];
+		unsigned	absent;	/* counted snapshots without a row */
+	}		absent[PLAN_SLOTS];
+	size_t		nabsent;
+	time_t		held_since;	/* deletions held since; 0: none */
+};
+
+struct plan_input {
+	const struct msg_row	*rows;
+	size_t			 nrows;
+	const struct nl_link	*links;
+	size_t			 nlinks;
+	const struct managed_nic *managed;
+	size_t			 nmanaged;
+	const int		*protected_links;	/* default route, DB route */
+	size_t			 nprotected;
+	const char		*protected_patterns;	/* PROTECTED_INTERFACES */
+	int			 links_untouched;	/* APPLY_MODE=files */
+	time_t			 now;
+	uint32_t		 poll_interval_ms;
+	uint32_t		 delete_grace_ms;
+	uint32_t		 delete_max;
+	int			 allow_delete;
+};
+
+struct plan_item {
+	enum plan_action	action;
+	enum nic_state		state;	/* now, or once the action succeeded */
+	unsigned		drift;	/* DRIFT_* */
+	int64_t			row_id;	/* -1: a managed NIC without a row */
+	uint8_t			mac[MAC_LEN];
+	int			mac_valid;
+	char			mac_text[ROW_TEXT_MAX];
+	int			slot;	/* -1: none */
+	int			link_index;	/* 0: not on the node */
+	struct nic_config	desired;
+	char			reason[ROW_REASON_MAX];
+};
+
+struct plan {
+	size_t			nitems;
+	struct plan_item	items[PLAN_ITEMS_MAX];
+	int			deletions_held;
+};
+
+void		 plan_compute(const struct plan_input *, struct plan_memory *,
+		    struct plan *);
+int		 plan_name_protected(const char *patterns, const char *name);
+const char	*plan_state_name(enum nic_state);
+const char	*plan_drift_name(unsigned drift_bit);
+
+#endif
