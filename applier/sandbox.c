@@ -118,6 +118,6 @@ applier_sandbox(const struct config *conf)
 	sandbox_no_new_privs();
 	if (sandbox_landlock(paths, npaths) == -1)
 		log_info("Landlock not available; file access not restricted");
-	sandbox_seccomp("applier", allowed_syscalls,
+	sandbox_seccomp(allowed_syscalls,
 	    sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]));
 }

@@ -155,7 +155,7 @@ sandbox_syscall_name(int nr)
  * bad-arch action, kill: the allowlist below speaks native numbers only.
  */
 void
-sandbox_seccomp(const char *proc, const int *syscalls, size_t nsyscalls)
+sandbox_seccomp(const int *syscalls, size_t nsyscalls)
 {
 	scmp_filter_ctx	ctx;
 	size_t		i;
@@ -163,17 +163,17 @@ sandbox_seccomp(const char *proc, const int *syscalls, size_t nsyscalls)
 
 	ctx = seccomp_init(SECCOMP_AUDIT ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL)
-		fatalx("%s: seccomp_init failed", proc);
+		fatalx("seccomp_init failed");
 	for (i = 0; i < nsyscalls; i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscalls[i], 0);
 		if (rc < 0)
-			fatalx("%s: seccomp_rule_add %s: %s", proc,
+			fatalx("seccomp_rule_add %s: %s",
 			    sandbox_syscall_name(syscalls[i]), strerror(-rc));
 	}
 	if ((rc = seccomp_load(ctx)) < 0)
-		fatalx("%s: seccomp_load: %s", proc, strerror(-rc));
+		fatalx("seccomp_load: %s", strerror(-rc));
 	seccomp_release(ctx);
-	log_debug("%s: seccomp filter loaded, %zu syscalls allowed%s", proc,
+	log_debug("seccomp filter loaded, %zu syscalls allowed%s",
 	    nsyscalls, SECCOMP_AUDIT ? ", others logged (SECCOMP_AUDIT)" : "");
 }
 

@@ -62,6 +62,6 @@ fetcher_sandbox(const struct config *conf)
 	if (sandbox_landlock(paths, npaths) == -1)
 		log_info("Landlock not available; file access not restricted");
 
-	sandbox_seccomp("fetcher", allowed_syscalls,
+	sandbox_seccomp(allowed_syscalls,
 	    sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]));
 }

@@ -22,7 +22,7 @@ void	sandbox_no_new_privs(void);
  * logged when built with SECCOMP_AUDIT (sanitizer runs, finding a missing call).
  * Fatal on failure.
  */
-void	sandbox_seccomp(const char *proc, const int *syscalls, size_t nsyscalls);
+void	sandbox_seccomp(const int *syscalls, size_t nsyscalls);
 
 enum sandbox_access {
 	SANDBOX_READ,		/* read files, list directories */
