@@ -259,7 +259,7 @@ void
 cycle_run(struct applier *a)
 {
 	struct nl_link	*links;
-	size_t		 nlinks, i;
+	size_t		 nlinks, i, changed = 0;
 
 	/* The fetcher is not trusted: its rows are checked together too. */
 	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
@@ -274,8 +274,15 @@ cycle_run(struct applier *a)
 		if (read_actual(a, &links, &nlinks) == -1)
 			return;
 		execute(a, &a->plan.items[i], links, nlinks);
+		if (a->plan.items[i].state != NIC_FAILED)
+			changed++;
 	}
 	free(links);
+	/* The network stack's own tool reads the files we changed. */
+	if (changed > 0 && !a->conf.dry_run &&
+	    a->conf.apply_mode == APPLY_MODE_COMMAND &&
+	    msg_compose(&a->supervisor, MSG_APPLY_COMMAND, 0, -1, NULL, 0) == -1)
+		log_warn("cannot ask for APPLY_COMMAND");
 	if (a->plan.deletions_held)
 		log_warnx("deletions held: would de-configure too many links;"
 		    " run multinicctl sync --allow-delete to release");

@@ -39,6 +39,11 @@ enum msg_type {
 	MSG_READY,			/* no payload */
 	/* applier -> supervisor: the fetcher sent a malformed message. */
 	MSG_PEER_MALFORMED,		/* no payload */
+	/*
+	 * applier -> supervisor: files changed; run APPLY_COMMAND (from the
+	 * supervisor's own configuration: the message carries no arguments).
+	 */
+	MSG_APPLY_COMMAND,		/* no payload */
 
 	/*
 	 * fetcher -> applier: the desired state after a successful poll:

@@ -221,6 +221,11 @@ proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 		    " fetcher; restarting the fetcher");
 		proc_restart(sv, other_child(sv, c));
 		return;
+	case MSG_APPLY_COMMAND:
+		if (c->id != CHILD_APPLIER || msg_payload_empty(chan, m) == -1)
+			break;
+		command_run(sv);
+		return;
 	default:
 		log_warnx("%s sent an unexpected %s", c->name,
 		    msg_type_name(m->hdr.type));
@@ -338,8 +343,10 @@ proc_reap(struct supervisor *sv)
 	int		 status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((c = child_by_pid(sv, pid)) == NULL)
+		if ((c = child_by_pid(sv, pid)) == NULL) {
+			command_reaped(sv, pid, status);
 			continue;
+		}
 		if (!sv->stopping || WIFSIGNALED(status))
 			log_exit(c, status);
 		c->pid = 0;

@@ -19,6 +19,7 @@
 enum child_id { CHILD_FETCHER, CHILD_APPLIER, CHILD_COUNT };
 
 struct supervisor;
+struct apply_command;
 
 struct child {
 	struct supervisor *sv;
@@ -54,6 +55,7 @@ struct supervisor {
 	size_t			 ndeaths;
 	struct child		 children[CHILD_COUNT];
 	struct event		*stop_ev;
+	struct apply_command	*command;	/* APPLY_COMMAND, when running */
 };
 
 /* supervisor.c */
@@ -76,6 +78,10 @@ int	proc_running(const struct supervisor *);
 void	listen_lock(struct supervisor *);
 int	listen_control(const struct config *, gid_t group);
 int	listen_http(const struct config *);
+
+/* command.c */
+void	command_run(struct supervisor *);
+void	command_reaped(struct supervisor *, pid_t, int status);
 
 /* childlog.c */
 int	childlog_pipe(struct supervisor *, struct child *, int *write_end);

@@ -79,6 +79,7 @@ static const struct {
 	{ MSG_LOG_LEVEL, sizeof(struct msg_log_level), "MSG_LOG_LEVEL", 0 },
 	{ MSG_READY, 0, "MSG_READY", 0 },
 	{ MSG_PEER_MALFORMED, 0, "MSG_PEER_MALFORMED", 0 },
+	{ MSG_APPLY_COMMAND, 0, "MSG_APPLY_COMMAND", 0 },
 	{ MSG_SNAPSHOT_BEGIN, sizeof(struct msg_snapshot), "MSG_SNAPSHOT_BEGIN",
 	    0 },
 	{ MSG_SNAPSHOT_ROW, sizeof(struct msg_row), "MSG_SNAPSHOT_ROW", 0 },
