@@ -28,7 +28,7 @@ cycle_init(struct applier *a)
 	if (names_load(&a->names, a->conf.state_dir) == -1)
 		fatal("cannot read the name map in %s", a->conf.state_dir);
 	ctx->conf = &a->conf;
-	ctx->renderer = &renderer_netplan;
+	ctx->renderer = render_for_os(a->conf.os_type);
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
 	apply_recover(ctx);
@@ -251,6 +251,25 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
+/* ifcfg and wicked name NICs at boot by udev rules: one per managed NIC. */
+static void
+write_udev_rules(struct applier *a)
+{
+	uint8_t	macs[NAMES_MAX][6];
+	int	slots[NAMES_MAX];
+	size_t	i;
+
+	if (!a->apply.renderer->udev_rules || a->conf.dry_run)
+		return;
+	for (i = 0; i < a->names.count; i++) {
+		memcpy(macs[i], a->names.entries[i].mac, MAC_LEN);
+		slots[i] = a->names.entries[i].slot;
+	}
+	if (render_udev_rules(a->conf.config_root,
+	    (const uint8_t (*)[6])macs, slots, a->names.count) == -1)
+		log_warn("cannot write the udev rules");
+}
+
 /*
  * A link can only be programmed from a fresh view: an earlier action in
  * this cycle may have renamed a link that a later one looks at.
@@ -278,6 +297,7 @@ cycle_run(struct applier *a)
 			changed++;
 	}
 	free(links);
+	write_udev_rules(a);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&

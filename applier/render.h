@@ -25,6 +25,7 @@ struct nic_config {
 struct renderer {
 	const char	*name;		/* "netplan" */
 	const char	*dir;		/* under CONFIG_ROOT: "etc/netplan" */
+	int		 udev_rules;	/* names NICs at boot by a udev rule */
 	/* Full path of slot's file under config_root; -1 if it does not fit. */
 	int		(*path)(const char *config_root, int slot, char *buf,
 			    size_t len);
@@ -40,5 +41,19 @@ struct renderer {
 };
 
 extern const struct renderer renderer_netplan;
+extern const struct renderer renderer_ifcfg;
+extern const struct renderer renderer_wicked;
+
+/* The renderer of an OS_TYPE (resolved: never OS_TYPE_AUTO). */
+const struct renderer	*render_for_os(int os_type);
+/* Formats err and returns -1, for the renderers' error paths. */
+int	render_error(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/*
+ * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.
+ * Rewritten only when its content changes; removed when there is none.
+ */
+int	render_udev_rules(const char *config_root, const uint8_t (*macs)[6],
+	    const int *slots, size_t count);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "osdetect.h"
 #include "supervisor.h"
 
 extern char **environ;
@@ -70,6 +71,23 @@ check_privsep_user(struct supervisor *sv, const struct config *conf,
 	return 1;
 }
 
+/* The children get a concrete format: auto is resolved here, once. */
+static int
+resolve_os_type(struct config *conf, int to_stderr)
+{
+	char	why[512];
+	int	os_type;
+
+	if (conf->os_type != OS_TYPE_AUTO)
+		return 0;
+	if ((os_type = os_detect(conf->config_root, why, sizeof(why))) == -1) {
+		report_problem(&to_stderr, CONFIG_ERROR, why);
+		return 1;
+	}
+	conf->os_type = os_type;
+	return 0;
+}
+
 /*
  * Loads the configuration into conf/secret without touching the running one.
  * Returns the number of errors, each reported.
@@ -84,6 +102,8 @@ supervisor_load_config(struct supervisor *sv, struct config *conf,
 	    environ, report_problem, &to_stderr);
 	if (errors == 0)
 		errors += check_privsep_user(sv, conf, to_stderr);
+	if (errors == 0)
+		errors += resolve_os_type(conf, to_stderr);
 	if (errors == 0 && sv->verbose)
 		conf->log_level = LOG_LEVEL_DEBUG;
 	return errors;

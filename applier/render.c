@@ -1,0 +1,84 @@
+/* What the renderers share: selection by OS, errors, the udev rule file. */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "files.h"
+#include "render.h"
+#include "validate.h"
+
+#define UDEV_RULES	"etc/udev/rules.d/70-multinic.rules"
+#define UDEV_RULES_MAX	4096
+
+const struct renderer *
+render_for_os(int os_type)
+{
+	switch (os_type) {
+	case OS_TYPE_IFCFG:
+		return &renderer_ifcfg;
+	case OS_TYPE_WICKED:
+		return &renderer_wicked;
+	default:
+		return &renderer_netplan;
+	}
+}
+
+int
+render_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static size_t
+udev_text(char *buf, size_t len, const uint8_t (*macs)[6], const int *slots,
+    size_t count)
+{
+	char	mac[VALIDATE_MAC_TEXT_SIZE];
+	size_t	used, i;
+
+	used = strlcpy(buf, RENDER_HEADER, len);
+	for (i = 0; i < count && used < len; i++) {
+		validate_format_mac(macs[i], mac);
+		used += snprintf(buf + used, len - used, "SUBSYSTEM==\"net\","
+		    " ACTION==\"add\", ATTR{address}==\"%s\","
+		    " NAME=\"multinic%d\"\n", mac, slots[i]);
+	}
+	return used;
+}
+
+int
+render_udev_rules(const char *config_root, const uint8_t (*macs)[6],
+    const int *slots, size_t count)
+{
+	char	 path[PATH_MAX], text[UDEV_RULES_MAX], *old;
+	size_t	 len, oldlen;
+	int	 same;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", config_root,
+	    config_root[strlen(config_root) - 1] == '/' ? "" : "/",
+	    UDEV_RULES) >= sizeof(path))
+		return -1;
+	if (count == 0)
+		return files_remove(path);
+	if ((len = udev_text(text, sizeof(text), macs, slots, count)) >=
+	    sizeof(text))
+		return -1;
+	if (files_read(path, UDEV_RULES_MAX, &old, &oldlen) == 0) {
+		same = oldlen == len && memcmp(old, text, len) == 0;
+		free(old);
+		if (same)
+			return 0;
+	} else if (errno != ENOENT)
+		return -1;
+	return files_write_atomic(path, text, len, 0644);
+}

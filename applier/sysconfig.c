@@ -1,0 +1,149 @@
+/*
+ * KEY='value' files for shell-like parsers, shared by ifcfg and wicked. The
+ * quoting layer refuses any value it cannot represent safely.
+ */
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sysconfig.h"
+
+#define SYSCONFIG_INPUT_MAX	65536
+#define SYSCONFIG_LINE_MAX	256
+
+static int
+safe_value(const char *value)
+{
+	const char	*p;
+
+	for (p = value; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr(".:/-_", *p) != NULL))
+			return 0;
+	return p - value < SYSCONFIG_VALUE_MAX;
+}
+
+void
+sysconfig_raw(struct sysconfig_out *out, const char *text)
+{
+	size_t	n = strlen(text);
+
+	if (out->failed || out->used + n >= out->len) {
+		out->failed = 1;
+		return;
+	}
+	memcpy(out->buf + out->used, text, n);
+	out->used += n;
+}
+
+void
+sysconfig_put(struct sysconfig_out *out, const char *key, const char *value,
+    char quote)
+{
+	char	line[SYSCONFIG_LINE_MAX];
+
+	if (!safe_value(value)) {
+		out->failed = 1;
+		return;
+	}
+	snprintf(line, sizeof(line), "%s=%c%s%c\n", key, quote, value, quote);
+	sysconfig_raw(out, line);
+}
+
+/* One KEY=<quote>value<quote> line, strictly as we write it. */
+static int
+parse_line(char *line, char quote, char **key, char **value)
+{
+	char	*eq, *end;
+
+	if ((eq = strchr(line, '=')) == NULL || eq == line)
+		return -1;
+	*eq = '\0';
+	*key = line;
+	*value = eq + 1;
+	if (**value != quote || (end = strrchr(*value + 1, quote)) == NULL ||
+	    end[1] != '\0')
+		return -1;
+	*end = '\0';
+	(*value)++;
+	return safe_value(*value) ? 0 : -1;
+}
+
+int
+sysconfig_parse(const char *text, size_t len, char quote,
+    int (*fn)(void *, const char *, const char *), void *arg, char *err,
+    size_t errlen)
+{
+	char		 line[SYSCONFIG_LINE_MAX], *key, *value;
+	const char	*p = text, *end = text + len, *nl;
+	size_t		 n;
+	int		 lineno = 0;
+
+	if (len > SYSCONFIG_INPUT_MAX)
+		return render_error(err, errlen, "larger than %d bytes",
+		    SYSCONFIG_INPUT_MAX);
+	for (; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((n = (size_t)(nl - p)) >= sizeof(line))
+			return render_error(err, errlen, "line %d too long", lineno);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (parse_line(line, quote, &key, &value) == -1)
+			return render_error(err, errlen, "line %d malformed", lineno);
+		if (fn(arg, key, value) == -1)
+			return render_error(err, errlen, "line %d: unexpected %.32s",
+			    lineno, key);
+	}
+	return 0;
+}
+
+int
+sysconfig_check(const struct nic_config *nic, char *err, size_t errlen)
+{
+	char	name[16];
+
+	if (nic->slot < 0 || nic->slot > 9)
+		return render_error(err, errlen, "slot %d outside 0..9", nic->slot);
+	snprintf(name, sizeof(name), "multinic%d", nic->slot);
+	if (strcmp(name, nic->name) != 0)
+		return render_error(err, errlen, "name does not match slot %d",
+		    nic->slot);
+	if (nic->mtu < 68 || nic->mtu > 9216)
+		return render_error(err, errlen, "MTU %u outside 68..9216", nic->mtu);
+	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
+		return render_error(err, errlen, "prefix /%u outside 1..32",
+		    nic->prefix);
+	return 0;
+}
+
+int
+sysconfig_path(const char *root, const char *dir, int slot, char *buf,
+    size_t len)
+{
+	const char	*sep = root[0] != '\0' && root[strlen(root) - 1] == '/' ?
+			    "" : "/";
+
+	if (slot < 0 || slot > 9)
+		return -1;
+	return (size_t)snprintf(buf, len, "%s%s%s/ifcfg-multinic%d", root, sep,
+	    dir, slot) < len ? 0 : -1;
+}
+
+/* "ifcfg-multinicN" exactly. */
+int
+sysconfig_owns(const char *name)
+{
+	return strncmp(name, "ifcfg-multinic", 14) == 0 && name[14] >= '0' &&
+	    name[14] <= '9' && name[15] == '\0';
+}
+
+void
+sysconfig_address(const struct nic_config *nic, char *addr, size_t len)
+{
+	inet_ntop(AF_INET, &nic->address, addr, len);
+}

@@ -1,0 +1,41 @@
+/*
+ * KEY='value' files read by shell-like parsers (RHEL's ifcfg, SUSE's
+ * sysconfig): shared by the ifcfg and wicked renderers.
+ */
+#ifndef MULTINIC_SYSCONFIG_H
+#define MULTINIC_SYSCONFIG_H
+
+#include <stddef.h>
+
+#include "render.h"
+
+#define SYSCONFIG_VALUE_MAX	64
+
+struct sysconfig_out {
+	char	*buf;
+	size_t	 len;
+	size_t	 used;
+	int	 failed;	/* a value refused, or the buffer is too small */
+};
+
+/*
+ * Appends KEY=<quote>value<quote>. Only characters that mean nothing to a
+ * shell inside quotes are accepted: anything else fails the whole render.
+ */
+void	sysconfig_put(struct sysconfig_out *, const char *key,
+	    const char *value, char quote);
+void	sysconfig_raw(struct sysconfig_out *, const char *text);
+
+/* Calls fn for each KEY=value line (quotes removed); comments skipped. */
+int	sysconfig_parse(const char *text, size_t len, char quote,
+	    int (*fn)(void *arg, const char *key, const char *value),
+	    void *arg, char *err, size_t errlen);
+
+/* Shared checks and text forms of a nic_config. */
+int	sysconfig_check(const struct nic_config *, char *err, size_t errlen);
+int	sysconfig_path(const char *root, const char *dir, int slot, char *buf,
+	    size_t len);
+int	sysconfig_owns(const char *filename);
+void	sysconfig_address(const struct nic_config *, char *addr, size_t len);
+
+#endif
