@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The same cycle for each persistent format: rows become files in the
+# format's place (ifcfg, wicked, netplan), with udev rules following the
+# managed set where the format needs them; an update rewrites the file and
+# a deleted row takes its file and rule away.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+
+require_root_and_build
+ensure_privsep_user || bail_out "cannot create the _multinic user"
+make_test_dir
+cleanup() {
+	cleanup_daemons_keep_dir
+	mariadb_stop
+	netns_cleanup
+	rm -rf "$TEST_DIR"
+}
+cleanup_daemons_keep_dir() {
+	local pid
+	for pid in "${STARTED_PIDS[@]}"; do
+		stop_daemon "$pid" 30
+	done
+}
+trap cleanup EXIT
+
+mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
+node=$(uname -n)
+header='# Written by multinicd: changes here are overwritten.'
+
+# start_in_netns NS CONF: the daemon inside the namespace, as a child of
+# this shell (ip netns exec execs it), so stop_daemon can reap it.
+start_in_netns() {
+	DAEMON_COUNT=$((DAEMON_COUNT + 1))
+	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+	env -i PATH="$DAEMON_PATH" ip netns exec "$1" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$2" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	STARTED_PIDS+=("$DAEMON_PID")
+}
+
+applied_rows() {
+	[ "$(mariadb_sql "SELECT COUNT(*) FROM multi_interface
+	    WHERE netplan_success = 1")" = "$1" ]
+}
+
+file_has() {
+	grep -qxF "$2" "$1" 2>/dev/null
+}
+
+# expected_file FORMAT SLOT MAC ADDRESS PREFIX MTU: the whole file.
+expected_file() {
+	local slot=$2 mac=$3 addr=$4 prefix=$5 mtu=$6
+	echo "$header"
+	case $1 in
+	ifcfg)
+		printf 'DEVICE="multinic%s"\nNAME="multinic%s"\n' "$slot" "$slot"
+		printf 'TYPE="Ethernet"\nONBOOT="yes"\nBOOTPROTO="none"\n'
+		printf 'HWADDR="%s"\nIPADDR="%s"\nPREFIX="%s"\nMTU="%s"\n' \
+		    "$mac" "$addr" "$prefix" "$mtu" ;;
+	wicked)
+		printf '# multinic%s %s\n' "$slot" "$mac"
+		printf "STARTMODE='auto'\nBOOTPROTO='static'\n"
+		printf "IPADDR='%s/%s'\nMTU='%s'\n" "$addr" "$prefix" "$mtu" ;;
+	esac
+}
+
+udev_rule() {
+	printf 'SUBSYSTEM=="net", ACTION=="add", ATTR{address}=="%s", NAME="multinic%s"\n' \
+	    "$1" "$2"
+}
+
+run_format() {
+	local format=$1 dir=$2 root conf ns f0 f1 rules
+	root=$TEST_DIR/$format-root
+	conf=$TEST_DIR/$format.conf
+	rm -rf "$TEST_DIR/state"
+	netns_create || bail_out "cannot create a namespace"
+	ns=$NETNS_NAME
+	netns_add_veth "$ns" ens5 fa:16:3e:00:10:01
+	netns_add_veth "$ns" ens6 fa:16:3e:00:10:02
+	mariadb_sql "DELETE FROM multi_interface;
+	    INSERT INTO multi_interface (port_id, subnet_id, macaddress,
+	    attached_node_name, address, cidr, mtu) VALUES
+	    ('p1', 's1', 'fa:16:3e:00:10:01', '$node', '10.1.0.5', '10.1.0.0/24', 1500),
+	    ('p2', 's1', 'fa:16:3e:00:10:02', '$node', '10.1.0.6', '10.1.0.0/24', 1500)"
+	write_test_config "$conf" OS_TYPE="$format" CONFIG_ROOT="$root" \
+	    DB_SOCKET="$MARIADB_SOCKET" DB_PASSWORD="$MARIADB_PASSWORD" \
+	    POLL_INTERVAL=1s LOG_LEVEL=debug
+	start_in_netns "$ns" "$conf"
+	ok "$format: both rows applied" wait_until 100 applied_rows 2
+
+	f0=$root/$dir/ifcfg-multinic0
+	f1=$root/$dir/ifcfg-multinic1
+	rules=$root/etc/udev/rules.d/70-multinic.rules
+	is "$(cat "$f0" 2>&1)" \
+	    "$(expected_file "$format" 0 fa:16:3e:00:10:01 10.1.0.5 24 1500)" \
+	    "$format: multinic0's file is as expected"
+	is "$(stat -c %a "$f0" 2>&1)" 600 "$format: its mode is 0600"
+	is "$(cat "$rules" 2>&1)" "$(echo "$header"
+	    udev_rule fa:16:3e:00:10:01 0; udev_rule fa:16:3e:00:10:02 1)" \
+	    "$format: a udev rule per managed NIC"
+	like "$(netns_ipv4 "$ns" multinic1)" '^10\.1\.0\.6/24$' \
+	    "$format: multinic1 is live with its address"
+
+	mariadb_sql "UPDATE multi_interface SET mtu = 9000 WHERE macaddress = 'fa:16:3e:00:10:01'"
+	if [ "$format" = ifcfg ]; then
+		ok "$format: the MTU change reaches the file" \
+		    wait_until 100 file_has "$f0" 'MTU="9000"'
+	else
+		ok "$format: the MTU change reaches the file" \
+		    wait_until 100 file_has "$f0" "MTU='9000'"
+	fi
+
+	mariadb_sql "DELETE FROM multi_interface WHERE macaddress = 'fa:16:3e:00:10:02'"
+	ok "$format: the deleted row's file goes" wait_until 100 \
+	    eval "[ ! -e '$f1' ]"
+	ok "$format: the udev rules follow the managed set" wait_until 50 \
+	    eval "[ \"\$(cat '$rules')\" = \"\$(echo '$header'; udev_rule fa:16:3e:00:10:01 0)\" ]"
+	is "$(netns_ipv4 "$ns" multinic1)" "" "$format: multinic1 is de-configured"
+
+	stop_daemon "$DAEMON_PID"
+	netns_delete "$ns"
+}
+
+run_format ifcfg etc/sysconfig/network-scripts
+run_format wicked etc/sysconfig/network
+
+done_testing
