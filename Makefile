@@ -20,13 +20,13 @@ pkglibs = $(shell $(PKG_CONFIG) --libs $(1))
 
 HARDEN_CFLAGS	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS	:= -pie -Wl,-z,relro,-z,now
-CFLAGS		?= -O2 -g
-CFLAGS		+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_CFLAGS) -Iinclude \
+OPTFLAGS	?= -O2 -g
+CFLAGS		+= $(OPTFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_CFLAGS) -Iinclude \
 		   -DMULTINIC_VERSION='"$(VERSION)"' \
 		   -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT) \
 		   $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp)
-LDFLAGS		+= $(HARDEN_LDFLAGS)
+LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
 
 # Each executable links only what it needs: the root applier maps no
 # libmariadb, no TLS library and no evhttp (libevent_extra).
@@ -50,7 +50,7 @@ PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 		   $(BUILD)/multinicd-applier
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check unit integration deps clean
+.PHONY: all check unit unit-sanitized integration deps clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
@@ -86,7 +86,15 @@ deps:
 
 check: deps
 	$(MAKE) all $(UNIT_TESTS)
-	$(MAKE) unit integration
+	$(MAKE) unit unit-sanitized integration
+
+# The unit tests again under ASan and UBSan: cheap, and they catch what
+# the normal build lets pass.
+SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+unit-sanitized:
+	$(MAKE) BUILD=$(BUILD)/sanitized OPTFLAGS="-O1 -g $(SANITIZE)" \
+	    LDEXTRA="$(SANITIZE)" unit
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; $$t; done
