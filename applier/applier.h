@@ -32,6 +32,7 @@ struct applier {
 	struct apply_context	 apply;
 	struct names		 names;
 	struct plan_memory	 memory;
+	time_t			 hold_logged;	/* held_since last warned of */
 	struct plan		 plan;
 	char			 boot_id[BOOT_ID_MAX];
 	struct {

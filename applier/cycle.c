@@ -303,8 +303,11 @@ cycle_run(struct applier *a)
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&
 	    msg_compose(&a->supervisor, MSG_APPLY_COMMAND, 0, -1, NULL, 0) == -1)
 		log_warn("cannot ask for APPLY_COMMAND");
-	if (a->plan.deletions_held)
+	/* Once per hold, not once per cycle. */
+	if (a->plan.deletions_held && a->memory.held_since != a->hold_logged)
 		log_warnx("deletions held: would de-configure too many links;"
-		    " run multinicctl sync --allow-delete to release");
+		    " waiting for DELETE_GRACE or multinicctl sync"
+		    " --allow-delete");
+	a->hold_logged = a->memory.held_since;
 	send_results(a, a->snapshot.generation);
 }
