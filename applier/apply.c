@@ -16,26 +16,12 @@
 #include "files.h"
 #include "journal.h"
 #include "log.h"
+#include "util.h"
 #include "validate.h"
 
 #define RENDER_MAX		8192
 #define VERIFY_STEP_MS		50
 #define TEMP_NAME_FMT		"mntmp%d"
-
-static int
-fail(char *why, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int
 apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
@@ -59,13 +45,13 @@ guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 	struct apply_guard	now = ctx->guard;
 
 	if (apply_guard_read(ctx, &now) < 0)
-		return fail(why, len, "cannot read the routes back");
+		return errorf(why, len, "cannot read the routes back");
 	if (now.ndefault != ctx->guard.ndefault ||
 	    memcmp(now.default_links, ctx->guard.default_links,
 	    now.ndefault * sizeof(now.default_links[0])) != 0)
-		return fail(why, len, "the default route moved");
+		return errorf(why, len, "the default route moved");
 	if (now.db_link != ctx->guard.db_link)
-		return fail(why, len, "the route to the database moved");
+		return errorf(why, len, "the route to the database moved");
 	return 0;
 }
 
@@ -78,9 +64,9 @@ write_config(struct apply_context *ctx, const struct nic_config *want,
 
 	if (ctx->renderer->render(want, text, sizeof(text), &textlen, err,
 	    sizeof(err)) == -1)
-		return fail(why, len, "cannot render %s: %s", want->name, err);
+		return errorf(why, len, "cannot render %s: %s", want->name, err);
 	if (files_write_atomic(path, text, textlen, 0600) == -1)
-		return fail(why, len, "cannot write %s: %s", path,
+		return errorf(why, len, "cannot write %s: %s", path,
 		    strerror(errno));
 	return 0;
 }
@@ -91,9 +77,9 @@ update_names(struct apply_context *ctx, const uint8_t *mac, int slot,
 {
 	names_remove(ctx->names, mac);
 	if (slot >= 0 && names_set(ctx->names, mac, slot) == -1)
-		return fail(why, len, "slot %d is already taken", slot);
+		return errorf(why, len, "slot %d is already taken", slot);
 	if (names_save(ctx->names, ctx->conf->state_dir) == -1)
-		return fail(why, len, "cannot save the name map: %s",
+		return errorf(why, len, "cannot save the name map: %s",
 		    strerror(errno));
 	return 0;
 }
@@ -121,12 +107,12 @@ free_name(struct apply_context *ctx, const struct nl_link *links, size_t n,
 	if (holder == NULL || holder->index == index)
 		return 0;
 	if (!holder->has_mac || names_slot(ctx->names, holder->mac) == -1)
-		return fail(why, len, "name %s is held by a link multinicd"
+		return errorf(why, len, "name %s is held by a link multinicd"
 		    " does not manage", name);
 	snprintf(temp, sizeof(temp), TEMP_NAME_FMT, holder->index);
 	if ((rc = nl_link_set_up(ctx->nl, holder->index, 0)) < 0 ||
 	    (rc = nl_link_set_name(ctx->nl, holder->index, temp)) < 0)
-		return fail(why, len, "cannot free name %s: %s", name,
+		return errorf(why, len, "cannot free name %s: %s", name,
 		    nl_strerror(rc));
 	return 0;
 }
@@ -142,7 +128,7 @@ set_name(struct apply_context *ctx, const struct nl_link *cur,
 		return 0;
 	if ((rc = nl_link_set_up(ctx->nl, cur->index, 0)) < 0 ||
 	    (rc = nl_link_set_name(ctx->nl, cur->index, name)) < 0)
-		return fail(why, len, "cannot rename %s to %s: %s", cur->name,
+		return errorf(why, len, "cannot rename %s to %s: %s", cur->name,
 		    name, nl_strerror(rc));
 	return 0;
 }
@@ -175,14 +161,14 @@ set_addresses(struct apply_context *ctx, const struct nl_link *cur,
 			continue;
 		if ((rc = nl_addr_del(ctx->nl, cur->index, cur->addrs[i].addr,
 		    cur->addrs[i].prefix)) < 0 && rc != -EADDRNOTAVAIL)
-			return fail(why, len, "cannot remove an address from"
+			return errorf(why, len, "cannot remove an address from"
 			    " %s: %s", want->name, nl_strerror(rc));
 	}
 	/* Added even when cur had it: a removal above may have taken it. */
 	for (i = 0; i < want->naddrs; i++) {
 		if ((rc = nl_addr_add(ctx->nl, cur->index, want->addrs[i].addr,
 		    want->addrs[i].prefix)) < 0 && rc != -EEXIST)
-			return fail(why, len, "cannot add an address to %s:"
+			return errorf(why, len, "cannot add an address to %s:"
 			    " %s %s", want->name, nl_strerror(rc),
 			    nl_last_error_msg(ctx->nl));
 	}
@@ -202,13 +188,13 @@ program_link(struct apply_context *ctx, const struct nl_link *links,
 		return -1;
 	if (cur->mtu != want->mtu &&
 	    (rc = nl_link_set_mtu(ctx->nl, cur->index, want->mtu)) < 0)
-		return fail(why, len, "cannot set MTU %u on %s: %s", want->mtu,
+		return errorf(why, len, "cannot set MTU %u on %s: %s", want->mtu,
 		    want->name, nl_strerror(rc));
 	if (set_addresses(ctx, cur, want, why, len) == -1)
 		return -1;
 	if ((rc = nl_link_set_up(ctx->nl, cur->index,
 	    (want->flags & IFF_UP) != 0)) < 0)
-		return fail(why, len, "cannot set %s %s: %s", want->name,
+		return errorf(why, len, "cannot set %s %s: %s", want->name,
 		    (want->flags & IFF_UP) ? "up" : "down", nl_strerror(rc));
 	return 0;
 }
@@ -271,14 +257,14 @@ verify(struct apply_context *ctx, const struct nl_link *want, char *why,
 
 	for (;;) {
 		if (nl_dump_links(ctx->nl, &links, &n) < 0)
-			return fail(why, len, "cannot read the links back");
+			return errorf(why, len, "cannot read the links back");
 		live = nl_link_by_index(links, n, want->index);
 		ok = live != NULL && link_matches(live, want);
 		free(links);
 		if (ok)
 			return guard_unchanged(ctx, why, len);
 		if (waited >= ctx->conf->verify_timeout_ms)
-			return fail(why, len, "%s not as desired after %u ms",
+			return errorf(why, len, "%s not as desired after %u ms",
 			    want->name, waited);
 		sleep_ms(VERIFY_STEP_MS);
 		waited += VERIFY_STEP_MS;
@@ -295,7 +281,7 @@ static int
 remove_config(const char *path, char *why, size_t len)
 {
 	if (files_remove(path) == -1)
-		return fail(why, len, "cannot remove %s: %s", path,
+		return errorf(why, len, "cannot remove %s: %s", path,
 		    strerror(errno));
 	return 0;
 }
@@ -435,9 +421,9 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 
 	journal_prepare(ctx, item, links, nlinks, &e);
 	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1)
-		return fail(why, len, "no path for slot %d", item->slot);
+		return errorf(why, len, "no path for slot %d", item->slot);
 	if (journal_begin(ctx->conf->state_dir, &e) == -1)
-		return fail(why, len, "cannot journal the change: %s",
+		return errorf(why, len, "cannot journal the change: %s",
 		    strerror(errno));
 	rc = do_action(ctx, item, &e, links, nlinks, &want, why, len);
 	if (rc == -1 && rollback(ctx, &e, 1) == -1)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sysconfig.h"
+#include "util.h"
 #include "validate.h"
 
 #define IFCFG_DIR	"etc/sysconfig/network-scripts"
@@ -25,7 +26,7 @@ ifcfg_render(const struct nic_config *nic, char *buf, size_t len,
 	struct sysconfig_out	out = { buf, len, 0, 0 };
 	char			mac[VALIDATE_MAC_TEXT_SIZE], addr[16], num[16];
 
-	if (sysconfig_check(nic, err, errlen) == -1)
+	if (render_check(nic, err, errlen) == -1)
 		return -1;
 	validate_format_mac(nic->mac, mac);
 	sysconfig_raw(&out, RENDER_HEADER);
@@ -44,7 +45,7 @@ ifcfg_render(const struct nic_config *nic, char *buf, size_t len,
 	snprintf(num, sizeof(num), "%u", nic->mtu);
 	sysconfig_put(&out, "MTU", num, '"');
 	if (out.failed)
-		return render_error(err, errlen, "a value cannot be written"
+		return errorf(err, errlen, "a value cannot be written"
 		    " safely");
 	*outlen = out.used;
 	return 0;
@@ -109,7 +110,7 @@ ifcfg_field(void *arg, const char *key, const char *value)
 		return 0;
 	}
 	if (strcmp(key, "MTU") == 0)
-		return ifcfg_number(value, 68, 9216, &r->nic->mtu, &r->have_mtu);
+		return ifcfg_number(value, VALIDATE_MTU_MIN, VALIDATE_MTU_MAX, &r->nic->mtu, &r->have_mtu);
 	return -1;
 }
 
@@ -122,13 +123,13 @@ ifcfg_parse(const char *text, size_t len, struct nic_config *nic, char *err,
 
 	memset(nic, 0, sizeof(*nic));
 	if (len < hlen || memcmp(text, RENDER_HEADER, hlen) != 0)
-		return render_error(err, errlen, "not written by multinicd");
+		return errorf(err, errlen, "not written by multinicd");
 	if (sysconfig_parse(text, len, '"', ifcfg_field, &r, err, errlen) == -1)
 		return -1;
 	if (strncmp(nic->name, "multinic", 8) != 0 || nic->name[8] < '0' ||
 	    nic->name[8] > '9' || nic->name[9] != '\0' || !r.have_mac ||
 	    !r.have_mtu || r.have_addr != r.have_prefix)
-		return render_error(err, errlen, "incomplete ifcfg file");
+		return errorf(err, errlen, "incomplete ifcfg file");
 	nic->slot = nic->name[8] - '0';
 	nic->has_address = r.have_addr;
 	return 0;

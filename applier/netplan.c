@@ -10,12 +10,11 @@
 #include <yaml.h>
 
 #include "render.h"
+#include "util.h"
 #include "validate.h"
 
 #define NETPLAN_DIR		"etc/netplan"
 #define NETPLAN_INPUT_MAX	65536
-#define NETPLAN_MTU_MIN		68
-#define NETPLAN_MTU_MAX		9216
 
 static int
 np_path(const char *root, int slot, char *buf, size_t len)
@@ -36,27 +35,6 @@ np_owns(const char *name)
 	return strlen(name) == 17 && name[0] == '9' && name[1] >= '0' &&
 	    name[1] <= '9' && strncmp(name + 2, "-multinic", 9) == 0 &&
 	    name[11] == name[1] && strcmp(name + 12, ".yaml") == 0;
-}
-
-/* The second wall: values were validated, but refuse what is not ours. */
-static int
-np_check(const struct nic_config *nic, char *err, size_t errlen)
-{
-	char	name[16];
-
-	if (nic->slot < 0 || nic->slot > 9)
-		return render_error(err, errlen, "slot %d outside 0..9", nic->slot);
-	snprintf(name, sizeof(name), "multinic%d", nic->slot);
-	if (strcmp(name, nic->name) != 0)
-		return render_error(err, errlen, "name does not match slot %d",
-		    nic->slot);
-	if (nic->mtu < NETPLAN_MTU_MIN || nic->mtu > NETPLAN_MTU_MAX)
-		return render_error(err, errlen, "MTU %u outside %d..%d", nic->mtu,
-		    NETPLAN_MTU_MIN, NETPLAN_MTU_MAX);
-	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
-		return render_error(err, errlen, "prefix /%u outside 1..32",
-		    nic->prefix);
-	return 0;
 }
 
 static int
@@ -161,19 +139,19 @@ np_render(const struct nic_config *nic, char *buf, size_t len,
 	size_t		hlen = strlen(RENDER_HEADER), written = 0;
 	int		ok;
 
-	if (np_check(nic, err, errlen) == -1)
+	if (render_check(nic, err, errlen) == -1)
 		return -1;
 	if (len <= hlen)
-		return render_error(err, errlen, "output buffer too small");
+		return errorf(err, errlen, "output buffer too small");
 	memcpy(buf, RENDER_HEADER, hlen);
 	if (!yaml_emitter_initialize(&e))
-		return render_error(err, errlen, "out of memory");
+		return errorf(err, errlen, "out of memory");
 	yaml_emitter_set_output_string(&e, (unsigned char *)buf + hlen,
 	    len - hlen, &written);
 	yaml_emitter_set_unicode(&e, 0);
 	ok = emit_document(&e, nic);
 	if (!ok)
-		render_error(err, errlen, "libyaml: %s", e.problem != NULL ?
+		errorf(err, errlen, "libyaml: %s", e.problem != NULL ?
 		    e.problem : "output too large");
 	yaml_emitter_delete(&e);
 	*outlen = hlen + written;
@@ -206,20 +184,20 @@ lookup(struct np_reader *r, yaml_node_t *map, const char *key,
 	const char *const	*a;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE) {
-		*bad = render_error(r->err, r->errlen, "expected a mapping");
+		*bad = errorf(r->err, r->errlen, "expected a mapping");
 		return NULL;
 	}
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		if ((k = scalar(yaml_document_get_node(r->doc,
 		    pair->key))) == NULL) {
-			*bad = render_error(r->err, r->errlen, "non-scalar key");
+			*bad = errorf(r->err, r->errlen, "non-scalar key");
 			return NULL;
 		}
 		for (a = allowed; *a != NULL && strcmp(*a, k) != 0; a++)
 			;
 		if (*a == NULL) {
-			*bad = render_error(r->err, r->errlen, "unknown key \"%.32s\"",
+			*bad = errorf(r->err, r->errlen, "unknown key \"%.32s\"",
 			    k);
 			return NULL;
 		}
@@ -235,9 +213,9 @@ parse_mtu(struct np_reader *r, const char *text, uint32_t *mtu)
 	const char	*errstr;
 
 	if (text == NULL)
-		return render_error(r->err, r->errlen, "mtu missing");
-	*mtu = strtonum(text, NETPLAN_MTU_MIN, NETPLAN_MTU_MAX, &errstr);
-	return errstr == NULL ? 0 : render_error(r->err, r->errlen, "mtu %s",
+		return errorf(r->err, r->errlen, "mtu missing");
+	*mtu = strtonum(text, VALIDATE_MTU_MIN, VALIDATE_MTU_MAX, &errstr);
+	return errstr == NULL ? 0 : errorf(r->err, r->errlen, "mtu %s",
 	    errstr);
 }
 
@@ -255,11 +233,11 @@ parse_addresses(struct np_reader *r, yaml_node_t *seq, struct nic_config *nic)
 	    seq->data.sequence.items.start != 1 || (text = scalar(yaml_document_get_node(r->doc, *seq->data.sequence.items.start))) ==
 	    NULL || strlcpy(addr, text, sizeof(addr)) >= sizeof(addr) ||
 	    (slash = strchr(addr, '/')) == NULL)
-		return render_error(r->err, r->errlen, "addresses: one a.b.c.d/p");
+		return errorf(r->err, r->errlen, "addresses: one a.b.c.d/p");
 	*slash = '\0';
 	nic->prefix = strtonum(slash + 1, 1, 32, &errstr);
 	if (errstr != NULL || validate_parse_ipv4(addr, &nic->address) == -1)
-		return render_error(r->err, r->errlen, "addresses: bad address");
+		return errorf(r->err, r->errlen, "addresses: bad address");
 	nic->has_address = 1;
 	return 0;
 }
@@ -285,12 +263,12 @@ parse_interface(struct np_reader *r, yaml_node_t *iface,
 	if (bad)
 		return -1;
 	if (mac == NULL || validate_parse_mac(mac, nic->mac) == -1)
-		return render_error(r->err, r->errlen, "match.macaddress missing"
+		return errorf(r->err, r->errlen, "match.macaddress missing"
 		    " or malformed");
 	if (set_name == NULL || strcmp(set_name, nic->name) != 0)
-		return render_error(r->err, r->errlen, "set-name does not match");
+		return errorf(r->err, r->errlen, "set-name does not match");
 	if (dhcp4 == NULL || strcmp(dhcp4, "false") != 0)
-		return render_error(r->err, r->errlen, "dhcp4 must be false");
+		return errorf(r->err, r->errlen, "dhcp4 must be false");
 	if (parse_mtu(r, scalar(lookup(r, iface, "mtu", iface_keys, &bad)),
 	    &nic->mtu) == -1)
 		return -1;
@@ -307,13 +285,13 @@ parse_ethernets(struct np_reader *r, yaml_node_t *eth, struct nic_config *nic)
 
 	if (eth == NULL || eth->type != YAML_MAPPING_NODE ||
 	    eth->data.mapping.pairs.top - eth->data.mapping.pairs.start != 1)
-		return render_error(r->err, r->errlen, "ethernets must hold one"
+		return errorf(r->err, r->errlen, "ethernets must hold one"
 		    " interface");
 	pair = eth->data.mapping.pairs.start;
 	name = scalar(yaml_document_get_node(r->doc, pair->key));
 	if (name == NULL || strncmp(name, "multinic", 8) != 0 ||
 	    name[8] < '0' || name[8] > '9' || name[9] != '\0')
-		return render_error(r->err, r->errlen, "interface is not multinicN");
+		return errorf(r->err, r->errlen, "interface is not multinicN");
 	nic->slot = name[8] - '0';
 	strlcpy(nic->name, name, sizeof(nic->name));
 	return parse_interface(r, yaml_document_get_node(r->doc, pair->value),
@@ -333,7 +311,7 @@ parse_document(struct np_reader *r, struct nic_config *nic)
 	if (bad)
 		return -1;
 	if (version == NULL || strcmp(version, "2") != 0)
-		return render_error(r->err, r->errlen, "network.version must be 2");
+		return errorf(r->err, r->errlen, "network.version must be 2");
 	return parse_ethernets(r, lookup(r, network, "ethernets",
 	    network_keys, &bad), nic);
 }
@@ -350,21 +328,21 @@ np_parse(const char *text, size_t len, struct nic_config *nic, char *err,
 
 	memset(nic, 0, sizeof(*nic));
 	if (len > NETPLAN_INPUT_MAX)
-		return render_error(err, errlen, "larger than %d bytes",
+		return errorf(err, errlen, "larger than %d bytes",
 		    NETPLAN_INPUT_MAX);
 	if (len < hlen || memcmp(text, RENDER_HEADER, hlen) != 0)
-		return render_error(err, errlen, "not written by multinicd");
+		return errorf(err, errlen, "not written by multinicd");
 	if (!yaml_parser_initialize(&parser))
-		return render_error(err, errlen, "out of memory");
+		return errorf(err, errlen, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rc = render_error(err, errlen, "YAML error at line %zu: %s",
+		rc = errorf(err, errlen, "YAML error at line %zu: %s",
 		    parser.problem_mark.line + 1, parser.problem != NULL ?
 		    parser.problem : "unknown");
 		yaml_parser_delete(&parser);
 		return rc;
 	}
-	rc = yaml_document_get_root_node(&doc) == NULL ? render_error(err, errlen,
+	rc = yaml_document_get_root_node(&doc) == NULL ? errorf(err, errlen,
 	    "empty document") : parse_document(&r, nic);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include "config.h"
 #include "files.h"
 #include "render.h"
+#include "util.h"
+#include "util.h"
 #include "validate.h"
 
 #define UDEV_RULES	"etc/udev/rules.d/70-multinic.rules"
@@ -28,15 +29,25 @@ render_for_os(int os_type)
 	}
 }
 
+/* The second wall: values were validated, but refuse what is not ours. */
 int
-render_error(char *err, size_t errlen, const char *fmt, ...)
+render_check(const struct nic_config *nic, char *err, size_t errlen)
 {
-	va_list	ap;
+	char	name[16];
 
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
+	if (nic->slot < 0 || nic->slot > 9)
+		return errorf(err, errlen, "slot %d outside 0..9", nic->slot);
+	snprintf(name, sizeof(name), "multinic%d", nic->slot);
+	if (strcmp(name, nic->name) != 0)
+		return errorf(err, errlen, "name does not match slot %d",
+		    nic->slot);
+	if (nic->mtu < VALIDATE_MTU_MIN || nic->mtu > VALIDATE_MTU_MAX)
+		return errorf(err, errlen, "MTU %u outside %d..%d", nic->mtu,
+		    VALIDATE_MTU_MIN, VALIDATE_MTU_MAX);
+	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
+		return errorf(err, errlen, "prefix /%u outside 1..32",
+		    nic->prefix);
+	return 0;
 }
 
 static size_t

@@ -46,9 +46,8 @@ extern const struct renderer renderer_wicked;
 
 /* The renderer of an OS_TYPE (resolved: never OS_TYPE_AUTO). */
 const struct renderer	*render_for_os(int os_type);
-/* Formats err and returns -1, for the renderers' error paths. */
-int	render_error(char *err, size_t errlen, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+/* What every renderer refuses, values being validated before: slot, name, MTU, prefix. */
+int	render_check(const struct nic_config *, char *err, size_t errlen);
 /*
  * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.
  * Rewritten only when its content changes; removed when there is none.

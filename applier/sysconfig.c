@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sysconfig.h"
+#include "util.h"
 
 #define SYSCONFIG_INPUT_MAX	65536
 #define SYSCONFIG_LINE_MAX	256
@@ -81,43 +82,24 @@ sysconfig_parse(const char *text, size_t len, char quote,
 	int		 lineno = 0;
 
 	if (len > SYSCONFIG_INPUT_MAX)
-		return render_error(err, errlen, "larger than %d bytes",
+		return errorf(err, errlen, "larger than %d bytes",
 		    SYSCONFIG_INPUT_MAX);
 	for (; p < end; p = nl + 1) {
 		lineno++;
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		if ((n = (size_t)(nl - p)) >= sizeof(line))
-			return render_error(err, errlen, "line %d too long", lineno);
+			return errorf(err, errlen, "line %d too long", lineno);
 		memcpy(line, p, n);
 		line[n] = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (parse_line(line, quote, &key, &value) == -1)
-			return render_error(err, errlen, "line %d malformed", lineno);
+			return errorf(err, errlen, "line %d malformed", lineno);
 		if (fn(arg, key, value) == -1)
-			return render_error(err, errlen, "line %d: unexpected %.32s",
+			return errorf(err, errlen, "line %d: unexpected %.32s",
 			    lineno, key);
 	}
-	return 0;
-}
-
-int
-sysconfig_check(const struct nic_config *nic, char *err, size_t errlen)
-{
-	char	name[16];
-
-	if (nic->slot < 0 || nic->slot > 9)
-		return render_error(err, errlen, "slot %d outside 0..9", nic->slot);
-	snprintf(name, sizeof(name), "multinic%d", nic->slot);
-	if (strcmp(name, nic->name) != 0)
-		return render_error(err, errlen, "name does not match slot %d",
-		    nic->slot);
-	if (nic->mtu < 68 || nic->mtu > 9216)
-		return render_error(err, errlen, "MTU %u outside 68..9216", nic->mtu);
-	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
-		return render_error(err, errlen, "prefix /%u outside 1..32",
-		    nic->prefix);
 	return 0;
 }
 

@@ -32,7 +32,6 @@ int	sysconfig_parse(const char *text, size_t len, char quote,
 	    void *arg, char *err, size_t errlen);
 
 /* Shared checks and text forms of a nic_config. */
-int	sysconfig_check(const struct nic_config *, char *err, size_t errlen);
 int	sysconfig_path(const char *root, const char *dir, int slot, char *buf,
 	    size_t len);
 int	sysconfig_owns(const char *filename);

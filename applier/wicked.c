@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sysconfig.h"
+#include "util.h"
 #include "validate.h"
 
 #define WICKED_DIR	"etc/sysconfig/network"
@@ -27,7 +28,7 @@ wicked_render(const struct nic_config *nic, char *buf, size_t len,
 	char			mac[VALIDATE_MAC_TEXT_SIZE], addr[16];
 	char			cidr[24], line[64];
 
-	if (sysconfig_check(nic, err, errlen) == -1)
+	if (render_check(nic, err, errlen) == -1)
 		return -1;
 	validate_format_mac(nic->mac, mac);
 	sysconfig_raw(&out, RENDER_HEADER);
@@ -43,7 +44,7 @@ wicked_render(const struct nic_config *nic, char *buf, size_t len,
 	snprintf(line, sizeof(line), "%u", nic->mtu);
 	sysconfig_put(&out, "MTU", line, '\'');
 	if (out.failed)
-		return render_error(err, errlen, "a value cannot be written"
+		return errorf(err, errlen, "a value cannot be written"
 		    " safely");
 	*outlen = out.used;
 	return 0;
@@ -66,7 +67,8 @@ wicked_field(void *arg, const char *key, const char *value)
 	if (strcmp(key, "BOOTPROTO") == 0)
 		return strcmp(value, "static") == 0 ? 0 : -1;
 	if (strcmp(key, "MTU") == 0) {
-		r->nic->mtu = (uint32_t)strtonum(value, 68, 9216, &errstr);
+		r->nic->mtu = (uint32_t)strtonum(value, VALIDATE_MTU_MIN,
+		    VALIDATE_MTU_MAX, &errstr);
 		r->have_mtu = 1;
 		return errstr == NULL ? 0 : -1;
 	}
@@ -111,12 +113,12 @@ wicked_parse(const char *text, size_t len, struct nic_config *nic, char *err,
 
 	memset(nic, 0, sizeof(*nic));
 	if (wicked_identity(text, len, nic) == -1)
-		return render_error(err, errlen, "not written by multinicd");
+		return errorf(err, errlen, "not written by multinicd");
 	if (sysconfig_parse(text, len, '\'', wicked_field, &r, err,
 	    errlen) == -1)
 		return -1;
 	if (!r.have_mtu)
-		return render_error(err, errlen, "MTU missing");
+		return errorf(err, errlen, "MTU missing");
 	return 0;
 }
 

@@ -1,9 +1,11 @@
-/* Small file-system helpers shared by the processes. */
+/* Small helpers shared by the processes. */
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -28,4 +30,15 @@ mkdir_p(const char *dir, mode_t mode)
 	if (mkdir(path, mode) == -1 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+int
+errorf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return -1;
 }

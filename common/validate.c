@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "util.h"
 #include "validate.h"
 
 #define QUOTE_MAX	40	/* a value quoted in a reason, with its NUL */
@@ -564,17 +565,6 @@ validate_duplicates(struct msg_row *rows, size_t n)
 	}
 }
 
-static int __attribute__((format(printf, 3, 4)))
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 #define MSG_TEXT(member) \
 	{ #member, offsetof(struct msg_row, member), \
 	    sizeof(((struct msg_row *)NULL)->member) }
@@ -599,11 +589,11 @@ check_msg_texts(const struct msg_row *r, char *why, size_t whylen)
 	for (i = 0; i < sizeof(msg_texts) / sizeof(msg_texts[0]); i++) {
 		text = (const char *)r + msg_texts[i].offset;
 		if ((nul = memchr(text, '\0', msg_texts[i].size)) == NULL)
-			return fail(why, whylen, "%s not NUL-terminated",
+			return errorf(why, whylen, "%s not NUL-terminated",
 			    msg_texts[i].name);
 		for (j = 0; text + j < nul; j++)
 			if (!is_printable(text[j]))
-				return fail(why, whylen, "%s has non-printable "
+				return errorf(why, whylen, "%s has non-printable "
 				    "byte 0x%02x at %zu", msg_texts[i].name,
 				    (unsigned char)text[j], j);
 	}
@@ -618,22 +608,22 @@ check_msg_address(const struct msg_row *r, char *why, size_t whylen)
 	uint32_t	 net;
 
 	if (r->has_address > 1)
-		return fail(why, whylen, "has_address %u not 0 or 1",
+		return errorf(why, whylen, "has_address %u not 0 or 1",
 		    r->has_address);
 	if (!r->has_address) {
 		if (r->address != 0 || r->prefix != 0)
-			return fail(why, whylen, "address or prefix set on a "
+			return errorf(why, whylen, "address or prefix set on a "
 			    "row without address");
 		return 0;
 	}
 	if (r->prefix < 1 || r->prefix > PREFIX_MAX)
-		return fail(why, whylen, "prefix %u outside 1..32", r->prefix);
+		return errorf(why, whylen, "prefix %u outside 1..32", r->prefix);
 	if ((problem = address_reserved(r->address)) != NULL)
-		return fail(why, whylen, "address %s %s",
+		return errorf(why, whylen, "address %s %s",
 		    addr_text(r->address, addr), problem);
 	net = r->address & prefix_mask(r->prefix);
 	if ((problem = host_in_prefix(r->address, net, r->prefix)) != NULL)
-		return fail(why, whylen, "address %s %s %s/%u",
+		return errorf(why, whylen, "address %s %s %s/%u",
 		    addr_text(r->address, addr), problem,
 		    addr_text(net, net_text), r->prefix);
 	return 0;
@@ -647,19 +637,19 @@ check_msg_valid(const struct msg_row *r, char *why, size_t whylen)
 	uint8_t		 text_mac[MAC_LEN];
 
 	if (r->mac_valid != 1)
-		return fail(why, whylen, "valid row without a parsed MAC");
+		return errorf(why, whylen, "valid row without a parsed MAC");
 	validate_format_mac(r->mac, mac);
 	if ((problem = mac_unusable(r->mac)) != NULL)
-		return fail(why, whylen, "valid row's MAC %s %s", mac, problem);
+		return errorf(why, whylen, "valid row's MAC %s %s", mac, problem);
 	if (validate_parse_mac(r->mac_text, text_mac) == -1 ||
 	    memcmp(text_mac, r->mac, MAC_LEN) != 0)
-		return fail(why, whylen, "mac_text \"%s\" does not match MAC %s",
+		return errorf(why, whylen, "mac_text \"%s\" does not match MAC %s",
 		    r->mac_text, mac);
 	if (r->mtu < VALIDATE_MTU_MIN || r->mtu > VALIDATE_MTU_MAX)
-		return fail(why, whylen, "MTU %u outside %d..%d", r->mtu,
+		return errorf(why, whylen, "MTU %u outside %d..%d", r->mtu,
 		    VALIDATE_MTU_MIN, VALIDATE_MTU_MAX);
 	if (r->field[0] != '\0' || r->reason[0] != '\0')
-		return fail(why, whylen, "valid row carries a held reason");
+		return errorf(why, whylen, "valid row carries a held reason");
 	return check_msg_address(r, why, whylen);
 }
 
@@ -668,19 +658,19 @@ static int
 check_msg_held(const struct msg_row *r, char *why, size_t whylen)
 {
 	if (r->mac_valid != 0 && r->mac_valid != 1)
-		return fail(why, whylen, "mac_valid %d not 0 or 1",
+		return errorf(why, whylen, "mac_valid %d not 0 or 1",
 		    r->mac_valid);
 	if (r->has_address > 1)
-		return fail(why, whylen, "has_address %u not 0 or 1",
+		return errorf(why, whylen, "has_address %u not 0 or 1",
 		    r->has_address);
 	if (r->prefix > PREFIX_MAX)
-		return fail(why, whylen, "prefix %u above 32", r->prefix);
+		return errorf(why, whylen, "prefix %u above 32", r->prefix);
 	if (r->mtu != 0 &&
 	    (r->mtu < VALIDATE_MTU_MIN || r->mtu > VALIDATE_MTU_MAX))
-		return fail(why, whylen, "MTU %u outside %d..%d", r->mtu,
+		return errorf(why, whylen, "MTU %u outside %d..%d", r->mtu,
 		    VALIDATE_MTU_MIN, VALIDATE_MTU_MAX);
 	if (r->field[0] == '\0' || r->reason[0] == '\0')
-		return fail(why, whylen, "held row without field or reason");
+		return errorf(why, whylen, "held row without field or reason");
 	return 0;
 }
 
@@ -688,7 +678,7 @@ int
 validate_msg_row(const struct msg_row *r, char *why, size_t whylen)
 {
 	if (r->state != ROW_VALID && r->state != ROW_HELD)
-		return fail(why, whylen, "unknown row state %d", r->state);
+		return errorf(why, whylen, "unknown row state %d", r->state);
 	if (check_msg_texts(r, why, whylen) == -1)
 		return -1;
 	if (r->state == ROW_VALID)

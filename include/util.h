@@ -1,10 +1,15 @@
-/* Small file-system helpers shared by the processes. */
+/* Small helpers shared by the processes. */
 #ifndef MULTINIC_UTIL_H
 #define MULTINIC_UTIL_H
 
 #include <sys/types.h>
 
+#include <stddef.h>
+
 /* Creates dir and its missing parents with mode; -1 with errno on failure. */
 int	mkdir_p(const char *dir, mode_t mode);
+/* Formats a reason into buf and returns -1, for error paths that explain. */
+int	errorf(char *buf, size_t len, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 #endif
