@@ -300,14 +300,8 @@ plan_present(struct planner *p, struct plan_item *item,
     const struct nl_link *link)
 {
 	const struct managed_nic	*m = managed_by_mac(p->in, item->mac);
-	const char			*why;
 
 	item->link_index = link->index;
-	if (link_protected(p->in, link, &why)) {
-		set_reason(item, NIC_HELD, "link %s is protected: %s",
-		    link->name, why);
-		return;
-	}
 	item->drift = drift_of(p, m, link, &item->desired);
 	if (item->drift == 0) {
 		item->state = NIC_APPLIED;
@@ -317,15 +311,43 @@ plan_present(struct planner *p, struct plan_item *item,
 	item->state = NIC_PENDING;
 }
 
+/*
+ * A protected link carrying mac, candidate or not: a row naming a bridge's,
+ * a bond port's or the loopback's MAC is held, never just left waiting.
+ */
+static const struct nl_link *
+protected_by_mac(const struct plan_input *in, const uint8_t *mac,
+    const char **why)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nlinks; i++)
+		if (in->links[i].has_mac &&
+		    memcmp(in->links[i].mac, mac, MAC_LEN) == 0 &&
+		    link_protected(in, &in->links[i], why))
+			return &in->links[i];
+	return NULL;
+}
+
 static void
 plan_valid_row(struct planner *p, const struct msg_row *row)
 {
-	struct plan_item	*item;
-	const struct nl_link	*link;
-	size_t			 count;
+	struct plan_item		*item;
+	const struct nl_link		*link;
+	const struct managed_nic	*m;
+	const char			*why;
+	size_t				 count;
 
 	item = new_item(p, row->mac, 1, row->mac_text);
 	item->row_id = row->row_id;
+	if ((link = protected_by_mac(p->in, row->mac, &why)) != NULL) {
+		if ((m = managed_by_mac(p->in, row->mac)) != NULL)
+			item->slot = m->slot;
+		item->link_index = link->index;
+		set_reason(item, NIC_HELD, "link %s is protected: %s",
+		    link->name, why);
+		return;
+	}
 	link = candidate_by_mac(p->in, row->mac, &count);
 	if (count > 1) {
 		set_reason(item, NIC_FAILED, "MAC on %zu candidate links"
@@ -417,6 +439,7 @@ plan_orphan(struct planner *p, const struct managed_nic *m)
 	struct plan_item	*item;
 	const struct nl_link	*link;
 	char			 mac_text[VALIDATE_MAC_TEXT_SIZE];
+	const char		*why;
 	size_t			 count;
 
 	validate_format_mac(m->mac, mac_text);
@@ -435,6 +458,12 @@ plan_orphan(struct planner *p, const struct managed_nic *m)
 		set_reason(item, NIC_DELETING, "deletion waits: row %lld has a"
 		    " MAC that does not parse", (long long)unreadable);
 		item->link_index = link != NULL ? link->index : 0;
+		return;
+	}
+	if (link != NULL && link_protected(p->in, link, &why)) {
+		set_reason(item, NIC_DELETING, "deletion waits: link %s is"
+		    " protected: %s", link->name, why);
+		item->link_index = link->index;
 		return;
 	}
 	item->state = NIC_DELETING;
@@ -477,7 +506,8 @@ guard_deletions(struct planner *p)
 		p->mem->held_since = 0;
 		return;
 	}
-	if (p->mem->held_since == 0)
+	/* A wall clock stepped back starts the grace again. */
+	if (p->mem->held_since == 0 || in->now < p->mem->held_since)
 		p->mem->held_since = in->now;
 	if ((uint64_t)(in->now - p->mem->held_since) * 1000 >=
 	    in->delete_grace_ms)
@@ -500,8 +530,10 @@ snapshot_counts(const struct planner *p)
 {
 	const struct plan_input	*in = p->in;
 
-	if (p->mem->last_counted != 0 && (uint64_t)(in->now -
-	    p->mem->last_counted) * 1000 < in->poll_interval_ms / 2)
+	/* A wall clock stepped back makes no snapshot count. */
+	if (p->mem->last_counted != 0 && (in->now < p->mem->last_counted ||
+	    (uint64_t)(in->now - p->mem->last_counted) * 1000 <
+	    in->poll_interval_ms / 2))
 		return 0;
 	p->mem->last_counted = in->now;
 	return 1;

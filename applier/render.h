@@ -8,7 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The first line of every file multinicd writes; parsers require it. */
+/*
+ * The first line of every file multinicd writes, as raw bytes before the
+ * format's own output ('#' starts a comment in YAML and in the shell-style
+ * formats alike). Parsers require it: ownership never rests on a file name
+ * alone.
+ */
 #define RENDER_HEADER	"# Written by multinicd: changes here are overwritten.\n"
 
 /* One managed NIC as a file describes it. */
@@ -26,7 +31,10 @@ struct renderer {
 	const char	*name;		/* "netplan" */
 	const char	*dir;		/* under CONFIG_ROOT: "etc/netplan" */
 	int		 udev_rules;	/* names NICs at boot by a udev rule */
-	/* Full path of slot's file under config_root; -1 if it does not fit. */
+	/*
+	 * Full path of slot's file under config_root (root "/" gives no
+	 * "//"); -1 for a slot outside 0..9 or a path that does not fit.
+	 */
 	int		(*path)(const char *config_root, int slot, char *buf,
 			    size_t len);
 	/* The whole file; -1 with err when a value cannot be represented. */
@@ -36,7 +44,7 @@ struct renderer {
 	/* Reads back a file we wrote; -1 with err if not ours or malformed. */
 	int		(*parse)(const char *text, size_t len,
 			    struct nic_config *, char *err, size_t errlen);
-	/* Is a file name in dir one of ours? */
+	/* Does a name in dir look like ours (netplan: "9N-multinicN.yaml")? */
 	int		(*owns)(const char *filename);
 };
 
@@ -46,7 +54,10 @@ extern const struct renderer renderer_wicked;
 
 /* The renderer of an OS_TYPE (resolved: never OS_TYPE_AUTO). */
 const struct renderer	*render_for_os(int os_type);
-/* What every renderer refuses, values being validated before: slot, name, MTU, prefix. */
+/*
+ * What every renderer refuses, values being validated before: slot, name,
+ * MTU, prefix.
+ */
 int	render_check(const struct nic_config *, char *err, size_t errlen);
 /*
  * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.

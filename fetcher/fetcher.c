@@ -14,7 +14,9 @@
 #include "child.h"
 #include "db.h"
 #include "fetcher.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 
 static struct fetcher	fetcher;
 
@@ -30,6 +32,15 @@ replace_listener(int *slot, int fd)
 	*slot = fd;
 }
 
+/* evhttp lets go of the old socket before it is closed. */
+static void
+replace_http_listener(int fd)
+{
+	if (fetcher.http != NULL)
+		http_listen(fetcher.http, fd);
+	replace_listener(&fetcher.http_fd, fd);
+}
+
 static void
 apply_config(const struct config *conf)
 {
@@ -39,6 +50,9 @@ apply_config(const struct config *conf)
 	log_setformat(conf->log_format);
 	if (fetcher.started)
 		poll_reconfigure(&fetcher);
+	/* HEALTH_PORT=0 after a reload: no listener follows to replace ours. */
+	if (conf->health_port == 0 && fetcher.http_fd != -1)
+		replace_http_listener(-1);
 }
 
 /*
@@ -66,6 +80,10 @@ start(void)
 		fatalx("cannot set up the database layer");
 	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
 	fetcher_sandbox(&fetcher.conf);
+	if ((fetcher.metrics = metrics_new()) == NULL ||
+	    (fetcher.http = http_new(&fetcher)) == NULL)
+		fatalx("cannot set up metrics and HTTP");
+	http_listen(fetcher.http, fetcher.http_fd);
 	child_set_title("fetcher");
 	fetcher.started = 1;
 	poll_init(&fetcher);
@@ -129,7 +147,7 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 		apply_secret();
 		break;
 	case MSG_HTTP_LISTENER:
-		replace_listener(&fetcher.http_fd, m->fd);
+		replace_http_listener(m->fd);
 		break;
 	case MSG_CONTROL_LISTENER:
 		replace_listener(&fetcher.control_fd, m->fd);

@@ -9,6 +9,8 @@
 #include "msg.h"
 
 struct db;
+struct http;
+struct metrics;
 
 /* What status and health show about the last polls. */
 struct poll_state {
@@ -44,6 +46,8 @@ struct fetcher {
 	int			 control_fd;	/* listening, from the supervisor */
 	int			 http_fd;	/* listening, or -1 */
 	struct db		*db;
+	struct http		*http;
+	struct metrics		*metrics;
 	struct backoff		 backoff;
 	struct event		*poll_ev;
 	int			 polling;

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "fetcher.h"
 #include "log.h"
+#include "metrics.h"
 #include "validate.h"
 
 #define NODE_NAMES_MAX	2
@@ -91,8 +92,11 @@ previous_row(const struct poll_state *p, int64_t id)
 	return NULL;
 }
 
-/* One line per held row, not repeated while the row stays the same. */
-static void
+/*
+ * One line per held row, not repeated while the row stays the same.
+ * Returns 1 when it logged.
+ */
+static int
 log_held(const struct poll_state *p, const struct msg_row *r)
 {
 	const struct msg_row	*old = previous_row(p, r->row_id);
@@ -105,10 +109,11 @@ log_held(const struct poll_state *p, const struct msg_row *r)
 
 	if (old != NULL && old->state == ROW_HELD &&
 	    strcmp(old->reason, r->reason) == 0)
-		return;
+		return 0;
 	log_fields(LOG_LEVEL_WARN, fields, sizeof(fields) / sizeof(fields[0]),
 	    "row %lld rejected: %s: %s", (long long)r->row_id, r->field,
 	    r->reason);
+	return 1;
 }
 
 static void
@@ -121,8 +126,8 @@ validate_rows(struct fetcher *f, const struct db_poll_row *in, size_t n,
 		validate_row(&in[i].columns, &out[i]);
 	validate_duplicates(out, n);
 	for (i = 0; i < n; i++)
-		if (out[i].state == ROW_HELD)
-			log_held(&f->poll, &out[i]);
+		if (out[i].state == ROW_HELD && log_held(&f->poll, &out[i]))
+			metrics_row_rejected(f->metrics, &out[i]);
 }
 
 /* The applier never touches the route to the DB: tell it where that is. */
@@ -174,6 +179,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	size_t		 i;
 
 	f->polling = 0;
+	metrics_poll_result(f->metrics, ok);
 	if (!ok) {
 		poll_failed(f, error);
 		return;
@@ -192,6 +198,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 		f->poll.stored_success[i] = rows[i].netplan_success;
 	send_db_address(f);
 	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
+	metrics_snapshot_sent(f->metrics, f->poll.generation);
 	schedule(f, f->conf.poll_interval_ms);
 }
 
@@ -210,6 +217,7 @@ poll_due(evutil_socket_t fd, short events, void *arg)
 	n = node_names(f, names);
 	for (i = 0; i < n; i++)
 		name_ptrs[i] = names[i];
+	metrics_poll_started(f->metrics);
 	if (db_poll(f->db, name_ptrs, n, poll_done, f) == -1) {
 		schedule(f, f->conf.poll_interval_ms);
 		return;

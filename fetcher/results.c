@@ -8,6 +8,7 @@
 #include "db.h"
 #include "fetcher.h"
 #include "log.h"
+#include "metrics.h"
 
 void
 results_add(struct fetcher *f, const struct msg_result *r)
@@ -33,8 +34,10 @@ stored_success(struct poll_state *p, int64_t row_id)
 static void
 write_done(void *arg, int64_t id, int ok, const char *error)
 {
-	(void)arg;
+	struct fetcher	*f = arg;
+
 	if (!ok) {
+		metrics_writeback_failed(f->metrics);
 		/* Retried next cycle: the stored value still differs. */
 		log_warnx("row %lld: writing netplan_success failed: %s",
 		    (long long)id, error);
@@ -56,6 +59,7 @@ write_back(struct fetcher *f, const struct msg_result *r)
 	if (db_write_result(f->db, r->row_id, success, write_done, f) == -1) {
 		log_warnx("row %lld: cannot queue the write-back",
 		    (long long)r->row_id);
+		metrics_writeback_failed(f->metrics);
 		return;
 	}
 	*stored = success;
@@ -70,6 +74,8 @@ results_end(struct fetcher *f, const struct msg_results_end *end)
 	if (end->count != res->receiving)
 		fatalx("the applier announced %u results and sent %zu",
 		    end->count, res->receiving);
+	metrics_verdict(f->metrics, res->items, res->count, res->incoming,
+	    res->receiving, end->generation);
 	memcpy(res->items, res->incoming, res->receiving * sizeof(res->items[0]));
 	res->count = res->receiving;
 	res->receiving = 0;

@@ -1,0 +1,22 @@
+/* The NIC state names shared by the applier, the fetcher and multinicctl. */
+
+#include "state.h"
+
+/* In enum nic_state order. */
+static const char *const state_names[NIC_STATE_COUNT] = {
+	[NIC_APPLIED] = "applied",
+	[NIC_PENDING] = "pending",
+	[NIC_WAITING] = "waiting",
+	[NIC_FAILED] = "failed",
+	[NIC_HELD] = "held",
+	[NIC_DELETING] = "deleting",
+};
+
+const char *
+nic_state_name(int state)
+{
+	/* The value may come from a peer: never index with it unchecked. */
+	if (state < 0 || state >= NIC_STATE_COUNT)
+		return "unknown";
+	return state_names[state];
+}
