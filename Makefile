@@ -5,7 +5,17 @@ SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/libexec
 MANDIR		?= $(PREFIX)/share/man
 DOCDIR		?= $(PREFIX)/share/doc/multinic
+# Where systemd looks for units and sysusers.d files below PREFIX: it reads
+# /usr/local/lib/systemd/system and /usr/local/lib/sysusers.d as well as
+# /usr/lib/... (systemd.unit(5), sysusers.d(5)).
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+# Not below PREFIX: multinicd reads /etc/multinic/multinicd.conf and rc
+# scripts live in /etc/init.d (set them only to stage an install elsewhere).
+CONFDIR		?= /etc/multinic
+INITDIR		?= /etc/init.d
 BUILD		?= build
+INSTALL		?= install
 VERSION		:= 0.1.0
 
 PKG_CONFIG	?= pkg-config
@@ -23,7 +33,7 @@ HARDEN_LDFLAGS	:= -pie -Wl,-z,relro,-z,now
 OPTFLAGS	?= -O2 -g
 CFLAGS		+= $(OPTFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_CFLAGS) -Iinclude \
 		   -DMULTINIC_VERSION='"$(VERSION)"' \
-		   -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+		   -DSBINDIR='"$(SBINDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT) \
 		   $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp)
 LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
@@ -48,10 +58,26 @@ objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 		   $(BUILD)/multinicd-applier
+# multinicctl is built once its sources are there.
+CTL_PROG	:= $(if $(CTL_SRCS),$(BUILD)/multinicctl)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+MAN5		:= $(wildcard man/*.5)
+MAN8		:= $(wildcard man/*.8)
 
-.PHONY: all check unit unit-sanitized integration deps clean
-all: $(PROGS)
+.PHONY: all check unit unit-sanitized integration deps clean demo \
+	install uninstall FORCE
+all: $(PROGS) $(CTL_PROG)
+
+# The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
+# PREFIX=/usr" must rebuild it rather than install one that looks for its
+# children under /usr/local.
+PATHS_STAMP	:= $(BUILD)/paths.stamp
+PATHS		:= SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR)
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
+$(BUILD)/supervisor/proc.o: $(PATHS_STAMP)
+FORCE:
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
@@ -101,6 +127,70 @@ unit: $(UNIT_TESTS)
 
 integration: all
 	MULTINIC_BUILD=$(abspath $(BUILD)) prove -v tests/integration/
+
+# A throwaway MariaDB, a namespace with three NICs and the daemon between
+# them; everything is removed afterwards, also on Ctrl-C.
+demo: deps
+	$(MAKE) all
+	MULTINIC_BUILD=$(abspath $(BUILD)) bash scripts/demo.sh
+
+# The installed unit and rc script name the installed multinicd.
+$(BUILD)/multinicd.service: etc/multinicd.service $(PATHS_STAMP)
+	sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
+$(BUILD)/multinicd.init: etc/multinicd.init $(PATHS_STAMP)
+	sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
+
+# Never overwrites an existing $(CONFDIR)/multinicd.conf (DESIGN 6); a
+# new one is the example, mode 0600 since it will hold the DB password.
+install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR)
+	$(INSTALL) -m 0755 $(BUILD)/multinicd $(CTL_PROG) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0755 $(BUILD)/multinicd-fetcher $(BUILD)/multinicd-applier \
+	    $(DESTDIR)$(LIBEXECDIR)/multinic/
+	$(if $(MAN5),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man5)
+	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN8),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man8)
+	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(INSTALL) -m 0644 etc/multinicd.conf.example etc/schema.sql \
+	    $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(BUILD)/multinicd.service $(DESTDIR)$(SYSTEMDUNITDIR)/
+	$(INSTALL) -m 0644 etc/sysusers.d/multinicd.conf $(DESTDIR)$(SYSUSERSDIR)/
+	$(INSTALL) -m 0755 $(BUILD)/multinicd.init $(DESTDIR)$(INITDIR)/multinicd
+	@if [ -e $(DESTDIR)$(CONFDIR)/multinicd.conf ]; then \
+	    echo "kept $(DESTDIR)$(CONFDIR)/multinicd.conf"; \
+	else \
+	    echo "$(INSTALL) -m 0600 etc/multinicd.conf.example $(DESTDIR)$(CONFDIR)/multinicd.conf"; \
+	    $(INSTALL) -m 0600 etc/multinicd.conf.example $(DESTDIR)$(CONFDIR)/multinicd.conf; \
+	fi
+
+# Removes what install wrote and the directories only multinic uses. The
+# configuration goes only while it is the untouched example.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/multinicd \
+	    $(if $(CTL_PROG),$(DESTDIR)$(SBINDIR)/multinicctl) \
+	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-fetcher \
+	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-applier \
+	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5)) \
+	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN8)) \
+	    $(DESTDIR)$(DOCDIR)/multinicd.conf.example \
+	    $(DESTDIR)$(DOCDIR)/schema.sql \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/multinicd.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/multinicd.conf \
+	    $(DESTDIR)$(INITDIR)/multinicd
+	@if cmp -s etc/multinicd.conf.example $(DESTDIR)$(CONFDIR)/multinicd.conf; then \
+	    echo "rm -f $(DESTDIR)$(CONFDIR)/multinicd.conf"; \
+	    rm -f $(DESTDIR)$(CONFDIR)/multinicd.conf; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/multinicd.conf ]; then \
+	    echo "kept $(DESTDIR)$(CONFDIR)/multinicd.conf (changed since install)"; \
+	fi
+	@for dir in $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(CONFDIR); do \
+	    if [ -d "$$dir" ] && rmdir "$$dir" 2>/dev/null; then \
+	        echo "rmdir $$dir"; fi; \
+	done
 
 clean:
 	rm -rf $(BUILD)

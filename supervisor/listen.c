@@ -26,7 +26,7 @@
 void
 listen_lock(struct supervisor *sv)
 {
-	char	path[PATH_MAX], pid[32];
+	char	path[PATH_MAX];
 	int	fd;
 
 	if (mkdir_p(sv->conf.state_dir, 0755) == -1)
@@ -41,10 +41,23 @@ listen_lock(struct supervisor *sv)
 			fatalx("already running (%s is locked)", path);
 		fatal("flock %s", path);
 	}
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)
-		fatal("%s", path);
 	sv->lock_fd = fd;
+	listen_lock_record_pid(sv);
+}
+
+/*
+ * The lock file names the supervisor's PID for rc scripts; after daemon(3)
+ * that is the forked child, so it is written again then.
+ */
+void
+listen_lock_record_pid(struct supervisor *sv)
+{
+	char	pid[32];
+
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(sv->lock_fd, 0) == -1 ||
+	    pwrite(sv->lock_fd, pid, strlen(pid), 0) == -1)
+		fatal("%s/multinicd.lock", sv->conf.state_dir);
 }
 
 static int

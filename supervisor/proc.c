@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,20 +35,28 @@ other_child(struct supervisor *sv, struct child *c)
 }
 
 /*
- * Children sit beside the supervisor in the build directory, which is how
- * tests run it; an installed supervisor finds them under LIBEXECDIR.
+ * The installed supervisor (in SBINDIR) runs its children from LIBEXECDIR
+ * only; one run from anywhere else, such as the build directory tests use,
+ * takes the children beside it first.
  */
 static void
 find_executable(struct child *c, const char *self_dir)
 {
-	snprintf(c->path, sizeof(c->path), "%s/multinicd-%s", self_dir,
-	    c->name);
-	if (access(c->path, X_OK) == 0)
-		return;
+	char	installed_dir[PATH_MAX];
+	int	installed;
+
+	installed = realpath(SBINDIR, installed_dir) != NULL &&
+	    strcmp(installed_dir, self_dir) == 0;
+	if (!installed) {
+		snprintf(c->path, sizeof(c->path), "%s/multinicd-%s", self_dir,
+		    c->name);
+		if (access(c->path, X_OK) == 0)
+			return;
+	}
 	if ((size_t)snprintf(c->path, sizeof(c->path), "%s/multinic/multinicd-%s",
 	    LIBEXECDIR, c->name) >= sizeof(c->path) || access(c->path, X_OK))
-		fatal("cannot find multinicd-%s beside multinicd nor in %s/multinic",
-		    c->name, LIBEXECDIR);
+		fatal("cannot find multinicd-%s%s in %s/multinic", c->name,
+		    installed ? "" : " beside multinicd nor", LIBEXECDIR);
 }
 
 void

@@ -225,6 +225,7 @@ start_logging(struct supervisor *sv)
 	}
 	if (daemon(0, 0) == -1)
 		fatal("daemon");
+	listen_lock_record_pid(sv);
 	log_init("supervisor", LOG_DEST_SYSLOG, sv->conf.log_format,
 	    sv->conf.log_level);
 }
@@ -269,6 +270,9 @@ main(int argc, char *argv[])
 	event_base_dispatch(sv.base);
 
 	unlink(sv.conf.control_socket);
+	/* Still locked: an empty lock file tells rc scripts "stopped cleanly". */
+	if (ftruncate(sv.lock_fd, 0) == -1)
+		log_warn("cannot empty %s/multinicd.lock", sv.conf.state_dir);
 	explicit_bzero(&sv.secret, sizeof(sv.secret));
 	log_info("stopped");
 	return sv.exit_status;

@@ -76,6 +76,7 @@ int	proc_running(const struct supervisor *);
 
 /* listen.c */
 void	listen_lock(struct supervisor *);
+void	listen_lock_record_pid(struct supervisor *);
 int	listen_control(const struct config *, gid_t group);
 int	listen_http(const struct config *);
 
