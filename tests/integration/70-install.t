@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# make install puts every file where DESIGN 6 says, with its mode, never
+# touches an existing /etc/multinic/multinicd.conf, and make uninstall
+# removes exactly what install wrote.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+
+require_root_and_build
+make_test_dir
+trap 'rm -rf "$TEST_DIR"' EXIT
+
+# run_make LOG ARG...: make in the source tree, quiet unless it fails.
+run_make() {
+	local log=$1
+	shift
+	if ! make -C "$top" --no-print-directory BUILD="$MULTINIC_BUILD" "$@" \
+	    >"$log" 2>&1; then
+		diag "make $* failed:"
+		diag "$(tail -n 20 "$log")"
+		return 1
+	fi
+}
+
+# files_in DIR: every file and symlink below DIR, relative, sorted.
+files_in() {
+	(cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort)
+}
+
+# The installed files, PREFIX=/usr/local, mode each; what ships only
+# once a branch has landed (multinicctl, man pages) is listed when its
+# sources are in the tree.
+expected_files() {
+	echo "755 usr/local/sbin/multinicd"
+	[ ! -d "$top/multinicctl" ] || echo "755 usr/local/sbin/multinicctl"
+	echo "755 usr/local/libexec/multinic/multinicd-fetcher"
+	echo "755 usr/local/libexec/multinic/multinicd-applier"
+	local page
+	for page in multinicd.8 multinicctl.8 multinicd.conf.5; do
+		[ ! -e "$top/man/$page" ] ||
+		    echo "644 usr/local/share/man/man${page##*.}/$page"
+	done
+	echo "644 usr/local/share/doc/multinic/multinicd.conf.example"
+	echo "644 usr/local/share/doc/multinic/schema.sql"
+	echo "644 usr/local/lib/systemd/system/multinicd.service"
+	echo "644 usr/local/lib/sysusers.d/multinicd.conf"
+	echo "755 etc/init.d/multinicd"
+}
+
+[ -d "$top/multinicctl" ] ||
+    diag "no multinicctl/ in the tree yet: multinicctl is not expected"
+[ -e "$top/man/multinicd.8" ] ||
+    diag "no man/ pages in the tree yet: man pages are not expected"
+
+# 1. A DESTDIR that already has a configuration and an unrelated file.
+dest=$TEST_DIR/dest
+mkdir -p "$dest/etc/multinic" "$dest/usr/local/sbin"
+echo "DB_HOST=db.example" >"$dest/etc/multinic/multinicd.conf"
+chmod 0640 "$dest/etc/multinic/multinicd.conf"
+touch -d '2020-01-02 03:04:05' "$dest/etc/multinic/multinicd.conf"
+echo "not ours" >"$dest/usr/local/sbin/other-tool"
+conf_before=$(stat -c '%a %s %Y' "$dest/etc/multinic/multinicd.conf")
+files_before=$(files_in "$dest")
+
+ok "make install DESTDIR=... succeeds" run_make "$TEST_DIR/install.log" \
+    install DESTDIR="$dest" || abort_test "cannot install"
+
+while read -r mode path; do
+	if [ ! -f "$dest/$path" ]; then
+		fail "$path is installed"
+		continue
+	fi
+	is "$(stat -c %a "$dest/$path")" "$mode" "$path is installed, mode $mode"
+done < <(expected_files)
+
+installed=$(comm -13 <(echo "$files_before") <(files_in "$dest"))
+is "$installed" "$(expected_files | awk '{ print $2 }' | sort)" \
+    "install writes those files and no other"
+
+for path in usr/local/sbin/multinicd usr/local/libexec/multinic/multinicd-fetcher \
+    usr/local/libexec/multinic/multinicd-applier; do
+	ok "$path is the one built" cmp -s "$MULTINIC_BUILD/${path##*/}" \
+	    "$dest/$path"
+done
+ok "the example config is etc/multinicd.conf.example" cmp -s \
+    "$top/etc/multinicd.conf.example" \
+    "$dest/usr/local/share/doc/multinic/multinicd.conf.example"
+ok "the sysusers file is etc/sysusers.d/multinicd.conf" cmp -s \
+    "$top/etc/sysusers.d/multinicd.conf" \
+    "$dest/usr/local/lib/sysusers.d/multinicd.conf"
+like "$(grep '^ExecStart=' "$dest/usr/local/lib/systemd/system/multinicd.service")" \
+    '^ExecStart=/usr/local/sbin/multinicd -d$' "the unit starts the installed multinicd"
+like "$(grep '^DAEMON=' "$dest/etc/init.d/multinicd")" \
+    '/usr/local/sbin/multinicd' "so does the rc script"
+
+is "$(stat -c '%a %s %Y' "$dest/etc/multinic/multinicd.conf")" "$conf_before" \
+    "an existing multinicd.conf keeps its mode, size and time"
+is "$(cat "$dest/etc/multinic/multinicd.conf")" "DB_HOST=db.example" \
+    "and its content"
+
+ok "make uninstall DESTDIR=... succeeds" run_make "$TEST_DIR/uninstall.log" \
+    uninstall DESTDIR="$dest"
+is "$(files_in "$dest")" "$files_before" \
+    "uninstall leaves exactly the files that were there before install"
+for dir in usr/local/libexec/multinic usr/local/share/doc/multinic; do
+	ok "$dir is gone" eval "[ ! -e '$dest/$dir' ]"
+done
+ok "the directories others use stay" eval "[ -d '$dest/usr/local/sbin' ]"
+
+# 2. A fresh DESTDIR: install writes the example as the configuration,
+# mode 0600; uninstall takes it only while it is unchanged.
+fresh=$TEST_DIR/fresh
+run_make "$TEST_DIR/install2.log" install DESTDIR="$fresh"
+is "$(stat -c %a "$fresh/etc/multinic/multinicd.conf" 2>&1)" 600 \
+    "a fresh install writes multinicd.conf, mode 0600"
+ok "holding the example" cmp -s "$top/etc/multinicd.conf.example" \
+    "$fresh/etc/multinic/multinicd.conf"
+run_make "$TEST_DIR/install3.log" install DESTDIR="$fresh"
+ok "a second install keeps it" cmp -s "$top/etc/multinicd.conf.example" \
+    "$fresh/etc/multinic/multinicd.conf"
+run_make "$TEST_DIR/uninstall2.log" uninstall DESTDIR="$fresh"
+is "$(files_in "$fresh")" "" "uninstall removes every file install wrote"
+ok "and /etc/multinic" eval "[ ! -e '$fresh/etc/multinic' ]"
+
+run_make "$TEST_DIR/install4.log" install DESTDIR="$fresh"
+echo "DB_HOST=db.example" >>"$fresh/etc/multinic/multinicd.conf"
+run_make "$TEST_DIR/uninstall3.log" uninstall DESTDIR="$fresh"
+is "$(files_in "$fresh")" "etc/multinic/multinicd.conf" \
+    "a configuration changed since install is kept by uninstall"
+
+# 3. PREFIX=/usr: systemd's /usr/lib directories, and a supervisor built
+# for /usr/libexec (in a build directory of its own).
+usr=$TEST_DIR/usr
+ok "make install PREFIX=/usr succeeds" run_make "$TEST_DIR/install5.log" \
+    -j2 BUILD="$TEST_DIR/build" PREFIX=/usr install DESTDIR="$usr"
+for path in usr/sbin/multinicd usr/libexec/multinic/multinicd-fetcher \
+    usr/libexec/multinic/multinicd-applier \
+    usr/lib/systemd/system/multinicd.service \
+    usr/lib/sysusers.d/multinicd.conf usr/share/doc/multinic/schema.sql; do
+	ok "PREFIX=/usr: $path" eval "[ -f '$usr/$path' ]"
+done
+like "$(grep '^ExecStart=' "$usr/usr/lib/systemd/system/multinicd.service")" \
+    '^ExecStart=/usr/sbin/multinicd -d$' "PREFIX=/usr: the unit starts /usr/sbin/multinicd"
+ok "PREFIX=/usr: the supervisor looks for its children in /usr/libexec/multinic" \
+    grep -q /usr/libexec "$usr/usr/sbin/multinicd"
+
+done_testing
