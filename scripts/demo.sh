@@ -154,7 +154,8 @@ applied() {
 
 ctl() {
 	if [ -n "$CTL" ]; then
-		run "$CTL" -s "$DEMO_DIR/run/multinicd.sock" "$@"
+		run "$CTL" -s "$DEMO_DIR/run/multinicd.sock" "$@" ||
+		    die "multinicctl $* failed"
 	else
 		echo "(multinicctl is not built yet: skipping multinicctl $*)"
 	fi
@@ -172,7 +173,8 @@ show_state() {
 		echo "--- ${file#"$DEMO_DIR"/root}"
 		cat "$file"
 	done
-	run ip netns exec "$NS" curl -s "http://127.0.0.1:$HTTP_PORT/"
+	run ip netns exec "$NS" curl -sS "http://127.0.0.1:$HTTP_PORT/" ||
+	    die "no answer on http://127.0.0.1:$HTTP_PORT/ in $NS"
 	echo
 }
 

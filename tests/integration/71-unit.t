@@ -49,13 +49,13 @@ setting() {
 is "$(setting Type)" exec "Type=exec"
 is "$(setting ExecStart)" "$PREFIX_DIR/sbin/multinicd -d" \
     "ExecStart= runs the installed multinicd in the foreground"
-is "$(setting ExecReload)" '/bin/kill -HUP $MAINPID' "ExecReload= sends SIGHUP"
+is "$(setting ExecReload)" "/bin/kill -HUP \$MAINPID" "ExecReload= sends SIGHUP"
 is "$(setting Restart)" on-failure "Restart=on-failure"
 is "$(setting RuntimeDirectory)" multinicd \
     "RuntimeDirectory= holds the default CONTROL_SOCKET's directory"
 is "$(setting StateDirectory)" multinic "StateDirectory= is the default STATE_DIR"
-ok "no EnvironmentFile=: multinicd reads its file, the password stays out of the environment" \
-    eval '[ -z "$(setting EnvironmentFile)" ]'
+is "$(setting EnvironmentFile)" "" \
+    "no EnvironmentFile=: multinicd reads its file, the password stays out of the environment"
 for kv in ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
     SystemCallArchitectures=native LockPersonality=yes \
     MemoryDenyWriteExecute=yes \

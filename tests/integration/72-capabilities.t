@@ -30,7 +30,7 @@ trap cleanup EXIT
 unit=$here/../../etc/multinicd.service
 # "CAP_NET_ADMIN CAP_SETUID" -> "net_admin setuid"
 unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" |
-    tr 'A-Z' 'a-z' | sed 's/cap_//g')
+    tr '[:upper:]' '[:lower:]' | sed 's/cap_//g')
 [ -n "$unit_caps" ] || bail_out "no CapabilityBoundingSet= in $unit"
 diag "the unit's bounding set: $unit_caps"
 
@@ -111,6 +111,11 @@ cap_number() {
 	esac
 }
 
+# fetcher_outlives TENTHS PID: still running after TENTHS.
+fetcher_outlives() {
+	! wait_until "$1" is_gone "$2"
+}
+
 fetcher_of() {
 	child_titled "$1" "multinicd: fetcher"
 }
@@ -176,7 +181,7 @@ for cap in $unit_caps; do
 		fetcher=$(fetcher_of "$sv")
 		kill -TERM "$sv"
 		ok "without kill the supervisor cannot stop the fetcher" \
-		    eval '! wait_until 30 is_gone "$fetcher"'
+		    fetcher_outlives 30 "$fetcher"
 		;;
 	chown)
 		ok "without chown the control socket cannot go to _multinic's group: multinicd exits" \
