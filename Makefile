@@ -50,7 +50,7 @@ PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 		   $(BUILD)/multinicd-applier
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run clean
+.PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
@@ -145,6 +145,14 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
 		    $(FUZZ_CORPUS)/$${t##*/fuzz_}; \
 	done
+
+# Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
+$(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
+    $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
+
+bench: deps all $(BUILD)/bench/dbload
+	MULTINIC_BUILD=$(abspath $(BUILD)) bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
