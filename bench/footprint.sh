@@ -3,7 +3,7 @@
 # applier's CPU time for 10 new NICs, what a no-change poll costs (queries,
 # writes, execs, CPU), and how long a DB change takes to reach the link.
 # Measures and prints; asserts nothing. Run by bench/run.sh as root.
-# shellcheck source-path=SCRIPTDIR/../tests/lib
+# shellcheck source-path=SCRIPTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lib/tap.sh"
@@ -56,6 +56,7 @@ node_start
 supervisor=$DAEMON_PID
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 applier=$(node_applier)
+# shellcheck disable=SC2016 # eval expands it
 wait_until 100 eval '[ "$(metric multinic_polling_cycles_total)" -ge 1 ]'
 
 # --- 10 new NICs -------------------------------------------------------------
