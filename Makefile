@@ -44,16 +44,17 @@ APPLIER_SRCS	:= $(wildcard applier/*.c)
 CTL_SRCS	:= $(wildcard multinicctl/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 
-objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live apart from the programs: build/multinicctl is one.
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
-		   $(BUILD)/multinicd-applier
+		   $(BUILD)/multinicd-applier $(BUILD)/multinicctl
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all check unit unit-sanitized integration deps clean
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -76,7 +77,7 @@ $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.a \
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsupervisor.a \
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
