@@ -13,8 +13,11 @@
 #include "control.h"
 #include "util.h"
 
-/* A request is one flat object: deeper nesting is refused early. */
-#define CONTROL_JSON_DEPTH	2
+/*
+ * A request is one flat object: deeper nesting is refused while parsing
+ * (one level more than needed, so a member of the wrong type is named).
+ */
+#define CONTROL_JSON_DEPTH	3
 #define CONTROL_QUOTE_MAX	32	/* of a client's value, in a reason */
 
 static const struct {
@@ -89,7 +92,10 @@ control_parse_json(const char *line, size_t len, char *why, size_t whylen)
 	obj = json_tokener_parse_ex(tok, text, (int)len + 1);
 	error = json_tokener_get_error(tok);
 	json_tokener_free(tok);
-	if (obj == NULL)
+	/* json-c's null is a NULL object that parsed. */
+	if (obj == NULL && error == json_tokener_success)
+		errorf(why, whylen, "request must be a JSON object");
+	else if (obj == NULL)
 		errorf(why, whylen, "request is not valid JSON: %s",
 		    json_tokener_error_desc(error));
 	return obj;
