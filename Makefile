@@ -54,19 +54,18 @@ APPLIER_SRCS	:= $(wildcard applier/*.c)
 CTL_SRCS	:= $(wildcard multinicctl/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 
-objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
+# Objects live apart from the programs: build/multinicctl is one.
+objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
-		   $(BUILD)/multinicd-applier
-# multinicctl is built once its sources are there.
-CTL_PROG	:= $(if $(CTL_SRCS),$(BUILD)/multinicctl)
+		   $(BUILD)/multinicd-applier $(BUILD)/multinicctl
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
 
 .PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run bench \
 	clean demo install uninstall FORCE
-all: $(PROGS) $(CTL_PROG)
+all: $(PROGS)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
 # PREFIX=/usr" must rebuild it rather than install one that looks for its
@@ -79,7 +78,7 @@ $(PATHS_STAMP): FORCE
 $(call objs,supervisor/proc.c): $(PATHS_STAMP)
 FORCE:
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -102,7 +101,7 @@ $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.a \
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsupervisor.a \
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
@@ -144,11 +143,11 @@ fuzz: deps
 	    OPTFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)" \
 	    LDEXTRA="$(FUZZ_SANITIZE)" fuzz-run
 
-$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
-$(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
+$(BUILD)/fuzz/seeds: $(BUILD)/obj/fuzz/seeds.o $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
@@ -173,13 +172,12 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	done
 
 # Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
-$(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
+$(BUILD)/bench/dbload: $(BUILD)/obj/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
 
 bench: deps all $(BUILD)/bench/dbload
 	MULTINIC_BUILD=$(abspath $(BUILD)) bash bench/run.sh
-
 
 # A throwaway MariaDB, a namespace with three NICs and the daemon between
 # them; everything is removed afterwards, also on Ctrl-C.
@@ -200,7 +198,7 @@ install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	    $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR)
-	$(INSTALL) -m 0755 $(BUILD)/multinicd $(CTL_PROG) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0755 $(BUILD)/multinicd $(BUILD)/multinicctl $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/multinicd-fetcher $(BUILD)/multinicd-applier \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/
 	$(if $(MAN5),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man5)
@@ -222,8 +220,7 @@ install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 # Removes what install wrote and the directories only multinic uses. The
 # configuration goes only while it is the untouched example.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/multinicd \
-	    $(if $(CTL_PROG),$(DESTDIR)$(SBINDIR)/multinicctl) \
+	rm -f $(DESTDIR)$(SBINDIR)/multinicd $(DESTDIR)$(SBINDIR)/multinicctl \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-fetcher \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-applier \
 	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(MAN5)) \

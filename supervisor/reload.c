@@ -65,7 +65,7 @@ supervisor_reload(struct supervisor *sv)
 	struct config_secret	new_secret;
 	int			restart_fetcher, restart_applier;
 
-	log_info("SIGHUP: reloading the configuration");
+	log_info("reloading the configuration");
 	if (supervisor_load_config(sv, &new_conf, &new_secret, 0) != 0) {
 		explicit_bzero(&new_secret, sizeof(new_secret));
 		log_warnx("configuration invalid; keeping the running one");
