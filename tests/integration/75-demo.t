@@ -66,11 +66,16 @@ unlike "$(sed -n '/after the change/,$p' "$log")" '91-multinic1\.yaml' \
     "and its netplan file is gone"
 if [ -x "$MULTINIC_BUILD/multinicctl" ]; then
 	like "$out" '^\$ .*multinicctl -s [^ ]* status$' "multinicctl status is shown"
+	like "$out" '^database +connected' "it says the database is connected"
+	like "$out" 'applied 3' "and counts three applied interfaces"
 	like "$out" '^\$ .*multinicctl -s [^ ]* show interfaces$' \
 	    "multinicctl show interfaces is shown"
+	like "$out" '^multinic2 +fa:16:3e:de:00:03 +192\.168\.50\.7/26 +1450 +applied' \
+	    "listing each interface with its state"
 	unlike "$out" 'multinicctl is not built' "nothing of multinicctl is skipped"
 else
-	for what in status "show interfaces"; do
+	for what in status "database connected" "three applied" \
+	    "show interfaces" "each interface listed"; do
 		skip "multinicctl $what is shown" \
 		    "multinicctl is not built yet (no multinicctl/ sources)"
 	done
