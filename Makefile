@@ -145,9 +145,11 @@ fuzz: deps
 
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
 $(BUILD)/fuzz/seeds: $(BUILD)/obj/fuzz/seeds.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
@@ -174,6 +176,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 # Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
 $(BUILD)/bench/dbload: $(BUILD)/obj/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
 
 bench: deps all $(BUILD)/bench/dbload
