@@ -22,42 +22,61 @@
 
 #define LISTEN_BACKLOG	64
 
-/* One multinicd per STATE_DIR: the lock is held for the process's life. */
-void
-listen_lock(struct supervisor *sv)
+/*
+ * One multinicd per STATE_DIR: the lock is held for the process's life.
+ * Returns the locked descriptor, or -1 with why set.
+ */
+int
+listen_lock(const char *state_dir, char *why, size_t whylen)
 {
 	char	path[PATH_MAX];
 	int	fd;
 
-	if (mkdir_p(sv->conf.state_dir, 0755) == -1)
-		fatal("STATE_DIR %s", sv->conf.state_dir);
+	if (mkdir_p(state_dir, 0755) == -1) {
+		snprintf(why, whylen, "STATE_DIR %s: %s", state_dir,
+		    strerror(errno));
+		return -1;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/multinicd.lock",
-	    sv->conf.state_dir) >= sizeof(path))
-		fatalx("STATE_DIR is too long");
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fatal("%s", path);
+	    state_dir) >= sizeof(path)) {
+		snprintf(why, whylen, "STATE_DIR is too long");
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
-			fatalx("already running (%s is locked)", path);
-		fatal("flock %s", path);
+			snprintf(why, whylen, "already running (%s is locked)",
+			    path);
+		else
+			snprintf(why, whylen, "flock %s: %s", path,
+			    strerror(errno));
+		close(fd);
+		return -1;
 	}
-	sv->lock_fd = fd;
-	listen_lock_record_pid(sv);
+	if (listen_lock_record_pid(fd) == -1) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /*
  * The lock file names the supervisor's PID for rc scripts; after daemon(3)
  * that is the forked child, so it is written again then.
  */
-void
-listen_lock_record_pid(struct supervisor *sv)
+int
+listen_lock_record_pid(int fd)
 {
 	char	pid[32];
 
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(sv->lock_fd, 0) == -1 ||
-	    pwrite(sv->lock_fd, pid, strlen(pid), 0) == -1)
-		fatal("%s/multinicd.lock", sv->conf.state_dir);
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, strlen(pid), 0) == -1)
+		return -1;
+	return 0;
 }
 
 static int
