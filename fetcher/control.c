@@ -38,6 +38,7 @@ struct control_client {
 	uid_t				 uid;
 	pid_t				 pid;
 	int				 answered;
+	int				 reload_owed;	/* sent when done */
 };
 
 struct control {
@@ -48,9 +49,23 @@ struct control {
 	size_t					 nclients;
 };
 
+/*
+ * A reload may restart the fetcher, so the supervisor hears of it only once
+ * the client has its reply (or is gone): a reply lost to the restart would
+ * read as a failure.
+ */
+static void
+control_relay_reload(struct control *ctl)
+{
+	if (msg_compose(&ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL, 0) == -1)
+		log_warn("control: cannot ask the supervisor to reload");
+}
+
 static void
 control_client_free(struct control_client *c)
 {
+	if (c->reload_owed)
+		control_relay_reload(c->ctl);
 	TAILQ_REMOVE(&c->ctl->clients, c, entry);
 	c->ctl->nclients--;
 	bufferevent_free(c->bev);
@@ -190,11 +205,7 @@ control_sync(struct control_client *c, const struct control_request *req)
 static void
 control_reload(struct control_client *c)
 {
-	if (msg_compose(&c->ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL,
-	    0) == -1) {
-		control_reply_error(c, "cannot reach the supervisor");
-		return;
-	}
+	c->reload_owed = 1;
 	control_reply_message(c, "reload requested; the supervisor logs the"
 	    " outcome");
 }

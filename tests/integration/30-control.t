@@ -422,6 +422,19 @@ is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
 is "$(child_titled "$supervisor" "multinicd: applier")" "$applier" \
     "the applier kept its PID"
 
+# A reload that restarts the fetcher (DB_PASSWORD_FILE is a key its sandbox
+# depends on) still answers: the supervisor hears of it once the reply left.
+printf '%s\n' "$MARIADB_PASSWORD" >"$TEST_DIR/db.password"
+chmod 0600 "$TEST_DIR/db.password"
+set_config "$conf" DB_PASSWORD_FILE "$TEST_DIR/db.password"
+ctl reload
+is "$CTL_STATUS" 0 "a reload that restarts the fetcher exits 0"
+like "$CTL_OUT" 'reload requested' "and its reply arrived"
+ok "a new fetcher runs" \
+    wait_until 50 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
+fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
+ok "the new fetcher serves the socket, with the DB" wait_until 50 row_applied
+
 # --- Hostile clients ---------------------------------------------------------
 
 client() {
