@@ -422,11 +422,11 @@ is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
 is "$(child_titled "$supervisor" "multinicd: applier")" "$applier" \
     "the applier kept its PID"
 
-# A reload that restarts the fetcher (DB_PASSWORD_FILE is a key its sandbox
-# depends on) still answers: the supervisor hears of it once the reply left.
-printf '%s\n' "$MARIADB_PASSWORD" >"$TEST_DIR/db.password"
-chmod 0600 "$TEST_DIR/db.password"
-set_config "$conf" DB_PASSWORD_FILE "$TEST_DIR/db.password"
+# A reload that restarts the fetcher (DB_SOCKET is a key its sandbox depends
+# on; here another path to the same server) still answers: the supervisor
+# hears of it once the reply has left.
+ln -s "$MARIADB_SOCKET" "$TEST_DIR/db-link.sock"
+set_config "$conf" DB_SOCKET "$TEST_DIR/db-link.sock"
 ctl reload
 is "$CTL_STATUS" 0 "a reload that restarts the fetcher exits 0"
 like "$CTL_OUT" 'reload requested' "and its reply arrived"
