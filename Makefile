@@ -54,8 +54,7 @@ APPLIER_SRCS	:= $(wildcard applier/*.c)
 CTL_SRCS	:= $(wildcard multinicctl/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 
-# Objects live apart from the programs: build/multinicctl is one.
-objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 		   $(BUILD)/multinicd-applier $(BUILD)/multinicctl
@@ -78,7 +77,7 @@ $(PATHS_STAMP): FORCE
 $(call objs,supervisor/proc.c): $(PATHS_STAMP)
 FORCE:
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -86,7 +85,11 @@ $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
 $(BUILD)/libfetcher.a: $(call objs,$(FETCHER_SRCS))
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
-$(BUILD)/libctl.a: $(call objs,$(CTL_SRCS))
+# Not under $(BUILD)/multinicctl/: that is the program's own name.
+$(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
+$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -101,7 +104,7 @@ $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsupervisor.a \
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.a \
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
@@ -143,13 +146,11 @@ fuzz: deps
 	    OPTFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)" \
 	    LDEXTRA="$(FUZZ_SANITIZE)" fuzz-run
 
-$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/fuzz.o \
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
-$(BUILD)/fuzz/seeds: $(BUILD)/obj/fuzz/seeds.o $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
+$(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
@@ -174,9 +175,8 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	done
 
 # Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
-$(BUILD)/bench/dbload: $(BUILD)/obj/bench/dbload.o $(BUILD)/libfetcher.a \
+$(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
-	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
 
 bench: deps all $(BUILD)/bench/dbload

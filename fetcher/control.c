@@ -28,6 +28,7 @@
 
 #define CONTROL_CLIENTS_MAX	16
 #define CONTROL_TIMEOUT_S	5	/* from accept to the reply's last byte */
+#define CONTROL_PAUSE_S		1	/* accepting after accept(2) failed */
 
 struct control_client {
 	TAILQ_ENTRY(control_client)	 entry;
@@ -37,18 +38,34 @@ struct control_client {
 	uid_t				 uid;
 	pid_t				 pid;
 	int				 answered;
+	int				 reload_owed;	/* sent when done */
 };
 
 struct control {
 	struct fetcher				*f;
 	struct evconnlistener			*listener;
+	struct event				*resume_ev;
 	TAILQ_HEAD(, control_client)		 clients;	/* oldest first */
 	size_t					 nclients;
 };
 
+/*
+ * A reload may restart the fetcher, so the supervisor hears of it only once
+ * the client has its reply (or is gone): a reply lost to the restart would
+ * read as a failure.
+ */
+static void
+control_relay_reload(struct control *ctl)
+{
+	if (msg_compose(&ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL, 0) == -1)
+		log_warn("control: cannot ask the supervisor to reload");
+}
+
 static void
 control_client_free(struct control_client *c)
 {
+	if (c->reload_owed)
+		control_relay_reload(c->ctl);
 	TAILQ_REMOVE(&c->ctl->clients, c, entry);
 	c->ctl->nclients--;
 	bufferevent_free(c->bev);
@@ -188,11 +205,7 @@ control_sync(struct control_client *c, const struct control_request *req)
 static void
 control_reload(struct control_client *c)
 {
-	if (msg_compose(&c->ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL,
-	    0) == -1) {
-		control_reply_error(c, "cannot reach the supervisor");
-		return;
-	}
+	c->reload_owed = 1;
 	control_reply_message(c, "reload requested; the supervisor logs the"
 	    " outcome");
 }
@@ -404,6 +417,34 @@ control_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	}
 }
 
+/*
+ * Out of descriptors, most likely: the socket stays readable, and accepting
+ * again at once would spin.
+ */
+static void
+control_accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct control	*ctl = arg;
+	struct timeval	 pause = { CONTROL_PAUSE_S, 0 };
+
+	log_warnx("control: accept: %s; pausing %d s",
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
+	    CONTROL_PAUSE_S);
+	evconnlistener_disable(listener);
+	evtimer_add(ctl->resume_ev, &pause);
+}
+
+static void
+control_accept_resume(evutil_socket_t fd, short events, void *arg)
+{
+	struct control	*ctl = arg;
+
+	(void)fd;
+	(void)events;
+	if (ctl->listener != NULL)
+		evconnlistener_enable(ctl->listener);
+}
+
 struct control *
 control_new(struct fetcher *f)
 {
@@ -413,6 +454,11 @@ control_new(struct fetcher *f)
 		return NULL;
 	ctl->f = f;
 	TAILQ_INIT(&ctl->clients);
+	if ((ctl->resume_ev = evtimer_new(f->base, control_accept_resume,
+	    ctl)) == NULL) {
+		free(ctl);
+		return NULL;
+	}
 	return ctl;
 }
 
@@ -423,6 +469,7 @@ control_listen(struct control *ctl, int fd)
 		evconnlistener_free(ctl->listener);
 		ctl->listener = NULL;
 	}
+	evtimer_del(ctl->resume_ev);
 	if (fd == -1)
 		return;
 	/*
@@ -433,6 +480,8 @@ control_listen(struct control *ctl, int fd)
 	    (ctl->listener = evconnlistener_new(ctl->f->base, control_accept,
 	    ctl, 0, 0, fd)) == NULL)
 		log_warn("control: cannot accept on the control socket");
-	else
+	else {
+		evconnlistener_set_error_cb(ctl->listener, control_accept_error);
 		log_debug("control: accepting connections");
+	}
 }

@@ -22,7 +22,6 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "state.h"
 #include "status.h"
 #include "util.h"
 

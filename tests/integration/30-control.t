@@ -422,6 +422,19 @@ is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
 is "$(child_titled "$supervisor" "multinicd: applier")" "$applier" \
     "the applier kept its PID"
 
+# A reload that restarts the fetcher (DB_SOCKET is a key its sandbox depends
+# on; here another path to the same server) still answers: the supervisor
+# hears of it once the reply has left.
+ln -s "$MARIADB_SOCKET" "$TEST_DIR/db-link.sock"
+set_config "$conf" DB_SOCKET "$TEST_DIR/db-link.sock"
+ctl reload
+is "$CTL_STATUS" 0 "a reload that restarts the fetcher exits 0"
+like "$CTL_OUT" 'reload requested' "and its reply arrived"
+ok "a new fetcher runs" \
+    wait_until 50 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
+fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
+ok "the new fetcher serves the socket, with the DB" wait_until 50 row_applied
+
 # --- Hostile clients ---------------------------------------------------------
 
 client() {
@@ -449,6 +462,42 @@ took=$(client "" slow)
 ok "a client that sends nothing is closed after the 5 s deadline ($took s)" \
     below "$took" 8
 ok "and not long before it" below 4 "$took"
+
+# Out of descriptors: accept(2) fails while the socket stays readable; the
+# fetcher pauses accepting instead of spinning, and recovers.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+# As the fetcher's own user: root may lack CAP_SYS_RESOURCE in a container.
+as_fetcher="--reuid=$(stat -c %u "/proc/$fetcher") --regid=$(stat -c %g "/proc/$fetcher") --clear-groups"
+fetcher_soft_nofile() {
+	# shellcheck disable=SC2086
+	setpriv $as_fetcher prlimit --pid "$fetcher" --nofile="$1":
+}
+soft_nofile=$(awk '/^Max open files/ { print $4 }' "/proc/$fetcher/limits")
+open_fds=$(find "/proc/$fetcher/fd" -mindepth 1 | wc -l)
+lines=$(log_lines "$DAEMON_LOG")
+fetcher_soft_nofile $((open_fds + 1)) ||
+    abort_test "cannot lower the fetcher's descriptor limit"
+rm -f "$TEST_DIR/idle.ready"
+python3 "$TEST_DIR/idle.py" "$socket" 3 "$TEST_DIR/idle.ready" &
+HELPER_PIDS+=("$!")
+idle_pid=$!
+wait_until 100 test -e "$TEST_DIR/idle.ready"
+ok "out of descriptors: the fetcher says so" \
+    wait_until 30 logged_since "$lines" "control: accept: Too many open files"
+ticks=$(cpu_ticks "$fetcher")
+sleep 2
+ticks=$(($(cpu_ticks "$fetcher") - ticks))
+ok "out of descriptors: the fetcher does not spin ($ticks ticks in 2 s)" \
+    test "$ticks" -lt 50
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+fetcher_soft_nofile "$soft_nofile"
+status_answers() {
+	"$MULTINIC_BUILD/multinicctl" -s "$socket" status >/dev/null 2>&1
+}
+ok "descriptors back: status answers again" wait_until 50 status_answers
 is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
     "the fetcher survived the hostile clients"
 
