@@ -435,6 +435,28 @@ ok "a new fetcher runs" \
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 ok "the new fetcher serves the socket, with the DB" wait_until 50 row_applied
 
+# --- A managed NIC whose row is gone ------------------------------------------
+
+# Its deletion waits for a second counted snapshot (POLL_INTERVAL/2 later),
+# so after a sync it is listed without a row.
+mariadb_sql "DELETE FROM multi_interface WHERE id = $valid_id"
+ctl sync
+orphan_listed() {
+	ctl -j show interfaces &&
+	    jq_holds "$CTL_OUT" '.[] | select(.mac == "fa:16:3e:00:30:01") | .state == "deleting"'
+}
+ok "a managed NIC whose row is gone is listed as deleting" \
+    wait_until 50 orphan_listed
+orphan=$(nic "$CTL_OUT" fa:16:3e:00:30:01)
+diag "orphan: $orphan"
+json_ok "$orphan" '.row_id == null and .name == "multinic0"' \
+    "it has no row_id (null) and keeps its name"
+json_ok "$orphan" '.reason | type == "string" and length > 0' "its reason says why"
+json_ok "$CTL_OUT" 'length == 3' "held and waiting rows are still listed"
+ctl -j status
+json_ok "$CTL_OUT" '.interfaces.deleting == 1 and .interfaces.applied == 0' \
+    "status counts it under deleting"
+
 # --- Hostile clients ---------------------------------------------------------
 
 client() {
