@@ -186,11 +186,14 @@ link_with_mac() {
 }
 
 # changed_and_deleted CHANGED DELETED: CHANGED runs at MTU 9000; DELETED has
-# no IPv4 address and no netplan file left.
+# no IPv4 address and no netplan file left, and the daemon has reported the
+# deletion done (nothing "deleting" on /).
 changed_and_deleted() {
 	ip -n "$NS" -o link show dev "$1" | grep -q ' mtu 9000 ' &&
 	    [ -z "$(ip -n "$NS" -o -4 addr show dev "$2")" ] &&
-	    ! grep -qs "$2" "$DEMO_DIR"/root/etc/netplan/*.yaml
+	    ! grep -qs "$2" "$DEMO_DIR"/root/etc/netplan/*.yaml &&
+	    ip netns exec "$NS" curl -s "http://127.0.0.1:$HTTP_PORT/" |
+	    jq -e '.interfaces.deleting == 0' >/dev/null
 }
 
 main() {

@@ -72,10 +72,11 @@ if [ -x "$MULTINIC_BUILD/multinicctl" ]; then
 	    "multinicctl show interfaces is shown"
 	like "$out" '^multinic2 +fa:16:3e:de:00:03 +192\.168\.50\.7/26 +1450 +applied' \
 	    "listing each interface with its state"
+	like "$out" 'applied 2,.* deleting 0' "after the deletion two remain applied"
 	unlike "$out" 'multinicctl is not built' "nothing of multinicctl is skipped"
 else
 	for what in status "database connected" "three applied" \
-	    "show interfaces" "each interface listed"; do
+	    "show interfaces" "each interface listed" "two applied after"; do
 		skip "multinicctl $what is shown" \
 		    "multinicctl is not built yet (no multinicctl/ sources)"
 	done
