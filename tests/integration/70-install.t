@@ -17,7 +17,9 @@ trap 'rm -rf "$TEST_DIR"' EXIT
 run_make() {
 	local log=$1
 	shift
-	if ! make -C "$top" --no-print-directory BUILD="$MULTINIC_BUILD" "$@" \
+	# Not the settings of a make that may be running these tests.
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    make -C "$top" --no-print-directory BUILD="$MULTINIC_BUILD" "$@" \
 	    >"$log" 2>&1; then
 		diag "make $* failed:"
 		diag "$(tail -n 20 "$log")"

@@ -46,7 +46,8 @@ left_behind() {
 
 log=$TEST_DIR/demo.log
 start=$SECONDS
-make -C "$top" --no-print-directory BUILD="$MULTINIC_BUILD" demo >"$log" 2>&1
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    make -C "$top" --no-print-directory BUILD="$MULTINIC_BUILD" demo >"$log" 2>&1
 status=$?
 took=$((SECONDS - start))
 is "$status" 0 "make demo succeeds" || diag "$(tail -n 40 "$log")"

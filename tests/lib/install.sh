@@ -12,7 +12,9 @@ PREFIX_DIR=
 # script and configuration included.
 install_into_prefix() {
 	PREFIX_DIR=$TEST_DIR/prefix
-	if ! make -C "$INSTALL_TOP" --no-print-directory -j2 \
+	# Not the settings of a make that may be running these tests.
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    make -C "$INSTALL_TOP" --no-print-directory -j2 \
 	    BUILD="$TEST_DIR/build" PREFIX="$PREFIX_DIR" \
 	    INITDIR="$PREFIX_DIR/etc/init.d" CONFDIR="$PREFIX_DIR/etc/multinic" \
 	    install >"$TEST_DIR/install.log" 2>&1; then
