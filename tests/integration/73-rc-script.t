@@ -51,7 +51,9 @@ pid=$(pid_in_lock)
 like "$out" "^multinicd started \\(pid $pid\\)" "and names the PID from the lock file"
 like "$(proc_title "$pid")" "^multinicd: supervisor" "which is the supervisor"
 ok "with its children" wait_until 50 children_ready "$pid"
-is "$(awk '{ print $4 }' "/proc/$pid/stat")" 1 "reparented to init: detached"
+# daemon(3) calls setsid(): a session of its own, no controlling terminal.
+is "$(ps -o sid= -o tty= -p "$pid" | awk '{ print $1, $2 }')" "$pid ?" \
+    "detached: it leads its own session, without a terminal"
 
 out=$(rc_script status)
 is "$?:$out" "0:multinicd is running (pid $pid)" "status: 0, running"
