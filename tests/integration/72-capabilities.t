@@ -28,11 +28,11 @@ cleanup() {
 trap cleanup EXIT
 
 unit=$here/../../etc/multinicd.service
-# "CAP_NET_ADMIN CAP_SETUID" -> "net_admin setuid"
-unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" |
+# "CAP_NET_ADMIN CAP_SETUID" -> (net_admin setuid)
+read -ra unit_caps < <(sed -n 's/^CapabilityBoundingSet=//p' "$unit" |
     tr '[:upper:]' '[:lower:]' | sed 's/cap_//g')
-[ -n "$unit_caps" ] || bail_out "no CapabilityBoundingSet= in $unit"
-diag "the unit's bounding set: $unit_caps"
+[ "${#unit_caps[@]}" -gt 0 ] || bail_out "no CapabilityBoundingSet= in $unit"
+diag "the unit's bounding set: ${unit_caps[*]}"
 
 mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 mac=fa:16:3e:00:72:01
@@ -92,23 +92,11 @@ show_why() {
 	diag "$(grep -Em1 -- "$1" "$DAEMON_LOG")"
 }
 
-# cap_mask CAP...: the CapBnd value of /proc/PID/status for that set.
-cap_mask() {
-	local mask=0 cap number
-	for cap in "$@"; do
-		number=$(cap_number "$cap") || return 1
-		mask=$((mask | (1 << number)))
-	done
-	printf '%016x\n' "$mask"
-}
-
-cap_number() {
-	case $1 in
-	chown) echo 0 ;; dac_override) echo 1 ;; kill) echo 5 ;;
-	setgid) echo 6 ;; setuid) echo 7 ;; net_bind_service) echo 10 ;;
-	net_admin) echo 12 ;; net_raw) echo 13 ;; sys_admin) echo 21 ;;
-	*) diag "cap_number: unknown capability $1"; return 1 ;;
-	esac
+# bounding_mask CAP...: CapBnd of /proc/PID/status for that set, as the
+# kernel reports it for a process started with it.
+bounding_mask() {
+	setpriv --bounding-set="$(bounding_list "$@")" cat /proc/self/status |
+	    awk '$1 == "CapBnd:" { print $2 }'
 }
 
 # fetcher_outlives TENTHS PID: still running after TENTHS.
@@ -120,16 +108,13 @@ fetcher_of() {
 	child_titled "$1" "multinicd: fetcher"
 }
 
-# shellcheck disable=SC2086 # the set is a word list
-{
-	start_bounded full $unit_caps
-	sv=$DAEMON_PID
-	wait_until 50 children_ready "$sv"
-	ok "under the unit's set the supervisor starts a titled fetcher and applier" \
-	    children_ready "$sv" || diag "$(cat "$DAEMON_LOG")"
-	is "$(proc_status "$sv" CapBnd)" "$(cap_mask $unit_caps)" \
-	    "the supervisor's bounding set is the unit's"
-}
+start_bounded full "${unit_caps[@]}"
+sv=$DAEMON_PID
+wait_until 50 children_ready "$sv"
+ok "under the unit's set the supervisor starts a titled fetcher and applier" \
+    children_ready "$sv" || diag "$(cat "$DAEMON_LOG")"
+is "$(proc_status "$sv" CapBnd)" "$(bounding_mask "${unit_caps[@]}")" \
+    "the supervisor's bounding set is the unit's"
 fetcher=$(fetcher_of "$sv")
 is "$(proc_status "$fetcher" CapEff)" 0000000000000000 \
     "the fetcher has no capabilities"
@@ -152,17 +137,17 @@ reap "$sv"
 is "$?" 0 "and the supervisor exits 0"
 netns_delete "$NS"
 
-# without CAP: the set minus CAP, for each CAP of the unit's set.
+# without CAP: the unit's set minus CAP, one a line.
 without() {
 	local cap
-	for cap in $unit_caps; do
+	for cap in "${unit_caps[@]}"; do
 		[ "$cap" = "$1" ] || echo "$cap"
 	done
 }
 
-for cap in $unit_caps; do
-	# shellcheck disable=SC2046 # one word a capability
-	start_bounded "no-$cap" $(without "$cap")
+for cap in "${unit_caps[@]}"; do
+	mapfile -t fewer < <(without "$cap")
+	start_bounded "no-$cap" "${fewer[@]}"
 	sv=$DAEMON_PID
 	case $cap in
 	net_admin)
