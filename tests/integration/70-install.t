@@ -126,6 +126,8 @@ ok "a second install keeps it" cmp -s "$top/etc/multinicd.conf.example" \
 run_make "$TEST_DIR/uninstall2.log" uninstall DESTDIR="$fresh"
 is "$(files_in "$fresh")" "" "uninstall removes every file install wrote"
 ok "and /etc/multinic" eval "[ ! -e '$fresh/etc/multinic' ]"
+ok "a second uninstall has nothing to do and succeeds" \
+    run_make "$TEST_DIR/uninstall-again.log" uninstall DESTDIR="$fresh"
 
 run_make "$TEST_DIR/install4.log" install DESTDIR="$fresh"
 echo "DB_HOST=db.example" >>"$fresh/etc/multinic/multinicd.conf"
