@@ -80,8 +80,11 @@ is "$(live fa:16:3e:00:50:01)" 10.50.0.1/24 "the remaining row's NIC is untouche
 is "$(files_for fa:16:3e:00:50:01)" 1 "and keeps its file"
 
 mariadb_sql "UPDATE multi_interface SET deleted_at = NULL WHERE id = 3"
+live_is() {
+	[ "$(live "$1")" = "$2" ]
+}
 ok "a row whose deleted_at is cleared again is applied again" \
-    wait_until 150 eval '[ "$(live fa:16:3e:00:50:03)" = 10.50.0.3/24 ]'
+    wait_until 150 live_is fa:16:3e:00:50:03 10.50.0.3/24
 stop_daemon "$DAEMON_PID"
 
 ok "no child was killed by a signal (seccomp)" \
