@@ -119,24 +119,6 @@ open(ready, "w").close()
 time.sleep(60)
 EOF
 
-cat >"$TEST_DIR/hung_db.py" <<'EOF'
-# A "database" that accepts TCP connections and never says a word.
-import os, socket, sys
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 0))
-srv.listen(16)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(srv.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    conn, _ = srv.accept()
-    held.append(conn)
-    with open(sys.argv[2], "a") as f:
-        f.write("accepted\n")
-EOF
-
 no_signal_deaths() {
 	! grep -h "killed by signal" "$TEST_DIR"/multinicd.*.log
 }
@@ -264,7 +246,7 @@ stop_daemon "$supervisor"
 
 # --- A database that accepts and never answers -------------------------------
 
-python3 "$TEST_DIR/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
+python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
 HELPER_PIDS+=("$!")
 wait_until 50 test -s "$TEST_DIR/hung.port" || abort_test "the hung DB did not start"
 http_port=$(mariadb_free_port) || bail_out "no free port"
