@@ -43,6 +43,25 @@ log=$DAEMON_LOG
 
 ok "both rows are applied" wait_until 150 rows_success_are 1=1 2=1
 
+# --- The server drops the idle connection -----------------------------------
+
+connections_are() {
+	[ "$(grep -c 'fetcher: db: connected to' "$log")" = "$1" ]
+}
+snapshots_after() {
+	[ "$(applier_snapshots "$log")" -gt "$1" ]
+}
+mariadb_sql "SELECT CONCAT('KILL ', id, ';') FROM information_schema.processlist
+    WHERE user = '$MARIADB_USER'" >"$TEST_DIR/kill.sql"
+is "$(wc -l <"$TEST_DIR/kill.sql")" 1 "the fetcher holds one connection"
+mariadb_load "$TEST_DIR/kill.sql" || bail_out "cannot kill its connection"
+ok "killed by the server, it is replaced at the next poll" \
+    wait_until 50 connections_are 2
+sent=$(applier_snapshots "$log")
+ok "and the polls go on" wait_until 50 snapshots_after "$sent"
+is "$(grep -c 'fetcher: poll failed' "$log")" 0 \
+    "silently: the poll is retried once on the new connection, none fails"
+
 # node_state: the node's managed files and links, as text to compare.
 node_state() {
 	(cd "$TEST_DIR/root" && find . -type f -print0 | sort -z |
