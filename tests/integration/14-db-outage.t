@@ -101,6 +101,15 @@ is "$(applier_snapshots "$log")" "$sent" "no snapshot reached the applier since"
 is "$(node_state)" "$before" "files, links and addresses are unchanged"
 is "$(grep -c 'applier: delete' "$log")" 0 "nothing was deleted"
 
+# A reload during the outage does not forget the failures.
+level=$(backoff)
+kill -HUP "$DAEMON_PID"
+ok "the configuration is reloaded" \
+    wait_until 50 grep -q 'supervisor: SIGHUP: reloading' "$log"
+sleep 0.5
+ok "a SIGHUP keeps the backoff level ($level, then $(backoff))" \
+    level_at_least "$level"
+
 # --- The same server comes back ------------------------------------------
 
 mariadb_restart || bail_out "cannot restart MariaDB"

@@ -1,4 +1,7 @@
-/* Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow. */
+/*
+ * Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow,
+ * and a reload that keeps the failures counted.
+ */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +176,42 @@ test_fractional_multiplier(void **state)
 		assert_int_equal(backoff_fail(&b, 0), expected[i]);
 }
 
+/* A reload keeps the failures so far, within the new bounds. */
+static void
+test_reconfigure_keeps_level(void **state)
+{
+	struct backoff	b;
+
+	(void)state;
+	backoff_init(&b, 1000, 60000, 2.0);
+	backoff_fail(&b, 0);
+	backoff_fail(&b, 0);
+	backoff_fail(&b, 0);
+	assert_int_equal(b.current_ms, 4000);
+	backoff_reconfigure(&b, 1000, 3000, 2.0);
+	assert_int_equal(b.level, 3);
+	assert_int_equal(b.current_ms, 3000);
+	assert_int_equal(backoff_fail(&b, 0), 3000);
+	backoff_reconfigure(&b, 5000, 60000, 2.0);
+	assert_int_equal(b.level, 4);
+	assert_int_equal(b.current_ms, 5000);
+	assert_int_equal(backoff_fail(&b, 0), 10000);
+}
+
+/* Without failures, a reload is a fresh start with the new bounds. */
+static void
+test_reconfigure_without_failures(void **state)
+{
+	struct backoff	b;
+
+	(void)state;
+	backoff_init(&b, 1000, 60000, 2.0);
+	backoff_reconfigure(&b, 30000, 300000, 3.0);
+	assert_int_equal(b.level, 0);
+	assert_int_equal(backoff_fail(&b, 0), 30000);
+	assert_int_equal(backoff_fail(&b, 0), 90000);
+}
+
 int
 main(void)
 {
@@ -188,6 +227,8 @@ main(void)
 		cmocka_unit_test(test_cap_respected_with_jitter),
 		cmocka_unit_test(test_jitter_spreads),
 		cmocka_unit_test(test_fractional_multiplier),
+		cmocka_unit_test(test_reconfigure_keeps_level),
+		cmocka_unit_test(test_reconfigure_without_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
