@@ -139,6 +139,24 @@ is "$(rejected macaddress) $(rejected address) $(rejected cidr) $(rejected mtu) 
 is "$(node_status '.interfaces | "\(.applied) \(.held)"')" "2 10" \
     "GET / counts 2 applied and 10 held interfaces"
 
+shown=$(node_interfaces)
+# shown_row ID FILTER: jq FILTER holds for row ID in show interfaces.
+shown_row() {
+	jq -e --argjson id "$1" "[.[] | select(.row_id == \$id)] | length == 1 and
+	    (.[0] | $2)" <<<"$shown" >/dev/null
+}
+is "$(jq -c '[.[].row_id] | sort' <<<"$shown")" "[1,2,3,4,5,6,7,8,9,10,11,12]" \
+    "multinicctl show interfaces lists this node's rows only"
+ok "the good rows as applied, with their name, address and MTU" shown_row 1 \
+    ".state == \"applied\" and .name == \"$good1\" and .mac == \"fa:16:3e:00:20:01\"
+    and .address == \"10.20.0.1\" and .prefix == 24 and .mtu == 1400"
+ok "the bad rows as held, with the reason" shown_row 6 \
+    '.state == "held" and (.reason | test("MTU 20 outside"))'
+ok "a MAC that does not parse as the row has it" shown_row 3 \
+    '.state == "held" and .mac == "fa:16:3e:00:20:zz"'
+is "$(jq '[.[] | select(.state == "held")] | length' <<<"$shown")" 10 \
+    "10 rows held"
+
 # --- Later polls of the same rows ------------------------------------------
 
 seen=$(applier_snapshots "$log")

@@ -53,6 +53,13 @@ node_status() {
 	node_get / | jq -r "$1"
 }
 
+# node_interfaces: multinicctl show interfaces -j on the daemon's control
+# socket (a unix socket: reachable from outside the namespace).
+node_interfaces() {
+	"$MULTINIC_BUILD/multinicctl" -j -s "$TEST_DIR/run/multinicd.sock" \
+	    show interfaces
+}
+
 # row_success ID: netplan_success of row ID as stored (NULL spelled out).
 row_success() {
 	mariadb_sql "SELECT IFNULL(netplan_success, 'NULL') FROM multi_interface
