@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A hung database never delays HTTP (DESIGN 2, fetcher): not a server that
-# accepts TCP and never answers, the first of a DB_HOST failover list, nor
-# a SELECT stuck behind another session's table lock. Each is given up
-# after its timeout, and the fetcher goes on with the server that answers.
+# A hung database never delays HTTP or multinicctl (DESIGN 2, fetcher): not
+# a server that accepts TCP and never answers, the first of a DB_HOST
+# failover list, nor a SELECT stuck behind another session's table lock.
+# Each is given up after its timeout, and the fetcher goes on with the
+# server that answers.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -102,6 +103,9 @@ ok "the fetcher's SELECT waits for the lock" wait_until 100 stuck
 worst=$(slowest /metrics 3)
 ok "meanwhile /metrics answers within 1 s every time (slowest: $worst s)" \
     under "$worst" 1
+took=$( { TIMEFORMAT=%R; time "$MULTINIC_BUILD/multinicctl" \
+    -s "$TEST_DIR/run/multinicd.sock" status >/dev/null; } 2>&1)
+ok "and so does multinicctl status ($took s)" under "$took" 1
 ok "the stuck poll is given up after its timeout" \
     wait_until 100 grep -q 'poll failed.*execute the SELECT.*timed out after 5000 ms' \
     "$DAEMON_LOG"
