@@ -68,8 +68,9 @@ ok "five more polls" wait_until 100 polls_after $((snapshots + 5))
 is "$(executed UPDATE)" "$updates" "a steady state sends no UPDATE"
 polls=$(($(applier_snapshots "$log") - snapshots))
 ran=$(($(executed SELECT) - selects))
+# (give or take the poll under way while counting)
 ok "one SELECT a poll ($ran SELECTs, $polls polls)" \
-    test "$ran" -ge "$polls" -a "$ran" -le $((polls + 1))
+    test "$ran" -ge $((polls - 1)) -a "$ran" -le $((polls + 1))
 
 # The controller resets a row behind the agent's back.
 mariadb_sql "UPDATE multi_interface SET netplan_success = 0 WHERE id = 1"
