@@ -191,6 +191,34 @@ is_multinicd() {
 	is_alive "$1" && [[ $(proc_title "$1") =~ ^(/[^ ]*/)?multinicd ]]
 }
 
+# cpu_ticks PID: the user and system clock ticks it has used.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# open_fds PID: how many descriptors it has open.
+open_fds() {
+	find "/proc/$1/fd" -mindepth 1 | wc -l
+}
+
+soft_nofile() {
+	awk '/^Max open files/ { print $4 }' "/proc/$1/limits"
+}
+
+# set_soft_nofile PID N: its soft descriptor limit, set as its own user
+# (root may lack CAP_SYS_RESOURCE in a container).
+set_soft_nofile() {
+	setpriv --reuid="$(stat -c %u "/proc/$1")" \
+	    --regid="$(stat -c %g "/proc/$1")" --clear-groups \
+	    prlimit --pid "$1" --nofile="$2":
+}
+
+# logged_since LINES TEXT: the daemon's log gained a line with TEXT after
+# its first LINES lines.
+logged_since() {
+	log_since "$DAEMON_LOG" "$1" | grep -qF -- "$2"
+}
+
 # log_lines FILE: how many lines it has now.
 log_lines() {
 	wc -l <"$1"
