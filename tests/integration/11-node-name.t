@@ -41,6 +41,14 @@ run_dir() {
 	mkdir -p "$TEST_DIR/$1/state" "$TEST_DIR/$1/root" && echo "$TEST_DIR/$1"
 }
 
+# live_of MAC: the IPv4 address/prefix of the node's link with this MAC.
+live_of() {
+	local name
+	name=$(ip -n "$NODE_NS" -o link show | awk -v mac="$1" \
+	    '$0 ~ "link/ether " mac " " { sub(/:$/, "", $2); sub(/@.*/, "", $2); print $2 }')
+	netns_ipv4 "$NODE_NS" "$name"
+}
+
 # --- An FQDN host name ---------------------------------------------------------
 
 node_create fa:16:3e:00:30:01 fa:16:3e:00:30:02 fa:16:3e:00:30:03 \
@@ -57,7 +65,21 @@ is "$(applier_rows "$DAEMON_LOG" | tr '\n' ' ')" "1 valid 2 valid " \
     "no row of another name reaches the applier (node1.other, node2 ...)"
 is "$(node_status .node_name)" node1.novalocal "GET / names the host as uname(2) has it"
 
-# The host is renamed under the running daemon.
+# The host is renamed under the running daemon: first to a name no row
+# has. A successful but empty answer must not de-configure the node (the
+# earlier agent's worst failure).
+nsenter --uts --target "$DAEMON_PID" hostname node7.novalocal ||
+    bail_out "cannot rename the daemon's host"
+held() {
+	[ "$(node_metric multinic_deletions_held)" = 1 ]
+}
+ok "renamed to node7.novalocal, which no row names: the deletions are held" \
+    wait_until 100 held
+is "$(applier_rows "$DAEMON_LOG")" "" "the applier got an empty snapshot"
+is "$(live_of fa:16:3e:00:30:01) $(live_of fa:16:3e:00:30:02)" \
+    "10.30.0.1/24 10.30.0.2/24" "node1's NICs keep their addresses"
+is "$(find "$dir/root/etc/netplan" -name '*.yaml' | wc -l)" 2 "and their files"
+
 nsenter --uts --target "$DAEMON_PID" hostname node9.novalocal ||
     bail_out "cannot rename the daemon's host"
 ok "renamed to node9.novalocal: node9's row is applied at the next polls" \

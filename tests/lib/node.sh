@@ -77,9 +77,10 @@ rows_success_are() {
 # applier_rows LOG: the rows of the last snapshot the applier logged, one
 # "ID valid" or "ID held" a line, in the order received.
 applier_rows() {
-	sed -nE 's/.* applier: snapshot ([0-9]+) row (-?[0-9]+): (valid|held) .*/\1 \2 \3/p' \
-	    "$1" | awk '$1 != gen { gen = $1; rows = "" }
-	    { rows = rows $2 " " $3 "\n" }
+	sed -nE -e 's/.* applier: snapshot [0-9]+: [0-9]+ rows$/BEGIN/p' \
+	    -e 's/.* applier: snapshot [0-9]+ row (-?[0-9]+): (valid|held) .*/\1 \2/p' \
+	    "$1" | awk '$0 == "BEGIN" { rows = ""; next }
+	    { rows = rows $0 "\n" }
 	    END { printf "%s", rows }'
 }
 
