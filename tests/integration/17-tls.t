@@ -59,7 +59,8 @@ http_port=$(mariadb_free_port) || bail_out "no free port"
 BASE=http://127.0.0.1:$http_port
 
 # run_daemon NAME KEY=VALUE...: the daemon against DB_HOST with these
-# settings, HTTP on loopback, a poll a second.
+# settings, HTTP on loopback, a poll a second, debug logs (the applier logs
+# each snapshot it gets at debug).
 run_daemon() {
 	local conf=$TEST_DIR/$1.conf
 	shift
@@ -71,6 +72,7 @@ run_daemon() {
 	    HEALTH_ADDR=127.0.0.1 \
 	    HEALTH_PORT="$http_port" \
 	    POLL_INTERVAL=1s \
+	    LOG_LEVEL=debug \
 	    "$@"
 	start_daemon "$conf"
 	wait_children_ready "$DAEMON_PID"
@@ -97,6 +99,8 @@ no_signal_deaths() {
 accepts=$(tls_accepts)
 run_daemon on DB_TLS=on
 ok "DB_TLS=on: the poll goes through" wait_until 100 ready
+ok "and its snapshot reaches the applier" \
+    grep -q 'applier: snapshot [0-9]*: 1 rows' "$DAEMON_LOG"
 is "$(connected)" true "database_connected is true"
 ok "over TLS: the server counts more TLS sessions ($accepts, then $(tls_accepts))" \
     test "$(tls_accepts)" -gt "$accepts"
