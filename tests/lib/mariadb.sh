@@ -61,7 +61,7 @@ mariadb_launch() {
 	mariadbd --no-defaults --user=root --datadir="$MARIADB_DIR/data" \
 	    --socket="$MARIADB_SOCKET" --port="$MARIADB_PORT" \
 	    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
-	    --log-error="$MARIADB_DIR/error.log" \
+	    --log-error="$MARIADB_DIR/error.log" --tmpdir="$MARIADB_DIR/tmp" \
 	    "${MARIADB_EXTRA_ARGS[@]}" \
 	    >>"$MARIADB_DIR/mariadbd.out" 2>&1 &
 	MARIADB_PID=$!
@@ -73,14 +73,18 @@ mariadb_launch() {
 }
 
 # mariadb_start DIR: DIR (created, mode 0755 so the fetcher's user can reach
-# the socket) holds data/, mysqld.sock, mysqld.pid and error.log.
+# the socket) holds data/, tmp/, mysqld.sock, mysqld.pid and error.log.
 mariadb_start() {
 	local attempt port
 	MARIADB_DIR=$1
 	MARIADB_SOCKET=$MARIADB_DIR/mysqld.sock
-	mkdir -p "$MARIADB_DIR/data" && chmod 0755 "$MARIADB_DIR" || return 1
+	mkdir -p "$MARIADB_DIR/data" "$MARIADB_DIR/tmp" &&
+	    chmod 0755 "$MARIADB_DIR" || return 1
+	# A temporary directory of its own: servers bootstrapped at the same
+	# time in a shared /tmp trip over each other's temporary tables.
 	if ! mariadb-install-db --no-defaults --user=root --skip-test-db \
-	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1; then
+	    --datadir="$MARIADB_DIR/data" --tmpdir="$MARIADB_DIR/tmp" \
+	    >"$MARIADB_DIR/install.log" 2>&1; then
 		diag "mariadb-install-db failed:"
 		diag "$(cat "$MARIADB_DIR/install.log")"
 		return 1
