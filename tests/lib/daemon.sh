@@ -92,6 +92,33 @@ start_daemon() {
 	STARTED_PIDS+=("$DAEMON_PID")
 }
 
+# start_in_netns NS CONF [NAME=VALUE...]: the same inside network namespace
+# NS, still a child of this shell (ip netns exec execs it), so stop_daemon
+# can reap it.
+start_in_netns() {
+	local ns=$1
+	shift
+	start_in_netns_as "$ns" "" "$@"
+}
+
+# start_in_netns_as NS HOSTNAME CONF [NAME=VALUE...]: start_in_netns in a
+# UTS namespace of its own whose host name is HOSTNAME (empty: the
+# machine's own, in the machine's UTS namespace).
+start_in_netns_as() {
+	local ns=$1 host=$2 conf=$3 uts=()
+	shift 3
+	if [ -n "$host" ]; then
+		# shellcheck disable=SC2016 # expanded by that sh, not this one
+		uts=(unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host")
+	fi
+	DAEMON_COUNT=$((DAEMON_COUNT + 1))
+	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+	env -i PATH="$DAEMON_PATH" "$@" ip netns exec "$ns" "${uts[@]}" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$conf" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	STARTED_PIDS+=("$DAEMON_PID")
+}
+
 # Alive and not a zombie (our own child stays a zombie until waited for).
 is_alive() {
 	local state
