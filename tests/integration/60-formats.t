@@ -15,33 +15,16 @@ require_root_and_build
 ensure_privsep_user || bail_out "cannot create the _multinic user"
 make_test_dir
 cleanup() {
-	cleanup_daemons_keep_dir
+	stop_all_daemons
 	mariadb_stop
 	netns_cleanup
-	rm -rf "$TEST_DIR"
-}
-cleanup_daemons_keep_dir() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
+	remove_test_dir
 }
 trap cleanup EXIT
 
 mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 node=$(uname -n)
 header='# Written by multinicd: changes here are overwritten.'
-
-# start_in_netns NS CONF: the daemon inside the namespace, as a child of
-# this shell (ip netns exec execs it), so stop_daemon can reap it.
-start_in_netns() {
-	DAEMON_COUNT=$((DAEMON_COUNT + 1))
-	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
-	env -i PATH="$DAEMON_PATH" ip netns exec "$1" \
-	    "$MULTINIC_BUILD/multinicd" -d -f "$2" >"$DAEMON_LOG" 2>&1 &
-	DAEMON_PID=$!
-	STARTED_PIDS+=("$DAEMON_PID")
-}
 
 applied_rows() {
 	[ "$(mariadb_sql "SELECT COUNT(*) FROM multi_interface

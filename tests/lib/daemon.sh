@@ -211,13 +211,28 @@ stop_daemon() {
 	return "$status"
 }
 
-# For the EXIT trap: stop every daemon this test started and has not
-# reaped yet, remove TEST_DIR (kept when KEEP_TEST_DIR is set).
-cleanup_daemons() {
+# start_in_netns NS CONF: the daemon inside the namespace, as a child of
+# this shell (ip netns exec execs it), so stop_daemon can reap it. Sets
+# DAEMON_PID and DAEMON_LOG.
+start_in_netns() {
+	DAEMON_COUNT=$((DAEMON_COUNT + 1))
+	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+	env -i PATH="$DAEMON_PATH" ip netns exec "$1" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$2" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	STARTED_PIDS+=("$DAEMON_PID")
+}
+
+# Stops every daemon this test started and has not reaped yet.
+stop_all_daemons() {
 	local pid
 	for pid in "${STARTED_PIDS[@]}"; do
 		stop_daemon "$pid" 30
 	done
+}
+
+# Removes TEST_DIR (kept when KEEP_TEST_DIR is set).
+remove_test_dir() {
 	if [ -n "$TEST_DIR" ] && [ -d "$TEST_DIR" ]; then
 		if [ -n "${KEEP_TEST_DIR:-}" ]; then
 			diag "kept $TEST_DIR"
@@ -225,4 +240,10 @@ cleanup_daemons() {
 			rm -rf "$TEST_DIR"
 		fi
 	fi
+}
+
+# For the EXIT trap: stop_all_daemons, then remove_test_dir.
+cleanup_daemons() {
+	stop_all_daemons
+	remove_test_dir
 }
