@@ -136,6 +136,20 @@ link_state() {
 	echo "$1 $(link_mtu "$1") $up $(link_ipv4 "$1" | tr '\n' ' ')"
 }
 
+# link_state_is NAME "STATE": link_state gives that (for wait_until).
+link_state_is() {
+	[ "$(link_state "$1")" = "$2" ]
+}
+
+# link_ipv4_is NAME ADDRESSES: its IPv4 addresses (one a line) are these.
+link_ipv4_is() {
+	[ "$(link_ipv4 "$1")" = "$2" ]
+}
+
+link_mtu_is() {
+	[ "$(link_mtu "$1")" = "$2" ]
+}
+
 # --- Files ---------------------------------------------------------------------
 
 netplan_dir() {
