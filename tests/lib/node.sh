@@ -198,6 +198,11 @@ state_count_is() {
 	[ "$(state_count "$1")" = "$2" ]
 }
 
+# health_is STATUS: GET / says healthy, degraded or unhealthy.
+health_is() {
+	[ "$(node_http / | jq -r .status)" = "$1" ]
+}
+
 # metric NAME: the value of an unlabeled sample.
 metric() {
 	node_http /metrics | awk -v name="$1" '$1 == name { print $2 }'
