@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Every row gone at once (here: the rows name another node, as a wrong node
+# name would make it look) de-configures nothing: the deletions are held,
+# the hold shows in the metrics and the health endpoint, files and links
+# stay as they are. DELETE_GRACE running out releases the hold; so does
+# `multinicctl sync --allow-delete`, whatever the grace.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+. "$here/../lib/node.sh"
+
+mac0=fa:16:3e:44:00:01
+mac1=fa:16:3e:44:00:02
+node_setup
+node_nic ens5 $mac0
+node_nic ens6 $mac1
+row_add $mac0 10.44.0.5 10.44.0.0/24 1500
+row_add $mac1 10.44.1.5 10.44.1.0/24 9000
+
+rows_elsewhere() {
+	mariadb_sql "UPDATE multi_interface SET attached_node_name = 'other-node'"
+}
+rows_here() {
+	mariadb_sql "UPDATE multi_interface SET attached_node_name = '$NODE_NAME'"
+}
+held() {
+	[ "$(metric multinic_deletions_held)" = 1 ]
+}
+not_held() {
+	[ "$(metric multinic_deletions_held)" = 0 ]
+}
+nothing_left() {
+	[ -z "$(find "$(netplan_dir)" -mindepth 1)" ] &&
+	    link_state_is multinic0 "multinic0 1500 down " &&
+	    link_state_is multinic1 "multinic1 9000 down "
+}
+polls_past() {
+	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
+}
+
+# expect_hold WHAT POLLS: the rows are elsewhere; the hold appears and,
+# POLLS polls later, files and links are still as they were.
+expect_hold() {
+	local files links polls
+	files=$(file_ids "$(netplan_dir)")
+	links="$(link_state multinic0); $(link_state multinic1)"
+	rows_elsewhere
+	ok "$1: the deletions are held" wait_until 100 held
+	ok "$1: the health endpoint reports degraded" health_is degraded
+	is "$(state_count deleting)" 2 "$1: it counts both NICs as deleting"
+	ok "$1: the log warns of the hold" log_has "deletions held"
+	polls=$(metric multinic_polling_cycles_total)
+	ok "$1: $2 more polls go by" wait_until 100 polls_past $((polls + $2))
+	ok "$1: still held" held
+	is "$(file_ids "$(netplan_dir)")" "$files" "$1: no file was touched"
+	is "$(link_state multinic0); $(link_state multinic1)" "$links" \
+	    "$1: both links keep their configuration"
+}
+
+# --- DELETE_GRACE=3s: the hold ends by itself ---
+node_config DELETE_GRACE=3s
+node_start
+ok "both rows are applied" wait_until 100 applied_rows 2
+expect_hold "grace" 1
+ok "once DELETE_GRACE is over, the files go and the links are de-configured" \
+    wait_until 100 nothing_left
+ok "the hold is over" wait_until 30 not_held
+rows_here
+ok "back on this node, both rows are applied again" \
+    wait_until 100 applied_rows 2
+node_stop
+
+# --- The default DELETE_GRACE (10m): only multinicctl releases it ---
+node_config
+node_start
+expect_hold "no grace" 4
+if [ -x "$MULTINIC_BUILD/multinicctl" ]; then
+	ok "multinicctl sync --allow-delete is accepted" \
+	    "$MULTINIC_BUILD/multinicctl" -s "$TEST_DIR/run/multinicd.sock" \
+	    sync --allow-delete
+	ok "released: the files go and the links are de-configured" \
+	    wait_until 100 nothing_left
+	ok "the hold is over" wait_until 30 not_held
+else
+	for what in "multinicctl sync --allow-delete is accepted" \
+	    "released: the files go and the links are de-configured" \
+	    "the hold is over"; do
+		skip "$what" "no multinicctl in this build"
+	done
+fi
+done_testing
