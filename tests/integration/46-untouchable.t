@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Links multinicd must not touch stay as they are: a row naming the MAC of
+# the link that carries the default route is held, and a MAC that two
+# links carry is refused as ambiguous, neither link renamed or configured.
+# A normal row beside them is applied, and takes the first slot.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+. "$here/../lib/node.sh"
+
+uplink=fa:16:3e:46:00:09
+twin=fa:16:3e:46:00:77
+normal=fa:16:3e:46:00:01
+node_setup
+node_nic ens9 $uplink
+ip -n "$NODE_NS" link set ens9 up
+ip -n "$NODE_NS" addr add 192.168.46.2/24 dev ens9
+ip -n "$NODE_NS" route add default via 192.168.46.1 dev ens9
+node_nic ens7 $twin
+node_nic ens8 $twin
+node_nic ens5 $normal
+row_add $uplink 10.46.9.5 10.46.9.0/24 9000
+row_add $twin 10.46.7.5 10.46.7.0/24 9000
+row_add $normal 10.46.0.5 10.46.0.0/24 1500
+# The default route, and every route through the uplink.
+routes() {
+	ip -n "$NODE_NS" route show default
+	ip -n "$NODE_NS" route show dev ens9
+}
+uplink_before=$(link_state ens9)
+routes_before=$(routes)
+twins_before="$(link_state ens7); $(link_state ens8)"
+node_start
+
+ok "the normal row is applied" wait_until 100 success_is $normal 1
+is "$(link_of_mac $normal)" multinic0 "it takes the first slot: multinic0"
+ok "the health endpoint counts one NIC held" wait_until 30 state_count_is held 1
+ok "and one failed" state_count_is failed 1
+is "$(row_success $uplink)" 0 "the default route's row says netplan_success=0"
+is "$(row_success $twin)" 0 "the ambiguous row says netplan_success=0"
+is "$(link_state ens9)" "$uplink_before" \
+    "the default route's link keeps its name, MTU, address, up state"
+is "$(routes)" "$routes_before" "the default route and the uplink's routes are as they were"
+is "$(link_state ens7); $(link_state ens8)" "$twins_before" \
+    "neither link with the shared MAC was renamed or configured"
+is "$(find "$(netplan_dir)" -mindepth 1 -printf '%f\n')" 90-multinic0.yaml \
+    "only the normal row has a file"
+if [ -x "$MULTINIC_BUILD/multinicctl" ]; then
+	reasons=$("$MULTINIC_BUILD/multinicctl" -j -s \
+	    "$TEST_DIR/run/multinicd.sock" show interfaces |
+	    jq -r '.[] | "\(.mac) \(.state) \(.reason)"')
+	like "$reasons" "^$uplink held .*protected" \
+	    "multinicctl says the default route's link is protected"
+	like "$reasons" "^$twin failed .*ambiguous" \
+	    "and the shared MAC is ambiguous"
+else
+	skip "multinicctl says the default route's link is protected" \
+	    "no multinicctl in this build"
+	skip "and the shared MAC is ambiguous" "no multinicctl in this build"
+fi
+
+ip -n "$NODE_NS" link del ens8
+ok "with one link left carrying it, the shared MAC's row is applied" \
+    wait_until 50 success_is $twin 1
+is "$(link_state multinic1)" "multinic1 9000 up 10.46.7.5/24 " \
+    "that link is now multinic1 with its MTU and address"
+is "$(link_state ens9)" "$uplink_before" \
+    "the default route's link is still untouched"
+done_testing
