@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A restarted daemon finds its work done: the same names, no file written
+# (inodes and mtimes unchanged), no change to any link or address (the
+# kernel's events, watched across the restart, show none), no write to
+# the database.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+. "$here/../lib/node.sh"
+
+node_setup
+node_nic ens5 fa:16:3e:48:00:01
+node_nic ens6 fa:16:3e:48:00:02
+node_nic ens7 fa:16:3e:48:00:03
+row_add fa:16:3e:48:00:01 10.48.0.5 10.48.0.0/24 1500
+row_add fa:16:3e:48:00:02 10.48.1.5 10.48.1.0/24 9000
+row_add fa:16:3e:48:00:03 NULL NULL 1400
+node_start
+ok "the rows are applied" wait_until 100 applied_rows 3
+# Settled: a poll after the one that applied them.
+polls_past() {
+	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
+}
+wait_until 50 polls_past $(($(metric multinic_polling_cycles_total) + 1))
+node_stop
+
+links() {
+	local name
+	for name in multinic0 multinic1 multinic2; do
+		link_state "$name"
+		link_json "$name" | jq -r '"\(.ifindex) \(.address)"'
+	done
+}
+# The applier's part of STATE_DIR (the supervisor's lock holds its pid).
+state_files() {
+	find "$TEST_DIR/state" -type f ! -name multinicd.lock \
+	    -printf '%P %i %T@\n' | sort
+}
+db_updates() {
+	mariadb_sql "SHOW GLOBAL STATUS LIKE 'Com_update'" | cut -f2
+}
+links_before=$(links)
+files_before=$(file_ids "$(netplan_dir)")
+state_before=$(state_files)
+updates_before=$(db_updates)
+monitor_start "$TEST_DIR/monitor"
+
+node_start
+ok "the restarted daemon sees the rows applied" \
+    wait_until 100 state_count_is applied 3
+polls=$(metric multinic_polling_cycles_total)
+ok "three polls go by" wait_until 100 polls_past $((polls + 3))
+monitor_stop
+
+is "$(links)" "$links_before" \
+    "the same links keep the same names, MTUs, addresses and state"
+is "$(file_ids "$(netplan_dir)")" "$files_before" \
+    "no netplan file was written: same inodes and mtimes"
+is "$(state_files)" "$state_before" \
+    "the name map and journal in STATE_DIR were not written either"
+is "$(monitor_events | grep -v ' inet6 fe80::')" "" \
+    "the kernel reported no link or IPv4 address change"
+is "$(db_updates)" "$updates_before" "no UPDATE reached the database"
+ok "the rows still say netplan_success=1" applied_rows 3
+unlike "$(log_since "$DAEMON_LOG" 0)" "applier: (created|updated|deleted) " \
+    "the log reports no change"
+done_testing
