@@ -33,9 +33,10 @@ file0=$(netplan_file 0)
 content_before=$(cat "$file0")
 ids_before=$(file_ids "$dir")
 link_before=$(link_state multinic0)
-in_daemon_mounts mount --bind "$dir" "$dir" &&
-    in_daemon_mounts mount -o remount,bind,ro "$dir" ||
-    bail_out "cannot make $dir read-only for the daemon"
+if ! in_daemon_mounts mount --bind "$dir" "$dir" ||
+    ! in_daemon_mounts mount -o remount,bind,ro "$dir"; then
+	bail_out "cannot make $dir read-only for the daemon"
+fi
 lines=$(log_lines "$DAEMON_LOG")
 row_set $mac0 "mtu = 9000, address = '10.47.0.99'"
 ok "read-only dir: the row says netplan_success=0" \
