@@ -29,6 +29,7 @@ struct applier {
 	int			 started;
 	struct snapshot		 snapshot;
 	int			 allow_delete_pending;	/* from sync --allow-delete */
+	int			 retry_pending;		/* from any sync */
 	struct apply_context	 apply;
 	struct names		 names;
 	struct plan_memory	 memory;

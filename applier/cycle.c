@@ -187,8 +187,11 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		    item->mac_text, why);
 		item->state = NIC_FAILED;
 		strlcpy(item->reason, why, sizeof(item->reason));
+		plan_failed(&a->memory, item, nl_link_by_index(links, nlinks,
+		    item->link_index), time(NULL), a->conf.poll_interval_ms);
 		return;
 	}
+	plan_succeeded(&a->memory, item);
 	log_info("%sd %s (%s)%s%s", deleting ? "delete" :
 	    action_name(item->action), item->desired.name, item->mac_text,
 	    drift[0] ? ": " : "", drift);
@@ -247,7 +250,9 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.delete_grace_ms = a->conf.delete_grace_ms;
 	in.delete_max = a->conf.delete_max_per_cycle;
 	in.allow_delete = a->allow_delete_pending;
+	in.retry_now = a->retry_pending;
 	a->allow_delete_pending = 0;
+	a->retry_pending = 0;
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
