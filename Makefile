@@ -50,7 +50,7 @@ PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 		   $(BUILD)/multinicd-applier
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check unit unit-sanitized integration deps clean
+.PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
@@ -87,6 +87,7 @@ deps:
 check: deps
 	$(MAKE) all $(UNIT_TESTS)
 	$(MAKE) unit unit-sanitized integration
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 # The unit tests again under ASan and UBSan: cheap, and they catch what
 # the normal build lets pass.
@@ -101,6 +102,57 @@ unit: $(UNIT_TESTS)
 
 integration: all
 	MULTINIC_BUILD=$(abspath $(BUILD)) prove -v tests/integration/
+
+# libFuzzer harnesses (DESIGN 7): a hostile fetcher's bytes at the applier,
+# hostile DB rows, managed files and configuration, under ASan and UBSan.
+# FUZZ_SECONDS per harness; crashes are left in $(BUILD)/fuzz/.
+FUZZ_SECONDS	?= 60
+CHECK_FUZZ_SECONDS ?= 5
+FUZZ_SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+FUZZ_TARGETS	:= $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_CORPUS	:= $(BUILD)/fuzz/corpus
+
+fuzz: deps
+	$(MAKE) BUILD=$(BUILD)/fuzzing CC=clang \
+	    OPTFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)" \
+	    LDEXTRA="$(FUZZ_SANITIZE)" fuzz-run
+
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
+    $(BUILD)/libapplier.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
+
+$(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+
+# Seeds: the checked-in corpus, a snapshot stream from the real structs and
+# the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
+# 2 wicked).
+fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
+	@set -e; rm -rf $(FUZZ_CORPUS); \
+	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
+	cp fuzz/corpus/rows/* $(FUZZ_CORPUS)/rows/; \
+	cp fuzz/corpus/config/* $(FUZZ_CORPUS)/config/; \
+	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
+	n=0; for format in netplan ifcfg wicked; do \
+		for f in tests/golden/$$format/*; do \
+			{ printf "\\$$n"; cat "$$f"; } \
+			    >$(FUZZ_CORPUS)/files/$$format-$${f##*/}; \
+		done; n=$$((n + 1)); \
+	done; \
+	for t in $(FUZZ_TARGETS); do \
+		echo "# $$t for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
+		    $(FUZZ_CORPUS)/$${t##*/fuzz_}; \
+	done
+
+# Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
+$(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
+    $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
+
+bench: deps all $(BUILD)/bench/dbload
+	MULTINIC_BUILD=$(abspath $(BUILD)) bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -920,22 +920,29 @@ candidate_failed(struct db *db, const char *why)
 	connect_next(db);
 }
 
-static void
-select_sql_build(struct db *db)
+int
+db_select_sql(char *buf, size_t len, int has_subnet_table, int soft_delete)
 {
 	int	n;
 
-	n = snprintf(db->select_sql, sizeof(db->select_sql),
+	n = snprintf(buf, len,
 	    "SELECT mi.id, mi.macaddress, mi.address, %s, mi.mtu,"
 	    " mi.netplan_success"
 	    " FROM multi_interface mi"
 	    " WHERE mi.attached_node_name IN (?, ?)%s"
 	    " ORDER BY mi.id LIMIT %d",
-	    db->has_subnet_table ? DB_CIDR_WITH_SUBNET : "mi.cidr",
-	    db->conf.db_soft_delete ? " AND mi.deleted_at IS NULL" : "",
+	    has_subnet_table ? DB_CIDR_WITH_SUBNET : "mi.cidr",
+	    soft_delete ? " AND mi.deleted_at IS NULL" : "",
 	    /* One more than we take, to tell "too many" from "all". */
 	    SNAPSHOT_ROWS_MAX + 1);
-	if (n < 0 || (size_t)n >= sizeof(db->select_sql))
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static void
+select_sql_build(struct db *db)
+{
+	if (db_select_sql(db->select_sql, sizeof(db->select_sql),
+	    db->has_subnet_table, db->conf.db_soft_delete) == -1)
 		fatalx("db: the SELECT does not fit its buffer");
 }
 

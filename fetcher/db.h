@@ -78,6 +78,13 @@ int		 db_poll(struct db *, const char *const *node_names,
 int		 db_write_result(struct db *, int64_t id, int success,
 		    db_write_fn, void *arg);
 
+/*
+ * The SELECT of every poll, with two parameters (the node's names); the
+ * benchmarks run the same text. -1 if it does not fit in len.
+ */
+int		 db_select_sql(char *buf, size_t len, int has_subnet_table,
+		    int soft_delete);
+
 /* 1 while a connection is up with its statements prepared. */
 int		 db_connected(const struct db *);
 /*

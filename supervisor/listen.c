@@ -22,29 +22,47 @@
 
 #define LISTEN_BACKLOG	64
 
-/* One multinicd per STATE_DIR: the lock is held for the process's life. */
-void
-listen_lock(struct supervisor *sv)
+/*
+ * One multinicd per STATE_DIR: the lock is held for the process's life.
+ * Returns the locked descriptor, or -1 with why set.
+ */
+int
+listen_lock(const char *state_dir, char *why, size_t whylen)
 {
 	char	path[PATH_MAX], pid[32];
 	int	fd;
 
-	if (mkdir_p(sv->conf.state_dir, 0755) == -1)
-		fatal("STATE_DIR %s", sv->conf.state_dir);
+	if (mkdir_p(state_dir, 0755) == -1) {
+		snprintf(why, whylen, "STATE_DIR %s: %s", state_dir,
+		    strerror(errno));
+		return -1;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/multinicd.lock",
-	    sv->conf.state_dir) >= sizeof(path))
-		fatalx("STATE_DIR is too long");
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fatal("%s", path);
+	    state_dir) >= sizeof(path)) {
+		snprintf(why, whylen, "STATE_DIR is too long");
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
-			fatalx("already running (%s is locked)", path);
-		fatal("flock %s", path);
+			snprintf(why, whylen, "already running (%s is locked)",
+			    path);
+		else
+			snprintf(why, whylen, "flock %s: %s", path,
+			    strerror(errno));
+		close(fd);
+		return -1;
 	}
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1)
-		fatal("%s", path);
-	sv->lock_fd = fd;
+	if (ftruncate(fd, 0) == -1 || write(fd, pid, strlen(pid)) == -1) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int

@@ -19,8 +19,7 @@ fetcher_sandbox_changed(const struct config *old, const struct config *new)
 	return CHANGED(old, new, privsep_user) ||
 	    CHANGED(old, new, state_dir) ||
 	    CHANGED(old, new, db_socket) ||
-	    CHANGED(old, new, db_tls_ca) ||
-	    CHANGED(old, new, db_password_file);
+	    CHANGED(old, new, db_tls_ca);
 }
 
 static int
@@ -31,31 +30,81 @@ applier_sandbox_changed(const struct config *old, const struct config *new)
 	    CHANGED(old, new, os_type);
 }
 
+/*
+ * The lock follows STATE_DIR: one multinicd per directory, so a directory
+ * another instance holds refuses the reload.
+ */
+static int
+move_lock(struct supervisor *sv, const struct config *old,
+    const struct config *new)
+{
+	char	why[PATH_MAX + 64];
+	int	fd;
+
+	if (!CHANGED(old, new, state_dir))
+		return 0;
+	if ((fd = listen_lock(new->state_dir, why, sizeof(why))) == -1) {
+		log_warnx("STATE_DIR %s: %s", new->state_dir, why);
+		return -1;
+	}
+	close(sv->lock_fd);
+	sv->lock_fd = fd;
+	return 0;
+}
+
 /* Opens the new listener first: on failure the old one stays. */
 static void
-reopen_listeners(struct supervisor *sv, const struct config *old)
+reopen_control(struct supervisor *sv, const struct config *old)
 {
 	int	fd;
 
-	if (CHANGED(old, &sv->conf, control_socket)) {
-		if ((fd = listen_control(&sv->conf, sv->privsep_gid)) == -1) {
-			log_warnx("keeping control socket %s",
-			    old->control_socket);
-			memcpy(sv->conf.control_socket, old->control_socket,
-			    sizeof(old->control_socket));
-		} else {
-			close(sv->control_fd);
-			unlink(old->control_socket);
-			sv->control_fd = fd;
+	if (!CHANGED(old, &sv->conf, control_socket)) {
+		/* A new PRIVSEP_USER's group reads status from now on. */
+		if (chown(sv->conf.control_socket, 0, sv->privsep_gid) == -1)
+			log_warn("chown %s", sv->conf.control_socket);
+		return;
+	}
+	if ((fd = listen_control(&sv->conf, sv->privsep_gid)) == -1) {
+		log_warnx("keeping control socket %s", old->control_socket);
+		memcpy(sv->conf.control_socket, old->control_socket,
+		    sizeof(old->control_socket));
+		return;
+	}
+	close(sv->control_fd);
+	unlink(old->control_socket);
+	sv->control_fd = fd;
+}
+
+/*
+ * The new listener is opened beside the old when it can be; when the old
+ * one holds the port, it is closed first, and reopened if the new one still
+ * cannot bind. A listener that failed earlier is retried.
+ */
+static void
+reopen_http(struct supervisor *sv, const struct config *old)
+{
+	int	fd;
+
+	if (!CHANGED(old, &sv->conf, health_addr) &&
+	    !CHANGED(old, &sv->conf, health_port) &&
+	    (sv->http_fd != -1 || sv->conf.health_port == 0))
+		return;
+	if ((fd = listen_http(&sv->conf)) == -1 && sv->conf.health_port != 0 &&
+	    sv->http_fd != -1) {
+		close(sv->http_fd);
+		sv->http_fd = -1;
+		if ((fd = listen_http(&sv->conf)) == -1) {
+			log_warnx("keeping HTTP on %s port %u",
+			    old->health_addr, old->health_port);
+			memcpy(sv->conf.health_addr, old->health_addr,
+			    sizeof(old->health_addr));
+			sv->conf.health_port = old->health_port;
+			fd = listen_http(&sv->conf);
 		}
 	}
-	if (CHANGED(old, &sv->conf, health_addr) ||
-	    CHANGED(old, &sv->conf, health_port)) {
-		if (sv->http_fd != -1)
-			close(sv->http_fd);
-		/* The old port must be free before a new bind to it. */
-		sv->http_fd = listen_http(&sv->conf);
-	}
+	if (sv->http_fd != -1)
+		close(sv->http_fd);
+	sv->http_fd = fd;
 }
 
 void
@@ -63,16 +112,21 @@ supervisor_reload(struct supervisor *sv)
 {
 	struct config		new_conf, old_conf;
 	struct config_secret	new_secret;
+	uid_t			uid;
+	gid_t			gid;
 	int			restart_fetcher, restart_applier;
 
 	log_info("SIGHUP: reloading the configuration");
-	if (supervisor_load_config(sv, &new_conf, &new_secret, 0) != 0) {
+	if (supervisor_load_config(sv, &new_conf, &new_secret, 0, &uid,
+	    &gid) != 0 || move_lock(sv, &sv->conf, &new_conf) == -1) {
 		explicit_bzero(&new_secret, sizeof(new_secret));
 		log_warnx("configuration invalid; keeping the running one");
 		return;
 	}
 	old_conf = sv->conf;
 	sv->conf = new_conf;
+	sv->privsep_uid = uid;
+	sv->privsep_gid = gid;
 	explicit_bzero(&sv->secret, sizeof(sv->secret));
 	sv->secret = new_secret;
 	explicit_bzero(&new_secret, sizeof(new_secret));
@@ -81,7 +135,8 @@ supervisor_reload(struct supervisor *sv)
 
 	restart_fetcher = fetcher_sandbox_changed(&old_conf, &sv->conf);
 	restart_applier = applier_sandbox_changed(&old_conf, &sv->conf);
-	reopen_listeners(sv, &old_conf);
+	reopen_control(sv, &old_conf);
+	reopen_http(sv, &old_conf);
 
 	if (restart_fetcher)
 		proc_restart(sv, &sv->children[CHILD_FETCHER]);

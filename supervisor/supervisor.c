@@ -47,8 +47,8 @@ report_problem(void *arg, enum config_severity severity, const char *message)
 }
 
 static int
-check_privsep_user(struct supervisor *sv, const struct config *conf,
-    int to_stderr)
+check_privsep_user(const struct config *conf, int to_stderr, uid_t *uid,
+    gid_t *gid)
 {
 	struct passwd	*pw;
 	char		 message[256];
@@ -63,8 +63,8 @@ check_privsep_user(struct supervisor *sv, const struct config *conf,
 		    " is root; the fetcher must run unprivileged",
 		    conf->privsep_user);
 	} else {
-		sv->privsep_uid = pw->pw_uid;
-		sv->privsep_gid = pw->pw_gid;
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 		return 0;
 	}
 	report_problem(&to_stderr, CONFIG_ERROR, message);
@@ -94,14 +94,16 @@ resolve_os_type(struct config *conf, int to_stderr)
  */
 int
 supervisor_load_config(struct supervisor *sv, struct config *conf,
-    struct config_secret *secret, int to_stderr)
+    struct config_secret *secret, int to_stderr, uid_t *privsep_uid,
+    gid_t *privsep_gid)
 {
 	int	errors;
 
 	errors = config_load(conf, secret, sv->conf_file, sv->conf_required,
 	    environ, report_problem, &to_stderr);
 	if (errors == 0)
-		errors += check_privsep_user(sv, conf, to_stderr);
+		errors += check_privsep_user(conf, to_stderr, privsep_uid,
+		    privsep_gid);
 	if (errors == 0)
 		errors += resolve_os_type(conf, to_stderr);
 	if (errors == 0 && sv->verbose)
@@ -208,7 +210,8 @@ parse_args(struct supervisor *sv, int argc, char *argv[], int *check_only)
 static int
 check_configuration(struct supervisor *sv)
 {
-	if (supervisor_load_config(sv, &sv->conf, &sv->secret, 1) != 0)
+	if (supervisor_load_config(sv, &sv->conf, &sv->secret, 1,
+	    &sv->privsep_uid, &sv->privsep_gid) != 0)
 		return 1;
 	explicit_bzero(&sv->secret, sizeof(sv->secret));
 	fprintf(stderr, "multinicd: configuration OK\n");
@@ -233,6 +236,7 @@ int
 main(int argc, char *argv[])
 {
 	struct supervisor	 sv;
+	char			 why[PATH_MAX + 64];
 	int			 check_only = 0;
 
 	memset(&sv, 0, sizeof(sv));
@@ -243,13 +247,16 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		fatalx("must run as root");
-	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, 1) != 0)
+	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, 1,
+	    &sv.privsep_uid, &sv.privsep_gid) != 0)
 		fatalx("invalid configuration; run multinicd -n for every"
 		    " problem");
 	log_init("supervisor", LOG_DEST_STDERR, sv.conf.log_format,
 	    sv.conf.log_level);
 	/* Before daemon(3): its fork keeps the lock's open file description. */
-	listen_lock(&sv);
+	if ((sv.lock_fd = listen_lock(sv.conf.state_dir, why,
+	    sizeof(why))) == -1)
+		fatalx("%s", why);
 	sv.control_fd = listen_control(&sv.conf, sv.privsep_gid);
 	sv.http_fd = listen_http(&sv.conf);
 	if (sv.control_fd == -1 || (sv.conf.health_port != 0 &&

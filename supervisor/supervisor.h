@@ -61,7 +61,8 @@ struct supervisor {
 /* supervisor.c */
 void	supervisor_reload(struct supervisor *);
 int	supervisor_load_config(struct supervisor *, struct config *,
-	    struct config_secret *, int report_to_stderr);
+	    struct config_secret *, int report_to_stderr, uid_t *privsep_uid,
+	    gid_t *privsep_gid);
 void	supervisor_shutdown(struct supervisor *, int status);
 
 /* proc.c */
@@ -75,7 +76,7 @@ void	proc_send_listeners(struct supervisor *);
 int	proc_running(const struct supervisor *);
 
 /* listen.c */
-void	listen_lock(struct supervisor *);
+int	listen_lock(const char *state_dir, char *why, size_t whylen);
 int	listen_control(const struct config *, gid_t group);
 int	listen_http(const struct config *);
 

@@ -2,17 +2,29 @@
 # SIGHUP re-reads the configuration: a plain change keeps both children; an
 # invalid file keeps the running configuration and the log says why; a
 # change to what the applier's sandbox depends on (CONFIG_ROOT) restarts the
-# applier alone.
+# applier alone; the instance lock follows STATE_DIR, and a directory
+# another instance holds refuses the reload; HTTP moves to a new port, and
+# stays where it was when the new port is taken.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
 
 require_root_and_build
 ensure_privsep_user || bail_out "cannot create the _multinic user"
 make_test_dir
-trap cleanup_daemons EXIT
+HELPER_PIDS=()
+cleanup() {
+	local pid
+	for pid in "${HELPER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	cleanup_daemons
+}
+trap cleanup EXIT
 
 conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf" LOG_LEVEL=info
@@ -61,4 +73,84 @@ is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" "the fetcher 
 ok "the old applier ($applier) is gone" is_gone "$applier"
 is "$(children_of "$supervisor" | wc -l)" 2 "the supervisor has exactly two children"
 ok "the supervisor still runs" is_alive "$supervisor"
+
+# locked FILE: some process holds its flock.
+locked() {
+	! flock -n "$1" true
+}
+
+unlocked() {
+	flock -n "$1" true
+}
+
+# STATE_DIR moves: the lock goes with it, and both children restart.
+fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
+applier=$(child_titled "$supervisor" "multinicd: applier")
+set_config "$conf" STATE_DIR "$TEST_DIR/state2"
+kill -HUP "$supervisor"
+ok "STATE_DIR changed + SIGHUP: a new fetcher runs within 5 s" \
+    wait_until 50 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
+ok "and a new applier" \
+    wait_until 50 new_child_running "$supervisor" "multinicd: applier" "$applier"
+ok "the new STATE_DIR's lock is held" locked "$TEST_DIR/state2/multinicd.lock"
+ok "the old STATE_DIR's lock is released" \
+    unlocked "$TEST_DIR/state/multinicd.lock"
+
+# A STATE_DIR another instance holds: the reload is refused.
+mkdir -p "$TEST_DIR/state3"
+# (exec: the PID that holds the lock is the one cleanup kills.)
+(exec 9>"$TEST_DIR/state3/multinicd.lock" && flock 9 && exec sleep 60) \
+    >/dev/null 2>&1 &
+HELPER_PIDS+=("$!")
+wait_until 30 locked "$TEST_DIR/state3/multinicd.lock"
+children_before=$(children_of "$supervisor" | sort | tr '\n' ' ')
+log_before=$(log_lines "$DAEMON_LOG")
+set_config "$conf" STATE_DIR "$TEST_DIR/state3"
+kill -HUP "$supervisor"
+logged_locked() {
+	log_since "$DAEMON_LOG" "$log_before" | grep -q "already running"
+}
+ok "a STATE_DIR locked by another instance: the log says so" \
+    wait_until 30 logged_locked
+sleep 1
+is "$(children_of "$supervisor" | sort | tr '\n' ' ')" "$children_before" \
+    "both children keep running as they were"
+ok "the running STATE_DIR's lock is still held" \
+    locked "$TEST_DIR/state2/multinicd.lock"
+set_config "$conf" STATE_DIR "$TEST_DIR/state2"
+
+# HTTP: off, then on a free port, then a taken port keeps the old one.
+http_code() {
+	curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+	    "http://127.0.0.1:$1/healthz"
+}
+http_answers() {
+	[ "$(http_code "$1")" = 200 ]
+}
+port=$(mariadb_free_port) || bail_out "no free port"
+set_config "$conf" HEALTH_ADDR 127.0.0.1
+set_config "$conf" HEALTH_PORT "$port"
+kill -HUP "$supervisor"
+ok "HEALTH_PORT set + SIGHUP: /healthz answers on port $port" \
+    wait_until 50 http_answers "$port"
+taken=$(mariadb_free_port) || bail_out "no free port"
+python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+time.sleep(60)' "$taken" >/dev/null 2>&1 &
+HELPER_PIDS+=("$!")
+port_listening() {
+	[ -n "$(ss -Htln "sport = :$1")" ]
+}
+wait_until 30 port_listening "$taken"
+log_before=$(log_lines "$DAEMON_LOG")
+set_config "$conf" HEALTH_PORT "$taken"
+kill -HUP "$supervisor"
+logged_keeping() {
+	log_since "$DAEMON_LOG" "$log_before" | grep -q "keeping HTTP"
+}
+ok "HEALTH_PORT taken by another program: the log says HTTP stays" \
+    wait_until 30 logged_keeping
+ok "and /healthz still answers on port $port" wait_until 30 http_answers "$port"
 done_testing

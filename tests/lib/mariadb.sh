@@ -15,6 +15,8 @@ MARIADB_SOCKET=
 MARIADB_DB=multinic_db
 MARIADB_USER=multinic
 MARIADB_PASSWORD=
+# More mariadbd options, for a benchmark's server settings.
+MARIADB_EXTRA_ARGS=()
 
 # A TCP port nobody listens on, from a random base in 20000..39999.
 mariadb_free_port() {
@@ -72,6 +74,7 @@ mariadb_start() {
 		    --socket="$MARIADB_SOCKET" --port="$MARIADB_PORT" \
 		    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
 		    --log-error="$MARIADB_DIR/error.log" \
+		    "${MARIADB_EXTRA_ARGS[@]}" \
 		    >"$MARIADB_DIR/mariadbd.out" 2>&1 &
 		MARIADB_PID=$!
 		wait_until 200 mariadb_up_or_dead

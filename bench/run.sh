@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The benchmarks of DESIGN 7, one after the other; compare with RESULTS.md.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+echo "# $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r)"
+echo "## one node (bench/footprint.sh)"
+bash "$here/footprint.sh"
+echo "## many nodes, one MariaDB (bench/dbload.sh)"
+bash "$here/dbload.sh"
