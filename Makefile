@@ -47,7 +47,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 objs = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
-		   $(BUILD)/multinicd-applier
+		   $(BUILD)/multinicd-applier $(BUILD)/multinicctl
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 .PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run bench clean
@@ -61,7 +61,11 @@ $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
 $(BUILD)/libfetcher.a: $(call objs,$(FETCHER_SRCS))
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
-$(BUILD)/libctl.a: $(call objs,$(CTL_SRCS))
+# Not under $(BUILD)/multinicctl/: that is the program's own name.
+$(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
+$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^

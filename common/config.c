@@ -1058,6 +1058,17 @@ config_log_level_name(int level)
 	return "unknown";
 }
 
+const char *
+config_os_type_name(int os_type)
+{
+	const struct choice	*c;
+
+	for (c = os_choices; c->name != NULL; c++)
+		if (c->value == os_type)
+			return c->name;
+	return "unknown";
+}
+
 int
 config_parse_log_level(const char *text)
 {

@@ -42,3 +42,15 @@ errorf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+void
+format_duration(unsigned long s, char *buf, size_t len)
+{
+	if (s >= 3600)
+		snprintf(buf, len, "%luh%lum%lus", s / 3600, s / 60 % 60,
+		    s % 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%lum%lus", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lus", s);
+}

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "status.h"
 
 static struct fetcher	fetcher;
 
@@ -39,6 +40,14 @@ replace_http_listener(int fd)
 	if (fetcher.http != NULL)
 		http_listen(fetcher.http, fd);
 	replace_listener(&fetcher.http_fd, fd);
+}
+
+static void
+replace_control_listener(int fd)
+{
+	if (fetcher.control != NULL)
+		control_listen(fetcher.control, fd);
+	replace_listener(&fetcher.control_fd, fd);
 }
 
 static void
@@ -80,10 +89,13 @@ start(void)
 		fatalx("cannot set up the database layer");
 	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
 	fetcher_sandbox(&fetcher.conf);
+	fetcher.start_time = status_clock();
 	if ((fetcher.metrics = metrics_new()) == NULL ||
-	    (fetcher.http = http_new(&fetcher)) == NULL)
-		fatalx("cannot set up metrics and HTTP");
+	    (fetcher.http = http_new(&fetcher)) == NULL ||
+	    (fetcher.control = control_new(&fetcher)) == NULL)
+		fatalx("cannot set up metrics, HTTP and the control socket");
 	http_listen(fetcher.http, fetcher.http_fd);
+	control_listen(fetcher.control, fetcher.control_fd);
 	child_set_title("fetcher");
 	fetcher.started = 1;
 	poll_init(&fetcher);
@@ -150,7 +162,7 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 		replace_http_listener(m->fd);
 		break;
 	case MSG_CONTROL_LISTENER:
-		replace_listener(&fetcher.control_fd, m->fd);
+		replace_control_listener(m->fd);
 		break;
 	case MSG_PEER_CHANNEL:
 		open_applier_channel(m->fd);

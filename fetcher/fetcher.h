@@ -8,6 +8,7 @@
 #include "config.h"
 #include "msg.h"
 
+struct control;
 struct db;
 struct http;
 struct metrics;
@@ -43,14 +44,17 @@ struct fetcher {
 	struct config_secret	 secret;
 	int			 have_config;
 	int			 started;
+	double			 start_time;	/* CLOCK_MONOTONIC, for uptime */
 	int			 control_fd;	/* listening, from the supervisor */
 	int			 http_fd;	/* listening, or -1 */
 	struct db		*db;
 	struct http		*http;
+	struct control		*control;
 	struct metrics		*metrics;
 	struct backoff		 backoff;
 	struct event		*poll_ev;
 	int			 polling;
+	int			 poll_queued;	/* sync asked for during a poll */
 	struct poll_state	 poll;
 	struct results		 results;
 	struct msg_db_address	 db_address_sent;
@@ -58,6 +62,15 @@ struct fetcher {
 
 /* fetcher.c */
 int	fetcher_main(int argc, char *argv[]);
+
+/* control.c: after the sandbox is in place; NULL when out of memory. */
+struct control	*control_new(struct fetcher *);
+/*
+ * Accepts on fd from now on, or on nothing when fd is -1. The previous
+ * socket is let go of but not closed: the caller closes it afterwards.
+ * Clients already connected are served to their end.
+ */
+void	control_listen(struct control *, int fd);
 
 /* poll.c */
 void	poll_init(struct fetcher *);

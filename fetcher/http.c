@@ -5,7 +5,6 @@
  */
 
 #include <sys/param.h>
-#include <sys/utsname.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,8 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "state.h"
+#include "status.h"
+#include "util.h"
 
 #define HTTP_CONNECTIONS_MAX	64
 #define HTTP_HEADERS_MAX	8192	/* request line and headers */
@@ -54,26 +54,7 @@ struct http {
 	struct event			*register_ev;
 	struct http_conn		 conns[HTTP_CONNECTIONS_MAX];
 	size_t				 nconns;
-	/* Uptime counts from this fetcher's start: a restarted one from 0. */
-	double				 started;
 };
-
-/* What GET / reports about the interfaces. */
-struct census {
-	unsigned	by_state[NIC_STATE_COUNT];
-	unsigned	processed;	/* rows applied */
-	unsigned	failed;		/* failed or held */
-};
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- The connection cap --- */
 
@@ -184,7 +165,7 @@ conn_new(struct event_base *base, void *arg)
 	    NULL)
 		return NULL;
 	bufferevent_incref(bev);
-	h->conns[h->nconns++] = (struct http_conn){ bev, NULL, now() };
+	h->conns[h->nconns++] = (struct http_conn){ bev, NULL, status_clock() };
 	event_active(h->register_ev, EV_TIMEOUT, 0);
 	return bev;
 }
@@ -196,37 +177,10 @@ conn_touch(struct http *h, struct evhttp_connection *evcon)
 
 	for (i = 0; i < h->nconns; i++)
 		if (h->conns[i].evcon == evcon)
-			h->conns[i].last_active = now();
+			h->conns[i].last_active = status_clock();
 }
 
 /* --- What the endpoints report --- */
-
-static void
-census_take(const struct fetcher *f, struct census *c)
-{
-	const struct msg_result	*r;
-	size_t			 i;
-
-	memset(c, 0, sizeof(*c));
-	/* Before the applier's first verdict, the fetcher's own view. */
-	if (f->results.acked_generation == 0) {
-		for (i = 0; i < f->poll.nrows; i++)
-			c->by_state[f->poll.rows[i].state == ROW_HELD ?
-			    NIC_HELD : NIC_PENDING]++;
-		c->failed = c->by_state[NIC_HELD];
-		return;
-	}
-	for (i = 0; i < f->results.count; i++) {
-		r = &f->results.items[i];
-		if (r->state < 0 || r->state >= NIC_STATE_COUNT)
-			continue;
-		c->by_state[r->state]++;
-		if (r->state == NIC_APPLIED && r->row_id >= 0)
-			c->processed++;
-		if (r->state == NIC_FAILED || r->state == NIC_HELD)
-			c->failed++;
-	}
-}
 
 /*
  * Unhealthy after 3 poll intervals without a successful poll, each
@@ -247,107 +201,25 @@ health(const struct fetcher *f, const struct census *c)
 	return "healthy";
 }
 
-static void
-format_uptime(double seconds, char *buf, size_t len)
-{
-	unsigned long	s = seconds > 0 ? (unsigned long)seconds : 0;
-
-	if (s >= 3600)
-		snprintf(buf, len, "%luh%lum%lus", s / 3600, s / 60 % 60,
-		    s % 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%lum%lus", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%lus", s);
-}
-
-static void
-node_name(const struct fetcher *f, char *buf, size_t len)
-{
-	struct utsname	uts;
-
-	if (f->conf.node_name[0] != '\0')
-		strlcpy(buf, f->conf.node_name, len);
-	else if (uname(&uts) == 0)
-		strlcpy(buf, uts.nodename, len);
-	else
-		strlcpy(buf, "", len);
-}
-
-/* 0, or -1 when memory is short (val is released either way). */
-static int
-json_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-	if (val == NULL || json_object_object_add(obj, key, val) != 0) {
-		json_object_put(val);
-		return -1;
-	}
-	return 0;
-}
-
-/* Every state, with 0 where there is none: clients need not guess. */
-static struct json_object *
-json_interfaces(const struct census *c)
-{
-	struct json_object	*obj;
-	int			 state;
-
-	if ((obj = json_object_new_object()) == NULL)
-		return NULL;
-	for (state = 0; state < NIC_STATE_COUNT; state++)
-		if (json_add(obj, nic_state_name(state),
-		    json_object_new_int64(c->by_state[state])) == -1) {
-			json_object_put(obj);
-			return NULL;
-		}
-	return obj;
-}
-
-/* RFC 3339 in UTC: gmtime needs no /etc/localtime inside the sandbox. */
-static struct json_object *
-json_last_sync(time_t when)
-{
-	struct tm	tm;
-	char		text[32];
-
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return NULL;
-	return json_object_new_string(text);
-}
-
 /* NULL when memory is short: then the caller answers 500. */
 static struct json_object *
 json_status(const struct http *h, const struct census *c, const char *status)
 {
-	const struct fetcher	*f = h->f;
 	struct json_object	*obj;
-	char			 uptime[32], node[CONFIG_NAME_MAX];
-	double			 up = now() - h->started;
+	char			 uptime[32];
 	int			 rc = 0;
 
 	if ((obj = json_object_new_object()) == NULL)
 		return NULL;
-	format_uptime(up, uptime, sizeof(uptime));
-	node_name(f, node, sizeof(node));
-	rc |= json_add(obj, "status", json_object_new_string(status));
-	rc |= json_add(obj, "uptime", json_object_new_string(uptime));
-	rc |= json_add(obj, "uptime_seconds",
-	    json_object_new_int64((int64_t)up));
-	rc |= json_add(obj, "processed_vms",
+	format_duration((unsigned long)status_uptime(h->f), uptime,
+	    sizeof(uptime));
+	rc |= status_json_add(obj, "status", json_object_new_string(status));
+	rc |= status_json_add(obj, "uptime", json_object_new_string(uptime));
+	rc |= status_json_add(obj, "processed_vms",
 	    json_object_new_int64(c->processed));
-	rc |= json_add(obj, "failed_configs", json_object_new_int64(c->failed));
-	rc |= json_add(obj, "database_connected",
-	    json_object_new_boolean(f->poll.db_connected != 0));
-	if (f->poll.last_sync == 0)
-		rc |= json_object_object_add(obj, "last_sync", NULL) != 0;
-	else
-		rc |= json_add(obj, "last_sync",
-		    json_last_sync(f->poll.last_sync));
-	rc |= json_add(obj, "interfaces", json_interfaces(c));
-	rc |= json_add(obj, "version",
-	    json_object_new_string(MULTINIC_VERSION));
-	rc |= json_add(obj, "node_name", json_object_new_string(node));
+	rc |= status_json_add(obj, "failed_configs",
+	    json_object_new_int64(c->failed));
+	rc |= status_json_common(h->f, c, obj);
 	if (rc != 0) {
 		json_object_put(obj);
 		return NULL;
@@ -401,7 +273,7 @@ serve_status(struct http *h, struct evhttp_request *req)
 	const char		*status, *text;
 	int			 healthy;
 
-	census_take(h->f, &c);
+	status_census(h->f, &c);
 	status = health(h->f, &c);
 	healthy = strcmp(status, "unhealthy") != 0;
 	if ((obj = json_status(h, &c, status)) == NULL ||
@@ -489,7 +361,6 @@ http_new(struct fetcher *f)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->f = f;
-	h->started = now();
 	if ((h->evhttp = evhttp_new(f->base)) == NULL ||
 	    (h->register_ev = event_new(f->base, -1, 0, conn_register_due,
 	    h)) == NULL) {

@@ -3,8 +3,6 @@
  * it) and the fetcher's metric families, fed by the poll and the results.
  */
 
-#include <sys/utsname.h>
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +14,7 @@
 #include "fetcher.h"
 #include "log.h"
 #include "metrics.h"
+#include "status.h"
 
 static const char *const metric_type_names[] = {
 	[METRIC_COUNTER] = "counter",
@@ -249,10 +248,6 @@ static const char *const reject_reasons[] = {
 };
 static const char *const error_types[] = { "database", "writeback", "apply" };
 static const char *const info_labels[] = { "version", "os_type", "node_name" };
-static const char *const os_type_names[] = {
-	[OS_TYPE_AUTO] = "auto", [OS_TYPE_NETPLAN] = "netplan",
-	[OS_TYPE_IFCFG] = "ifcfg", [OS_TYPE_WICKED] = "wicked",
-};
 
 /* Seconds: an apply may take up to VERIFY_TIMEOUT, a connect its timeout. */
 static const double apply_buckets[] = {
@@ -566,19 +561,15 @@ static void
 update_gauges(struct metrics *m, const struct fetcher *f)
 {
 	struct metric_sample	*info = &m->agent_info.samples[0];
-	struct utsname		 uts;
-	int			 os = f->conf.os_type;
+	char			 node[CONFIG_NAME_MAX];
 
 	metric_set(&m->backoff_level.samples[0], f->backoff.level);
 	metric_set(&m->db_connection.samples[0], f->poll.db_connected != 0);
 	metric_set(&m->deletions_held.samples[0],
 	    f->results.deletions_held != 0);
-	metric_relabel(info, 1, os >= 0 && os < (int)COUNT(os_type_names) ?
-	    os_type_names[os] : "unknown");
-	if (f->conf.node_name[0] != '\0')
-		metric_relabel(info, 2, f->conf.node_name);
-	else if (uname(&uts) == 0)
-		metric_relabel(info, 2, uts.nodename);
+	metric_relabel(info, 1, config_os_type_name(f->conf.os_type));
+	status_node_name(f, node, sizeof(node));
+	metric_relabel(info, 2, node);
 }
 
 int

@@ -50,11 +50,24 @@ poll_reconfigure(struct fetcher *f)
 	    f->conf.backoff_max_interval_ms, f->conf.backoff_multiplier);
 }
 
+/* A poll under way is followed by another: it may predate the change. */
 void
 poll_now(struct fetcher *f)
 {
+	if (f->polling) {
+		f->poll_queued = 1;
+		return;
+	}
 	evtimer_del(f->poll_ev);
 	schedule(f, 0);
+}
+
+/* The next poll: after delay_ms, or at once when one was asked for. */
+static void
+schedule_next(struct fetcher *f, uint32_t delay_ms)
+{
+	schedule(f, f->poll_queued ? 0 : delay_ms);
+	f->poll_queued = 0;
 }
 
 /*
@@ -166,8 +179,8 @@ poll_failed(struct fetcher *f, const char *error)
 	f->poll.db_connected = db_connected(f->db);
 	strlcpy(f->poll.last_error, error, sizeof(f->poll.last_error));
 	log_warnx("poll failed (%u in a row), next try in %u ms: %s",
-	    f->backoff.level, delay, error);
-	schedule(f, delay);
+	    f->backoff.level, f->poll_queued ? 0 : delay, error);
+	schedule_next(f, delay);
 }
 
 static void
@@ -199,7 +212,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	send_db_address(f);
 	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
 	metrics_snapshot_sent(f->metrics, f->poll.generation);
-	schedule(f, f->conf.poll_interval_ms);
+	schedule_next(f, f->conf.poll_interval_ms);
 }
 
 static void

@@ -86,5 +86,6 @@ int	config_parse_duration(const char *text, uint32_t *ms);
 
 const char	*config_log_level_name(int level);
 int		 config_parse_log_level(const char *text);	/* -1 if bad */
+const char	*config_os_type_name(int os_type);	/* "unknown" if bad */
 
 #endif

@@ -11,5 +11,7 @@ int	mkdir_p(const char *dir, mode_t mode);
 /* Formats a reason into buf and returns -1, for error paths that explain. */
 int	errorf(char *buf, size_t len, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Seconds as "3h25m10s", "4m2s" or "7s". */
+void	format_duration(unsigned long seconds, char *buf, size_t len);
 
 #endif

@@ -202,11 +202,33 @@ proc_send_listeners(struct supervisor *sv)
 		fatal("cannot hand the HTTP listener to the fetcher");
 }
 
+/*
+ * multinicctl log: the supervisor's level, and the configuration's, so that
+ * a restarted child keeps it until the next reload.
+ */
+static void
+proc_set_log_level(struct supervisor *sv, int level)
+{
+	struct msg_log_level	msg = { .level = level };
+	int			id;
+
+	log_info("log level set to %s", config_log_level_name(level));
+	log_setlevel(level);
+	sv->conf.log_level = level;
+	for (id = 0; id < CHILD_COUNT; id++)
+		if (msgchan_is_open(&sv->children[id].chan) &&
+		    msg_compose(&sv->children[id].chan, MSG_LOG_LEVEL, 0, -1,
+		    &msg, sizeof(msg)) == -1)
+			log_warn("cannot send the log level to the %s",
+			    sv->children[id].name);
+}
+
 static void
 proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct child		*c = arg;
 	struct supervisor	*sv = c->sv;
+	struct msg_log_level	 level;
 
 	switch (m->hdr.type) {
 	case MSG_READY:
@@ -225,6 +247,20 @@ proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 		if (c->id != CHILD_APPLIER || msg_payload_empty(chan, m) == -1)
 			break;
 		command_run(sv);
+		return;
+	case MSG_RELOAD:
+		if (c->id != CHILD_FETCHER || msg_payload_empty(chan, m) == -1)
+			break;
+		log_info("reload requested through the control socket");
+		supervisor_reload(sv);
+		return;
+	case MSG_SET_LOG_LEVEL:
+		/* The fetcher faces the network: its value is checked here. */
+		if (c->id != CHILD_FETCHER || msg_payload(chan, m, &level,
+		    sizeof(level)) == -1 || level.level < LOG_LEVEL_ERROR ||
+		    level.level > LOG_LEVEL_DEBUG)
+			break;
+		proc_set_log_level(sv, level.level);
 		return;
 	default:
 		log_warnx("%s sent an unexpected %s", c->name,

@@ -116,7 +116,7 @@ supervisor_reload(struct supervisor *sv)
 	gid_t			gid;
 	int			restart_fetcher, restart_applier;
 
-	log_info("SIGHUP: reloading the configuration");
+	log_info("reloading the configuration");
 	if (supervisor_load_config(sv, &new_conf, &new_secret, 0, &uid,
 	    &gid) != 0 || move_lock(sv, &sv->conf, &new_conf) == -1) {
 		explicit_bzero(&new_secret, sizeof(new_secret));

@@ -150,6 +150,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 {
 	(void)sig;
 	(void)events;
+	log_info("SIGHUP received");
 	supervisor_reload(arg);
 }
 

@@ -1,0 +1,487 @@
+/*
+ * The control socket: one request line and one reply per connection
+ * (include/control.h). The fetcher faces local users here, so every client
+ * is bounded: request size, number of clients, and a deadline per
+ * connection. Peer credentials decide whether a command may change things.
+ */
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json.h>
+
+#include "config.h"
+#include "control.h"
+#include "fetcher.h"
+#include "log.h"
+#include "status.h"
+
+#define CONTROL_CLIENTS_MAX	16
+#define CONTROL_TIMEOUT_S	5	/* from accept to the reply's last byte */
+#define CONTROL_PAUSE_S		1	/* accepting after accept(2) failed */
+
+struct control_client {
+	TAILQ_ENTRY(control_client)	 entry;
+	struct control			*ctl;
+	struct bufferevent		*bev;
+	struct event			*deadline;
+	uid_t				 uid;
+	pid_t				 pid;
+	int				 answered;
+	int				 reload_owed;	/* sent when done */
+};
+
+struct control {
+	struct fetcher				*f;
+	struct evconnlistener			*listener;
+	struct event				*resume_ev;
+	TAILQ_HEAD(, control_client)		 clients;	/* oldest first */
+	size_t					 nclients;
+};
+
+/*
+ * A reload may restart the fetcher, so the supervisor hears of it only once
+ * the client has its reply (or is gone): a reply lost to the restart would
+ * read as a failure.
+ */
+static void
+control_relay_reload(struct control *ctl)
+{
+	if (msg_compose(&ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL, 0) == -1)
+		log_warn("control: cannot ask the supervisor to reload");
+}
+
+static void
+control_client_free(struct control_client *c)
+{
+	if (c->reload_owed)
+		control_relay_reload(c->ctl);
+	TAILQ_REMOVE(&c->ctl->clients, c, entry);
+	c->ctl->nclients--;
+	bufferevent_free(c->bev);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
+	free(c);
+}
+
+/* --- Replies --- */
+
+/* The reply is queued; the client is freed once it has left. */
+static void
+control_send(struct control_client *c, struct json_object *reply)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	const char	*text;
+
+	c->answered = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	text = reply == NULL ? NULL : json_object_to_json_string_ext(reply,
+	    JSON_C_TO_STRING_PLAIN);
+	if (text == NULL)
+		text = "{\"ok\":false,\"error\":\"out of memory\"}";
+	if (evbuffer_add_printf(out, "%s\n", text) < 0) {
+		log_warnx("control: cannot queue a reply");
+		control_client_free(c);
+	}
+	json_object_put(reply);
+}
+
+/* Takes result (which may be NULL: memory is short). */
+static void
+control_reply_ok(struct control_client *c, struct json_object *result)
+{
+	struct json_object	*reply;
+
+	if (result == NULL || (reply = json_object_new_object()) == NULL) {
+		json_object_put(result);
+		control_send(c, NULL);
+		return;
+	}
+	if (status_json_add(reply, "ok", json_object_new_boolean(1)) == -1 ||
+	    status_json_add(reply, "result", result) == -1) {
+		json_object_put(reply);
+		reply = NULL;
+	}
+	control_send(c, reply);
+}
+
+static void
+control_reply_message(struct control_client *c, const char *message)
+{
+	struct json_object	*result;
+
+	if ((result = json_object_new_object()) != NULL &&
+	    status_json_add(result, "message",
+	    json_object_new_string(message)) == -1) {
+		json_object_put(result);
+		result = NULL;
+	}
+	control_reply_ok(c, result);
+}
+
+static void
+control_reply_error(struct control_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+control_reply_error(struct control_client *c, const char *fmt, ...)
+{
+	struct json_object	*reply;
+	char			 error[CONTROL_ERROR_MAX];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error, sizeof(error), fmt, ap);
+	va_end(ap);
+	if ((reply = json_object_new_object()) != NULL &&
+	    (status_json_add(reply, "ok", json_object_new_boolean(0)) == -1 ||
+	    status_json_add(reply, "error",
+	    json_object_new_string(error)) == -1)) {
+		json_object_put(reply);
+		reply = NULL;
+	}
+	control_send(c, reply);
+}
+
+/* --- Commands --- */
+
+static struct json_object *
+control_status(const struct fetcher *f)
+{
+	struct json_object	*obj;
+	struct census		 c;
+	int			 rc = 0;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	status_census(f, &c);
+	rc |= status_json_common(f, &c, obj);
+	rc |= status_json_add(obj, "os_type",
+	    json_object_new_string(config_os_type_name(f->conf.os_type)));
+	rc |= status_json_add(obj, "deletion_held",
+	    json_object_new_boolean(f->results.deletions_held != 0));
+	if (rc != 0) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/*
+ * The applier acts on the flag with the snapshot the poll brings; the poll
+ * is what a sync is for, so it goes ahead even when the applier is away.
+ */
+static void
+control_sync(struct control_client *c, const struct control_request *req)
+{
+	struct fetcher	*f = c->ctl->f;
+	struct msg_sync	 sync = { .allow_delete = req->allow_delete != 0 };
+
+	if (!msgchan_is_open(&f->applier) || msg_compose(&f->applier,
+	    MSG_SYNC, 0, -1, &sync, sizeof(sync)) == -1) {
+		if (req->allow_delete) {
+			control_reply_error(c, "the applier is not reachable"
+			    " (restarting?); held deletions stay held, try"
+			    " again");
+			return;
+		}
+		log_warnx("control: sync: the applier is not reachable");
+	}
+	poll_now(f);
+	control_reply_message(c, req->allow_delete ? "poll started; held"
+	    " deletions are released with its snapshot" : "poll started");
+}
+
+static void
+control_reload(struct control_client *c)
+{
+	c->reload_owed = 1;
+	control_reply_message(c, "reload requested; the supervisor logs the"
+	    " outcome");
+}
+
+static void
+control_log_level(struct control_client *c, const struct control_request *req)
+{
+	struct msg_log_level	level = { .level = req->level };
+	char			message[64];
+
+	if (msg_compose(&c->ctl->f->supervisor, MSG_SET_LOG_LEVEL, 0, -1,
+	    &level, sizeof(level)) == -1) {
+		control_reply_error(c, "cannot reach the supervisor");
+		return;
+	}
+	snprintf(message, sizeof(message), "log level set to %s",
+	    config_log_level_name(req->level));
+	control_reply_message(c, message);
+}
+
+/* Changing commands need root: the socket's group may only look. */
+static int
+control_permitted(struct control_client *c, const struct control_request *req)
+{
+	const char	*name = control_command_name(req->command);
+
+	if (!control_command_privileged(req->command)) {
+		log_debug("control: %s from uid %u pid %d", name,
+		    (unsigned)c->uid, (int)c->pid);
+		return 1;
+	}
+	if (c->uid != 0) {
+		log_info("control: %s refused to uid %u pid %d", name,
+		    (unsigned)c->uid, (int)c->pid);
+		control_reply_error(c, "permission denied: %s changes the"
+		    " daemon and needs root (uid 0); you are uid %u", name,
+		    (unsigned)c->uid);
+		return 0;
+	}
+	log_info("control: %s from uid 0 pid %d", name, (int)c->pid);
+	return 1;
+}
+
+static void
+control_execute(struct control_client *c, const struct control_request *req)
+{
+	if (!control_permitted(c, req))
+		return;
+	switch (req->command) {
+	case CONTROL_STATUS:
+		control_reply_ok(c, control_status(c->ctl->f));
+		break;
+	case CONTROL_SHOW_INTERFACES:
+		control_reply_ok(c, status_json_nics(c->ctl->f));
+		break;
+	case CONTROL_SYNC:
+		control_sync(c, req);
+		break;
+	case CONTROL_RELOAD:
+		control_reload(c);
+		break;
+	case CONTROL_LOG:
+		control_log_level(c, req);
+		break;
+	default:
+		control_reply_error(c, "unknown command");
+		break;
+	}
+}
+
+/* --- Connections --- */
+
+static void
+control_handle_line(struct control_client *c, size_t len)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct control_request	 req;
+	char			 why[CONTROL_ERROR_MAX];
+	const char		*line;
+
+	if ((line = (const char *)evbuffer_pullup(in, len)) == NULL) {
+		control_reply_error(c, "out of memory");
+		return;
+	}
+	if (control_request_parse(line, len, &req, why, sizeof(why)) == -1) {
+		log_debug("control: bad request from uid %u pid %d: %s",
+		    (unsigned)c->uid, (int)c->pid, why);
+		control_reply_error(c, "%s", why);
+		return;
+	}
+	control_execute(c, &req);
+}
+
+static void
+control_read(struct bufferevent *bev, void *arg)
+{
+	struct control_client	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len;
+
+	if (c->answered)
+		return;
+	eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+	if (eol.pos != -1 && (size_t)eol.pos < CONTROL_REQUEST_MAX)
+		control_handle_line(c, (size_t)eol.pos + eol_len);
+	else if (eol.pos != -1 ||
+	    evbuffer_get_length(in) >= CONTROL_REQUEST_MAX)
+		control_reply_error(c, "request longer than %d bytes",
+		    CONTROL_REQUEST_MAX - 1);
+}
+
+/* Once the reply has left, the connection is done. */
+static void
+control_written(struct bufferevent *bev, void *arg)
+{
+	struct control_client	*c = arg;
+
+	(void)bev;
+	if (c->answered)
+		control_client_free(c);
+}
+
+static void
+control_event(struct bufferevent *bev, short events, void *arg)
+{
+	struct control_client	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+
+	/* A client that half-closes after its request still gets its reply. */
+	if ((events & BEV_EVENT_EOF) && !c->answered &&
+	    evbuffer_get_length(in) > 0) {
+		control_handle_line(c, evbuffer_get_length(in));
+		return;
+	}
+	control_client_free(c);
+}
+
+static void
+control_deadline(evutil_socket_t fd, short events, void *arg)
+{
+	struct control_client	*c = arg;
+
+	(void)fd;
+	(void)events;
+	log_debug("control: uid %u pid %d took longer than %d s; closed",
+	    (unsigned)c->uid, (int)c->pid, CONTROL_TIMEOUT_S);
+	control_client_free(c);
+}
+
+static int
+control_client_start(struct control_client *c)
+{
+	struct timeval	timeout = { CONTROL_TIMEOUT_S, 0 };
+
+	bufferevent_setcb(c->bev, control_read, control_written,
+	    control_event, c);
+	/* Reading stops at the cap, so a client cannot make us buffer more. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CONTROL_REQUEST_MAX);
+	if (bufferevent_enable(c->bev, EV_READ) == -1 ||
+	    evtimer_add(c->deadline, &timeout) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * At the cap the oldest client goes: each has a deadline, and the newest
+ * may be root asking for a sync while others sit idle.
+ */
+static void
+control_accept(struct evconnlistener *listener, evutil_socket_t fd,
+    struct sockaddr *addr, int socklen, void *arg)
+{
+	struct control		*ctl = arg;
+	struct control_client	*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+
+	(void)listener;
+	(void)addr;
+	(void)socklen;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (ctl->nclients >= CONTROL_CLIENTS_MAX) {
+		log_debug("control: %d clients connected; closing the oldest",
+		    CONTROL_CLIENTS_MAX);
+		control_client_free(TAILQ_FIRST(&ctl->clients));
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->bev = bufferevent_socket_new(ctl->f->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_warnx("control: out of memory; connection closed");
+		free(c);
+		close(fd);
+		return;
+	}
+	c->ctl = ctl;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
+	ctl->nclients++;
+	if ((c->deadline = evtimer_new(ctl->f->base, control_deadline, c)) ==
+	    NULL || control_client_start(c) == -1) {
+		log_warnx("control: cannot watch a connection; closed");
+		control_client_free(c);
+	}
+}
+
+/*
+ * Out of descriptors, most likely: the socket stays readable, and accepting
+ * again at once would spin.
+ */
+static void
+control_accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct control	*ctl = arg;
+	struct timeval	 pause = { CONTROL_PAUSE_S, 0 };
+
+	log_warnx("control: accept: %s; pausing %d s",
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
+	    CONTROL_PAUSE_S);
+	evconnlistener_disable(listener);
+	evtimer_add(ctl->resume_ev, &pause);
+}
+
+static void
+control_accept_resume(evutil_socket_t fd, short events, void *arg)
+{
+	struct control	*ctl = arg;
+
+	(void)fd;
+	(void)events;
+	if (ctl->listener != NULL)
+		evconnlistener_enable(ctl->listener);
+}
+
+struct control *
+control_new(struct fetcher *f)
+{
+	struct control	*ctl;
+
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
+		return NULL;
+	ctl->f = f;
+	TAILQ_INIT(&ctl->clients);
+	if ((ctl->resume_ev = evtimer_new(f->base, control_accept_resume,
+	    ctl)) == NULL) {
+		free(ctl);
+		return NULL;
+	}
+	return ctl;
+}
+
+void
+control_listen(struct control *ctl, int fd)
+{
+	if (ctl->listener != NULL) {
+		evconnlistener_free(ctl->listener);
+		ctl->listener = NULL;
+	}
+	evtimer_del(ctl->resume_ev);
+	if (fd == -1)
+		return;
+	/*
+	 * The supervisor's socket is blocking; the listener accepts until
+	 * EAGAIN. Backlog 0: listen(2) was called as root already.
+	 */
+	if (evutil_make_socket_nonblocking(fd) == -1 ||
+	    (ctl->listener = evconnlistener_new(ctl->f->base, control_accept,
+	    ctl, 0, 0, fd)) == NULL)
+		log_warn("control: cannot accept on the control socket");
+	else {
+		evconnlistener_set_error_cb(ctl->listener, control_accept_error);
+		log_debug("control: accepting connections");
+	}
+}

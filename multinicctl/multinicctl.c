@@ -1,0 +1,406 @@
+/*
+ * multinicctl: the control client. Sends one command to multinicd's fetcher
+ * over the control socket and prints the reply, as aligned text or (-j) as
+ * the JSON the daemon sent.
+ */
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#include "config.h"
+#include "control.h"
+#include "state.h"
+#include "util.h"
+
+#define CTL_EXIT_OK		0
+#define CTL_EXIT_DAEMON		1	/* refused, or the daemon failed */
+#define CTL_EXIT_USAGE		2
+#define CTL_EXIT_CONNECT	3
+#define CTL_TIMEOUT_S		10	/* the daemon answers in milliseconds */
+#define CTL_CELL_MAX		160	/* one table cell, NUL included */
+
+/* The columns of show interfaces, in order; the last is not padded. */
+static const struct {
+	const char	*heading;
+	const char	*key;
+} ctl_columns[] = {
+	{ "NAME", "name" }, { "MAC", "mac" }, { "ADDRESS", "address" },
+	{ "MTU", "mtu" }, { "STATE", "state" }, { "ROW", "row_id" },
+	{ "LAST CHANGE", "last_change" }, { "REASON", "reason" },
+};
+#define CTL_NCOLUMNS	(sizeof(ctl_columns) / sizeof(ctl_columns[0]))
+
+static __attribute__((noreturn)) void
+ctl_usage(void)
+{
+	fprintf(stderr, "usage: multinicctl [-j] [-s socket] command\n"
+	    "commands: status | show interfaces | sync [--allow-delete] |"
+	    " reload |\n          log debug|info|warn|error\n");
+	exit(CTL_EXIT_USAGE);
+}
+
+static __attribute__((noreturn)) void
+ctl_fail(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+ctl_fail(int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "multinicctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* The words after the options, as one request; usage() when they are not. */
+static void
+ctl_parse_command(int argc, char *argv[], struct control_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (argc == 1 && strcmp(argv[0], "status") == 0)
+		req->command = CONTROL_STATUS;
+	else if (argc == 2 && strcmp(argv[0], "show") == 0 &&
+	    strcmp(argv[1], "interfaces") == 0)
+		req->command = CONTROL_SHOW_INTERFACES;
+	else if (argc >= 1 && argc <= 2 && strcmp(argv[0], "sync") == 0) {
+		req->command = CONTROL_SYNC;
+		if (argc == 2 && strcmp(argv[1], "--allow-delete") != 0)
+			ctl_usage();
+		req->allow_delete = argc == 2;
+	} else if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		req->command = CONTROL_RELOAD;
+	else if (argc == 2 && strcmp(argv[0], "log") == 0) {
+		req->command = CONTROL_LOG;
+		if ((req->level = config_parse_log_level(argv[1])) == -1)
+			ctl_usage();
+	} else
+		ctl_usage();
+}
+
+static const char *
+ctl_connect_hint(int error)
+{
+	if (error == EACCES || error == EPERM)
+		return " (root or the socket's group may connect)";
+	if (error == ENOENT || error == ECONNREFUSED)
+		return " (is multinicd running?)";
+	return "";
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	struct timeval		timeout = { CTL_TIMEOUT_S, 0 };
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		ctl_fail(CTL_EXIT_USAGE, "%s: socket path too long", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		ctl_fail(CTL_EXIT_CONNECT, "socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout,
+	    sizeof(timeout)) == -1 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO,
+	    &timeout, sizeof(timeout)) == -1)
+		ctl_fail(CTL_EXIT_CONNECT, "setsockopt: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		ctl_fail(CTL_EXIT_CONNECT, "cannot connect to %s: %s%s", path,
+		    strerror(errno), ctl_connect_hint(errno));
+	return fd;
+}
+
+static void
+ctl_send(int fd, const struct control_request *req)
+{
+	char	line[CONTROL_REQUEST_MAX];
+	ssize_t	n;
+	int	len, off = 0;
+
+	if ((len = control_request_format(req, line, sizeof(line))) == -1)
+		ctl_fail(CTL_EXIT_DAEMON, "cannot format the request");
+	while (off < len) {
+		if ((n = write(fd, line + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			ctl_fail(CTL_EXIT_DAEMON, "sending the request: %s",
+			    strerror(errno));
+		}
+		off += n;
+	}
+}
+
+/* The whole reply: the daemon closes the connection after it. */
+static char *
+ctl_receive(int fd, size_t *len)
+{
+	char	*reply;
+	ssize_t	 n;
+
+	if ((reply = malloc(CONTROL_REPLY_MAX + 1)) == NULL)
+		ctl_fail(CTL_EXIT_DAEMON, "out of memory");
+	*len = 0;
+	while (*len < CONTROL_REPLY_MAX) {
+		n = read(fd, reply + *len, CONTROL_REPLY_MAX - *len);
+		if (n == 0)
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			ctl_fail(CTL_EXIT_DAEMON, "no reply within %d s",
+			    CTL_TIMEOUT_S);
+		if (n == -1)
+			ctl_fail(CTL_EXIT_DAEMON, "reading the reply: %s",
+			    strerror(errno));
+		*len += n;
+	}
+	if (*len == CONTROL_REPLY_MAX)
+		ctl_fail(CTL_EXIT_DAEMON, "reply longer than %d bytes",
+		    CONTROL_REPLY_MAX);
+	reply[*len] = '\0';
+	return reply;
+}
+
+/* The result of a successful reply; an error reply ends the program. */
+static struct json_object *
+ctl_result(struct json_object *reply)
+{
+	struct json_object	*ok, *val;
+
+	if (!json_object_is_type(reply, json_type_object) ||
+	    !json_object_object_get_ex(reply, "ok", &ok) ||
+	    !json_object_is_type(ok, json_type_boolean))
+		ctl_fail(CTL_EXIT_DAEMON, "malformed reply from the daemon");
+	if (!json_object_get_boolean(ok)) {
+		if (json_object_object_get_ex(reply, "error", &val) &&
+		    json_object_is_type(val, json_type_string))
+			ctl_fail(CTL_EXIT_DAEMON, "%s",
+			    json_object_get_string(val));
+		ctl_fail(CTL_EXIT_DAEMON, "the daemon refused without saying"
+		    " why");
+	}
+	if (!json_object_object_get_ex(reply, "result", &val))
+		ctl_fail(CTL_EXIT_DAEMON, "reply without a result");
+	return val;
+}
+
+/* --- Human output --- */
+
+/* A member as text for a terminal: "-" when absent, control bytes as "?". */
+static void
+ctl_cell(struct json_object *obj, const char *key, char *buf, size_t len)
+{
+	struct json_object	*val;
+	const char		*text = "-";
+	size_t			 i;
+
+	if (json_object_object_get_ex(obj, key, &val) && val != NULL)
+		text = json_object_get_string(val);
+	strlcpy(buf, text, len);
+	for (i = 0; buf[i] != '\0'; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+}
+
+/* ADDRESS shows address/prefix together. */
+static void
+ctl_nic_cell(struct json_object *nic, size_t column, char *buf, size_t len)
+{
+	char	prefix[16];
+
+	ctl_cell(nic, ctl_columns[column].key, buf, len);
+	if (strcmp(ctl_columns[column].key, "address") != 0 ||
+	    strcmp(buf, "-") == 0)
+		return;
+	ctl_cell(nic, "prefix", prefix, sizeof(prefix));
+	if (strcmp(prefix, "-") != 0) {
+		strlcat(buf, "/", len);
+		strlcat(buf, prefix, len);
+	}
+}
+
+static void
+ctl_print_row(char cells[CTL_NCOLUMNS][CTL_CELL_MAX],
+    const size_t width[CTL_NCOLUMNS])
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < CTL_NCOLUMNS; i++)
+		printf("%-*s  ", (int)width[i], cells[i]);
+	printf("%s\n", cells[CTL_NCOLUMNS - 1]);
+}
+
+static void
+ctl_print_interfaces(struct json_object *nics)
+{
+	char	cells[CTL_NCOLUMNS][CTL_CELL_MAX];
+	size_t	width[CTL_NCOLUMNS], i, row, n;
+
+	if (!json_object_is_type(nics, json_type_array))
+		ctl_fail(CTL_EXIT_DAEMON, "malformed reply from the daemon");
+	n = json_object_array_length(nics);
+	for (i = 0; i < CTL_NCOLUMNS; i++)
+		width[i] = strlen(ctl_columns[i].heading);
+	for (row = 0; row < n; row++)
+		for (i = 0; i < CTL_NCOLUMNS; i++) {
+			ctl_nic_cell(json_object_array_get_idx(nics, row), i,
+			    cells[i], sizeof(cells[i]));
+			if (strlen(cells[i]) > width[i])
+				width[i] = strlen(cells[i]);
+		}
+	for (i = 0; i < CTL_NCOLUMNS; i++)
+		strlcpy(cells[i], ctl_columns[i].heading, sizeof(cells[i]));
+	ctl_print_row(cells, width);
+	for (row = 0; row < n; row++) {
+		for (i = 0; i < CTL_NCOLUMNS; i++)
+			ctl_nic_cell(json_object_array_get_idx(nics, row), i,
+			    cells[i], sizeof(cells[i]));
+		ctl_print_row(cells, width);
+	}
+}
+
+static int
+ctl_get_bool(struct json_object *obj, const char *key)
+{
+	struct json_object	*val;
+
+	return json_object_object_get_ex(obj, key, &val) &&
+	    json_object_get_boolean(val);
+}
+
+/* "applied 1, pending 0, ...", in the daemon's order of states. */
+static void
+ctl_print_counts(struct json_object *status)
+{
+	struct json_object	*counts;
+	char			 count[CTL_CELL_MAX];
+	int			 state;
+
+	printf("%-16s", "interfaces");
+	if (!json_object_object_get_ex(status, "interfaces", &counts)) {
+		printf("-\n");
+		return;
+	}
+	for (state = 0; state < NIC_STATE_COUNT; state++) {
+		ctl_cell(counts, nic_state_name(state), count, sizeof(count));
+		printf("%s%s %s", state > 0 ? ", " : "",
+		    nic_state_name(state), count);
+	}
+	printf("\n");
+}
+
+static void
+ctl_print_status(struct json_object *status)
+{
+	struct json_object	*val;
+	char			 cell[CTL_CELL_MAX], uptime[32];
+
+	if (!json_object_is_type(status, json_type_object))
+		ctl_fail(CTL_EXIT_DAEMON, "malformed reply from the daemon");
+	ctl_cell(status, "version", cell, sizeof(cell));
+	printf("%-16s%s\n", "version", cell);
+	ctl_cell(status, "node_name", cell, sizeof(cell));
+	printf("%-16s%s\n", "node name", cell);
+	ctl_cell(status, "os_type", cell, sizeof(cell));
+	printf("%-16s%s\n", "os type", cell);
+	if (json_object_object_get_ex(status, "uptime_seconds", &val) &&
+	    json_object_is_type(val, json_type_int)) {
+		format_duration((unsigned long)json_object_get_int64(val),
+		    uptime, sizeof(uptime));
+		printf("%-16s%s\n", "uptime", uptime);
+	}
+	printf("%-16s%s\n", "database", ctl_get_bool(status,
+	    "database_connected") ? "connected" : "not connected");
+	ctl_cell(status, "last_sync", cell, sizeof(cell));
+	printf("%-16s%s\n", "last sync", strcmp(cell, "-") == 0 ? "never" :
+	    cell);
+	printf("%-16s%s\n", "deletions held", ctl_get_bool(status,
+	    "deletion_held") ? "yes (multinicctl sync --allow-delete releases"
+	    " them)" : "no");
+	ctl_print_counts(status);
+}
+
+static void
+ctl_print_message(struct json_object *result)
+{
+	char	message[CTL_CELL_MAX];
+
+	ctl_cell(result, "message", message, sizeof(message));
+	printf("%s\n", message);
+}
+
+static void
+ctl_print(const struct control_request *req, struct json_object *result,
+    int json)
+{
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(result,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		return;
+	}
+	switch (req->command) {
+	case CONTROL_STATUS:
+		ctl_print_status(result);
+		break;
+	case CONTROL_SHOW_INTERFACES:
+		ctl_print_interfaces(result);
+		break;
+	default:
+		ctl_print_message(result);
+		break;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct control_request	 req;
+	struct json_object	*reply;
+	const char		*path = CONTROL_SOCKET_DEFAULT;
+	char			*text;
+	size_t			 len;
+	int			 ch, json = 0, fd;
+
+	/* "+": options end at the command, so --allow-delete is its word. */
+	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		default:
+			ctl_usage();
+		}
+	}
+	ctl_parse_command(argc - optind, argv + optind, &req);
+	fd = ctl_connect(path);
+	ctl_send(fd, &req);
+	text = ctl_receive(fd, &len);
+	close(fd);
+	if (len == 0)
+		ctl_fail(CTL_EXIT_DAEMON, "the daemon closed the connection"
+		    " without a reply");
+	if ((reply = json_tokener_parse(text)) == NULL)
+		ctl_fail(CTL_EXIT_DAEMON, "malformed reply from the daemon");
+	ctl_print(&req, ctl_result(reply), json);
+	json_object_put(reply);
+	free(text);
+	return fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_DAEMON;
+}
