@@ -208,6 +208,17 @@ metric() {
 	node_http /metrics | awk -v name="$1" '$1 == name { print $2 }'
 }
 
+# ctl ARG...: multinicctl against this node's daemon.
+ctl() {
+	"$MULTINIC_BUILD/multinicctl" -s "$TEST_DIR/run/multinicd.sock" "$@"
+}
+
+# nic_of MAC: "state reason" of that MAC per multinicctl show interfaces.
+nic_of() {
+	ctl -j show interfaces | jq -r --arg mac "$1" \
+	    '.[] | select(.mac == $mac) | "\(.state) \(.reason)"'
+}
+
 # log_has REGEX: a line of the current daemon's log matches.
 log_has() {
 	grep -Eq -- "$1" "$DAEMON_LOG"

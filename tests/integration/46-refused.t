@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Links multinicd must not touch stay as they are: a row naming the MAC of
-# the link that carries the default route is held, and a MAC that two
-# links carry is refused as ambiguous, neither link renamed or configured.
-# A normal row beside them is applied, and takes the first slot.
+# Rows multinicd refuses, each with its reason, and what it leaves alone:
+# a row naming the MAC of the link that carries the default route is held,
+# a MAC that two links carry is refused as ambiguous (neither link renamed
+# or configured), and an 11th NIC finds no free multinicN. A normal row
+# beside them is applied and takes the first slot; each refused row is
+# applied once its obstacle is gone.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,19 +51,10 @@ is "$(link_state ens7); $(link_state ens8)" "$twins_before" \
     "neither link with the shared MAC was renamed or configured"
 is "$(find "$(netplan_dir)" -mindepth 1 -printf '%f\n')" 90-multinic0.yaml \
     "only the normal row has a file"
-if [ -x "$MULTINIC_BUILD/multinicctl" ]; then
-	reasons=$("$MULTINIC_BUILD/multinicctl" -j -s \
-	    "$TEST_DIR/run/multinicd.sock" show interfaces |
-	    jq -r '.[] | "\(.mac) \(.state) \(.reason)"')
-	like "$reasons" "^$uplink held .*protected" \
-	    "multinicctl says the default route's link is protected"
-	like "$reasons" "^$twin failed .*ambiguous" \
-	    "and the shared MAC is ambiguous"
-else
-	skip "multinicctl says the default route's link is protected" \
-	    "no multinicctl in this build"
-	skip "and the shared MAC is ambiguous" "no multinicctl in this build"
-fi
+like "$(nic_of $uplink)" "^held .*protected" \
+    "multinicctl says the default route's link is protected"
+like "$(nic_of $twin)" "^failed .*ambiguous" \
+    "and that the shared MAC is ambiguous"
 
 ip -n "$NODE_NS" link del ens8
 ok "with one link left carrying it, the shared MAC's row is applied" \
@@ -70,4 +63,28 @@ is "$(link_state multinic1)" "multinic1 9000 up 10.46.7.5/24 " \
     "that link is now multinic1 with its MTU and address"
 is "$(link_state ens9)" "$uplink_before" \
     "the default route's link is still untouched"
+
+# Eight more NICs fill multinic2..9; the one after them has no slot.
+for n in 2 3 4 5 6 7 8 9; do
+	node_nic "ens1$n" "fa:16:3e:46:01:0$n"
+	row_add "fa:16:3e:46:01:0$n" "10.46.1$n.5" "10.46.1$n.0/24" 1500
+done
+eleventh=fa:16:3e:46:00:11
+node_nic ens11 $eleventh
+ens11_before=$(link_state ens11)
+ok "ten NICs are applied" wait_until 100 applied_rows 10
+row_add $eleventh 10.46.11.5 10.46.11.0/24 1500
+ok "the 11th NIC is refused" wait_until 50 state_count_is failed 1
+like "$(nic_of $eleventh)" "^failed no free multinic slot" \
+    "multinicctl says: no free multinic slot"
+ok "its row says netplan_success=0" success_is $eleventh 0
+is "$(link_state ens11)" "$ens11_before" "its link is left as it was"
+is "$(find "$(netplan_dir)" -mindepth 1 | wc -l)" 10 "ten files, no 11th"
+
+# The controller unplugs multinic0's NIC and deletes its row.
+ip -n "$NODE_NS" link del multinic0
+mariadb_sql "DELETE FROM multi_interface WHERE macaddress = '$normal'"
+ok "the 11th NIC takes the freed slot" wait_until 100 success_is $eleventh 1
+is "$(link_state multinic0)" "multinic0 1500 up 10.46.11.5/24 " \
+    "it is multinic0 with its MTU and address"
 done_testing
