@@ -55,6 +55,14 @@ like "$(nic_of $uplink)" "^held .*protected" \
     "multinicctl says the default route's link is protected"
 like "$(nic_of $twin)" "^failed .*ambiguous" \
     "and that the shared MAC is ambiguous"
+# log_once REGEX: exactly one line of the log matches.
+log_once() {
+	[ "$(grep -cE -- "$1" "$DAEMON_LOG")" = 1 ]
+}
+ok "the log says once why the uplink's row is held" \
+    log_once "applier: row [0-9]+ \($uplink\) held: link ens9 is protected"
+ok "and once why the shared MAC's row failed" \
+    log_once "applier: row [0-9]+ \($twin\) failed: .*ambiguous"
 
 ip -n "$NODE_NS" link del ens8
 ok "with one link left carrying it, the shared MAC's row is applied" \
@@ -80,6 +88,13 @@ like "$(nic_of $eleventh)" "^failed no free multinic slot" \
 ok "its row says netplan_success=0" success_is $eleventh 0
 is "$(link_state ens11)" "$ens11_before" "its link is left as it was"
 is "$(find "$(netplan_dir)" -mindepth 1 | wc -l)" 10 "ten files, no 11th"
+polls=$(metric multinic_polling_cycles_total)
+polls_past() {
+	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
+}
+ok "two more polls go by" wait_until 50 polls_past $((polls + 2))
+ok "the log says once that there is no free slot" \
+    log_once "applier: row [0-9]+ \($eleventh\) failed: no free multinic slot"
 
 # The controller unplugs multinic0's NIC and deletes its row.
 ip -n "$NODE_NS" link del multinic0
