@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Every row gone at once (here: the rows name another node, as a wrong node
-# name would make it look) de-configures nothing: the deletions are held,
-# the hold shows in the metrics and the health endpoint, files and links
-# stay as they are. DELETE_GRACE running out releases the hold; so does
-# `multinicctl sync --allow-delete`, whatever the grace.
+# An error or an empty answer de-configures nothing. A query that fails
+# (the table gone) changes nothing at all. Every row gone at once (here:
+# the rows name another node, as a wrong node name would make it look)
+# holds the deletions: the hold shows in the metrics, the health endpoint
+# and multinicctl status, files and links stay as they are. DELETE_GRACE
+# running out releases the hold; so does `multinicctl sync --allow-delete`,
+# whatever the grace.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +53,8 @@ expect_hold() {
 	rows_elsewhere
 	ok "$1: the deletions are held" wait_until 100 held
 	ok "$1: the health endpoint reports degraded" health_is degraded
+	is "$(ctl -j status | jq -r .deletion_held)" true \
+	    "$1: multinicctl status says deletion held"
 	is "$(state_count deleting)" 2 "$1: it counts both NICs as deleting"
 	ok "$1: the log warns of the hold" log_has "deletions held"
 	polls=$(metric multinic_polling_cycles_total)
@@ -62,9 +66,30 @@ expect_hold() {
 }
 
 # --- DELETE_GRACE=3s: the hold ends by itself ---
-node_config DELETE_GRACE=3s
+node_config DELETE_GRACE=3s BACKOFF_MAX_INTERVAL=2s
 node_start
 ok "both rows are applied" wait_until 100 applied_rows 2
+
+# --- First, an error: the query fails for a while ---
+failed_polls() {
+	[ "$(grep -c "fetcher: poll failed" "$DAEMON_LOG")" -ge "$1" ]
+}
+files=$(file_ids "$(netplan_dir)")
+links="$(link_state multinic0); $(link_state multinic1)"
+mariadb_sql "RENAME TABLE multi_interface TO multi_interface_away"
+ok "error: polls fail" wait_until 100 failed_polls 2
+last_sync=$(node_http / | jq -r .last_sync)
+mariadb_sql "RENAME TABLE multi_interface_away TO multi_interface"
+synced_since() {
+	local now
+	now=$(node_http / | jq -r .last_sync)
+	[ -n "$now" ] && [ "$now" != "$1" ]
+}
+ok "error: polls succeed again" wait_until 100 synced_since "$last_sync"
+is "$(file_ids "$(netplan_dir)")" "$files" "error: no file was touched"
+is "$(link_state multinic0); $(link_state multinic1)" "$links" \
+    "error: both links keep their configuration"
+ok "error: both rows still say netplan_success=1" applied_rows 2
 expect_hold "grace" 1
 ok "once DELETE_GRACE is over, the files go and the links are de-configured" \
     wait_until 100 nothing_left

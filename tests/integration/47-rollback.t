@@ -47,6 +47,8 @@ ok "read-only dir: the health endpoint counts it failed" \
 like "$(log_since "$DAEMON_LOG" "$lines")" \
     "cannot update multinic0 .*Read-only file system.*rolled back" \
     "read-only dir: the log gives the reason"
+like "$(nic_of $mac0)" "^failed cannot write .*Read-only file system" \
+    "read-only dir: so does multinicctl"
 is "$(link_state multinic0)" "$link_before" \
     "read-only dir: the link keeps its old MTU and address"
 is "$(cat "$file0")" "$content_before" "read-only dir: the old file is there"
@@ -92,6 +94,8 @@ monitor_stop
 like "$(log_since "$DAEMON_LOG" "$lines")" \
     "cannot create multinic1 .*cannot set MTU 9000.*rolled back" \
     "refused MTU: the log gives the reason"
+like "$(nic_of $mac1)" "^failed cannot set MTU 9000 on multinic1" \
+    "refused MTU: so does multinicctl, polls later"
 renames=$(monitor_events | grep -c ": multinic1@")
 ok "refused MTU: the link had been renamed multinic1 before the refusal" \
     [ "$renames" -ge 1 ]
