@@ -2,7 +2,8 @@
 # A restarted daemon finds its work done: the same names, no file written
 # (inodes and mtimes unchanged), no change to any link or address (the
 # kernel's events, watched across the restart, show none), no write to
-# the database.
+# the database. Then, traced, its cycles send rtnetlink nothing but
+# requests to read and open no file for writing.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,4 +69,31 @@ is "$(db_updates)" "$updates_before" "no UPDATE reached the database"
 ok "the rows still say netplan_success=1" applied_rows 3
 unlike "$(log_since "$DAEMON_LOG" 0)" "applier: (created|updated|deleted) " \
     "the log reports no change"
+
+# Even a no-op write (the same MTU again) would reach the kernel without
+# an event: the system calls show there is none.
+trace=$TEST_DIR/strace
+command -v strace >/dev/null || bail_out "no strace"
+timeout -s INT 4 strace -qq -e signal=none -o "$trace" \
+    -e trace=sendto,sendmsg,openat,rename,renameat,renameat2,unlink,unlinkat \
+    -p "$(node_applier)"
+# rtnetlink message types: NEW is base + 0, DEL + 1, GET + 2, SET + 3, with
+# bases multiple of 4 (RTM_GETLINK 18, RTM_GETADDR 22, RTM_GETROUTE 26).
+# strace attached late may print them as numbers only.
+nl_types=$(grep -o 'nlmsg_type=[^ ,]*' "$trace" | cut -d= -f2 |
+    sed -e 's/^RTM_GETLINK$/18/' -e 's/^RTM_GETADDR$/22/' \
+    -e 's/^RTM_GETROUTE$/26/' | sort -u)
+gets=0
+changes=
+for t in $nl_types; do
+	if [ $((t % 4)) = 2 ]; then
+		gets=$((gets + 1))
+	else
+		changes="$changes $t"
+	fi
+done
+is "$gets" 3 "traced, the applier read links, addresses and routes"
+is "$changes" "" "but sent rtnetlink no change"
+is "$(grep -E "O_WRONLY|O_RDWR|O_CREAT|^(rename|unlink)" "$trace")" "" \
+    "and opened, renamed or removed no file"
 done_testing
