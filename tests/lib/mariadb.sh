@@ -60,9 +60,13 @@ mariadb_start() {
 	local attempt
 	MARIADB_DIR=$1
 	MARIADB_SOCKET=$MARIADB_DIR/mysqld.sock
-	mkdir -p "$MARIADB_DIR/data" && chmod 0755 "$MARIADB_DIR" || return 1
+	# Its own tmpdir: a server starting up removes the #sql temporary
+	# tables it finds there, those of a concurrent test's server too.
+	mkdir -p "$MARIADB_DIR/data" "$MARIADB_DIR/tmp" &&
+	    chmod 0755 "$MARIADB_DIR" || return 1
 	if ! mariadb-install-db --no-defaults --user=root --skip-test-db \
-	    --datadir="$MARIADB_DIR/data" >"$MARIADB_DIR/install.log" 2>&1; then
+	    --datadir="$MARIADB_DIR/data" --tmpdir="$MARIADB_DIR/tmp" \
+	    >"$MARIADB_DIR/install.log" 2>&1; then
 		diag "mariadb-install-db failed:"
 		diag "$(cat "$MARIADB_DIR/install.log")"
 		return 1
@@ -71,8 +75,9 @@ mariadb_start() {
 	for attempt in 1 2 3; do
 		MARIADB_PORT=$(mariadb_free_port) || return 1
 		mariadbd --no-defaults --user=root --datadir="$MARIADB_DIR/data" \
-		    --socket="$MARIADB_SOCKET" --port="$MARIADB_PORT" \
-		    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
+		    --tmpdir="$MARIADB_DIR/tmp" --socket="$MARIADB_SOCKET" \
+		    --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
+		    --pid-file="$MARIADB_DIR/mysqld.pid" \
 		    --log-error="$MARIADB_DIR/error.log" \
 		    "${MARIADB_EXTRA_ARGS[@]}" \
 		    >"$MARIADB_DIR/mariadbd.out" 2>&1 &
