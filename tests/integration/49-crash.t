@@ -46,9 +46,10 @@ crash_during() {
 	    >"$killer_out" 2>&1 &
 	killer=$!
 	HELPER_PIDS+=("$killer")
-	wait_until 50 grep -qs watching "$killer_out"
+	wait_until 150 grep -qs watching "$killer_out" ||
+	    abort_test "$what: the killer does not watch: $(cat "$killer_out")"
 	mariadb_sql "$2"
-	wait "$killer"
+	wait "$killer" || diag "$what: the killer gave up: $(cat "$killer_out")"
 	[ -z "${6:-}" ] || "$6"
 	ok "$what: the applier was killed writing $(tail -n 1 "$killer_out")" \
 	    wait_until 20 is_gone "$applier"
