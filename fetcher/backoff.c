@@ -12,6 +12,25 @@ backoff_init(struct backoff *b, uint32_t base_ms, uint32_t max_ms,
 	backoff_reset(b);
 }
 
+/*
+ * A reload during an outage keeps the failures counted so far and the
+ * delay reached, brought within the new bounds.
+ */
+void
+backoff_reconfigure(struct backoff *b, uint32_t base_ms, uint32_t max_ms,
+    double multiplier)
+{
+	uint32_t	level = b->level, current = b->current_ms;
+
+	backoff_init(b, base_ms, max_ms, multiplier);
+	if (level == 0)
+		return;
+	b->level = level;
+	if (current < b->base_ms)
+		current = b->base_ms;
+	b->current_ms = current > b->max_ms ? b->max_ms : current;
+}
+
 void
 backoff_reset(struct backoff *b)
 {

@@ -14,6 +14,9 @@ struct backoff {
 
 void		backoff_init(struct backoff *, uint32_t base_ms, uint32_t max_ms,
 		    double multiplier);
+/* New bounds (a reload); the level and the delay reached are kept. */
+void		backoff_reconfigure(struct backoff *, uint32_t base_ms,
+		    uint32_t max_ms, double multiplier);
 void		backoff_reset(struct backoff *);
 /*
  * Records one more failure and returns the delay before the next try: the

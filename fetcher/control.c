@@ -23,12 +23,12 @@
 #include "config.h"
 #include "control.h"
 #include "fetcher.h"
+#include "listener.h"
 #include "log.h"
 #include "status.h"
 
 #define CONTROL_CLIENTS_MAX	16
 #define CONTROL_TIMEOUT_S	5	/* from accept to the reply's last byte */
-#define CONTROL_PAUSE_S		1	/* accepting after accept(2) failed */
 
 struct control_client {
 	TAILQ_ENTRY(control_client)	 entry;
@@ -44,7 +44,6 @@ struct control_client {
 struct control {
 	struct fetcher				*f;
 	struct evconnlistener			*listener;
-	struct event				*resume_ev;
 	TAILQ_HEAD(, control_client)		 clients;	/* oldest first */
 	size_t					 nclients;
 };
@@ -417,34 +416,6 @@ control_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	}
 }
 
-/*
- * Out of descriptors, most likely: the socket stays readable, and accepting
- * again at once would spin.
- */
-static void
-control_accept_error(struct evconnlistener *listener, void *arg)
-{
-	struct control	*ctl = arg;
-	struct timeval	 pause = { CONTROL_PAUSE_S, 0 };
-
-	log_warnx("control: accept: %s; pausing %d s",
-	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()),
-	    CONTROL_PAUSE_S);
-	evconnlistener_disable(listener);
-	evtimer_add(ctl->resume_ev, &pause);
-}
-
-static void
-control_accept_resume(evutil_socket_t fd, short events, void *arg)
-{
-	struct control	*ctl = arg;
-
-	(void)fd;
-	(void)events;
-	if (ctl->listener != NULL)
-		evconnlistener_enable(ctl->listener);
-}
-
 struct control *
 control_new(struct fetcher *f)
 {
@@ -454,11 +425,6 @@ control_new(struct fetcher *f)
 		return NULL;
 	ctl->f = f;
 	TAILQ_INIT(&ctl->clients);
-	if ((ctl->resume_ev = evtimer_new(f->base, control_accept_resume,
-	    ctl)) == NULL) {
-		free(ctl);
-		return NULL;
-	}
 	return ctl;
 }
 
@@ -466,10 +432,10 @@ void
 control_listen(struct control *ctl, int fd)
 {
 	if (ctl->listener != NULL) {
+		listener_unguard(ctl->listener);
 		evconnlistener_free(ctl->listener);
 		ctl->listener = NULL;
 	}
-	evtimer_del(ctl->resume_ev);
 	if (fd == -1)
 		return;
 	/*
@@ -480,8 +446,8 @@ control_listen(struct control *ctl, int fd)
 	    (ctl->listener = evconnlistener_new(ctl->f->base, control_accept,
 	    ctl, 0, 0, fd)) == NULL)
 		log_warn("control: cannot accept on the control socket");
-	else {
-		evconnlistener_set_error_cb(ctl->listener, control_accept_error);
+	else if (listener_guard(ctl->listener, "control") == -1)
+		log_warnx("control: accepting, but cannot pause after errors");
+	else
 		log_debug("control: accepting connections");
-	}
 }

@@ -1099,7 +1099,8 @@ on_update_prepared(struct db *db)
 			return;
 		}
 		update_unprepare(db, &code, why, sizeof(why));
-		log_warnx("db: cannot %s %s: %s (%u); write-backs will fail",
+		/* results.c warns at the first write-back that fails. */
+		log_debug("db: cannot %s %s: %s (%u); write-backs will fail",
 		    db_step[db->state], db->peer, why, code);
 	}
 	evtimer_del(db->deadline_ev);

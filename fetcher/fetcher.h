@@ -30,6 +30,7 @@ struct poll_state {
 struct results {
 	uint64_t		acked_generation;	/* 0: none yet */
 	int			deletions_held;
+	int			writeback_failing; /* logged; quiet until one works */
 	size_t			count;
 	struct msg_result	items[RESULTS_MAX];
 	size_t			receiving;	/* results of the next verdict */

@@ -20,6 +20,7 @@
 
 #include "fetcher.h"
 #include "http.h"
+#include "listener.h"
 #include "log.h"
 #include "metrics.h"
 #include "status.h"
@@ -381,6 +382,7 @@ http_listen(struct http *h, int fd)
 {
 	/* evhttp_accept_socket does not own the descriptor: the caller does. */
 	if (h->bound != NULL) {
+		listener_unguard(evhttp_bound_socket_get_listener(h->bound));
 		evhttp_del_accept_socket(h->evhttp, h->bound);
 		h->bound = NULL;
 	}
@@ -396,6 +398,9 @@ http_listen(struct http *h, int fd)
 	    (h->bound = evhttp_accept_socket_with_handle(h->evhttp, fd)) ==
 	    NULL)
 		log_warn("HTTP: cannot accept on the listening socket");
+	else if (listener_guard(evhttp_bound_socket_get_listener(h->bound),
+	    "HTTP") == -1)
+		log_warnx("HTTP: accepting, but cannot pause after errors");
 	else
 		log_debug("HTTP: accepting connections");
 }
@@ -406,6 +411,8 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	conn_register_pending(h);	/* drops our references */
+	if (h->bound != NULL)
+		listener_unguard(evhttp_bound_socket_get_listener(h->bound));
 	if (h->evhttp != NULL)
 		evhttp_free(h->evhttp);
 	if (h->register_ev != NULL)

@@ -42,11 +42,11 @@ poll_init(struct fetcher *f)
 	schedule(f, 0);
 }
 
-/* Takes effect from the next poll on. */
+/* Takes effect from the next poll on; failures so far still count. */
 void
 poll_reconfigure(struct fetcher *f)
 {
-	backoff_init(&f->backoff, f->conf.poll_interval_ms,
+	backoff_reconfigure(&f->backoff, f->conf.poll_interval_ms,
 	    f->conf.backoff_max_interval_ms, f->conf.backoff_multiplier);
 }
 

@@ -31,6 +31,11 @@ stored_success(struct poll_state *p, int64_t row_id)
 	return NULL;
 }
 
+/*
+ * A read-only replica refuses every write-back, every cycle: the first
+ * failure is a warning, the retries are counted but logged at debug, until
+ * a write-back succeeds again.
+ */
 static void
 write_done(void *arg, int64_t id, int ok, const char *error)
 {
@@ -39,11 +44,22 @@ write_done(void *arg, int64_t id, int ok, const char *error)
 	if (!ok) {
 		metrics_writeback_failed(f->metrics);
 		/* Retried next cycle: the stored value still differs. */
-		log_warnx("row %lld: writing netplan_success failed: %s",
-		    (long long)id, error);
+		if (f->results.writeback_failing)
+			log_debug("row %lld: writing netplan_success failed: %s",
+			    (long long)id, error);
+		else
+			log_warnx("row %lld: writing netplan_success failed: %s "
+			    "(retried each cycle, logged again only after a "
+			    "write succeeds)", (long long)id, error);
+		f->results.writeback_failing = 1;
 		return;
 	}
-	log_debug("row %lld: netplan_success written", (long long)id);
+	if (f->results.writeback_failing)
+		log_info("row %lld: netplan_success written; write-backs work "
+		    "again", (long long)id);
+	else
+		log_debug("row %lld: netplan_success written", (long long)id);
+	f->results.writeback_failing = 0;
 }
 
 /* Only where the value changes: a steady state writes nothing. */

@@ -6,7 +6,7 @@ set -eu
 build_pkgs="gcc make pkg-config libc6-dev libmariadb-dev libyaml-dev libevent-dev libbsd-dev
 libseccomp-dev libmnl-dev libcmocka-dev libjson-c-dev clang libclang-rt-14-dev"
 test_pkgs="mariadb-server-core mariadb-client iproute2 curl jq netplan.io mandoc shellcheck
-procps util-linux strace"
+procps util-linux openssl strace"
 
 missing=""
 for pkg in $build_pkgs $test_pkgs; do

@@ -119,24 +119,6 @@ open(ready, "w").close()
 time.sleep(60)
 EOF
 
-cat >"$TEST_DIR/hung_db.py" <<'EOF'
-# A "database" that accepts TCP connections and never says a word.
-import os, socket, sys
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 0))
-srv.listen(16)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(srv.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    conn, _ = srv.accept()
-    held.append(conn)
-    with open(sys.argv[2], "a") as f:
-        f.write("accepted\n")
-EOF
-
 no_signal_deaths() {
 	! grep -h "killed by signal" "$TEST_DIR"/multinicd.*.log
 }
@@ -247,6 +229,29 @@ is "${answer%% *}" 200 "and it is a 200"
 kill "$idle_pid" 2>/dev/null
 wait "$idle_pid" 2>/dev/null
 
+# Out of descriptors: accept(2) fails while the socket stays readable; the
+# fetcher pauses accepting instead of spinning, and recovers.
+soft=$(soft_nofile "$fetcher")
+lines=$(log_lines "$DAEMON_LOG")
+set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
+    abort_test "cannot lower the fetcher's descriptor limit"
+rm -f "$TEST_DIR/idle.ready"
+python3 "$TEST_DIR/idle.py" "$http_port" 3 "$TEST_DIR/idle.ready" &
+HELPER_PIDS+=("$!")
+idle_pid=$!
+wait_until 100 test -e "$TEST_DIR/idle.ready"
+ok "out of descriptors: the fetcher says so" \
+    wait_until 30 logged_since "$lines" "HTTP: accept: Too many open files"
+ticks=$(cpu_ticks "$fetcher")
+sleep 2
+ticks=$(($(cpu_ticks "$fetcher") - ticks))
+ok "out of descriptors: the fetcher does not spin ($ticks ticks in 2 s)" \
+    test "$ticks" -lt 50
+kill "$idle_pid" 2>/dev/null
+wait "$idle_pid" 2>/dev/null
+set_soft_nofile "$fetcher" "$soft"
+ok "descriptors back: / answers again" wait_until 50 code_is / 200
+
 # --- The database goes away --------------------------------------------------
 
 mariadb_stop
@@ -264,7 +269,7 @@ stop_daemon "$supervisor"
 
 # --- A database that accepts and never answers -------------------------------
 
-python3 "$TEST_DIR/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
+python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
 HELPER_PIDS+=("$!")
 wait_until 50 test -s "$TEST_DIR/hung.port" || abort_test "the hung DB did not start"
 http_port=$(mariadb_free_port) || bail_out "no free port"

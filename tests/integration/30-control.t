@@ -113,10 +113,6 @@ no_debug_lines_since() {
 }
 
 # logged_since LINES TEXT: a line containing TEXT after LINES.
-logged_since() {
-	log_since "$DAEMON_LOG" "$1" | grep -qF "$2"
-}
-
 no_signal_deaths() {
 	! grep -h "killed by signal" "$TEST_DIR"/multinicd.*.log
 }
@@ -435,6 +431,28 @@ ok "a new fetcher runs" \
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 ok "the new fetcher serves the socket, with the DB" wait_until 50 row_applied
 
+# --- A managed NIC whose row is gone ------------------------------------------
+
+# Its deletion waits for a second counted snapshot (POLL_INTERVAL/2 later),
+# so after a sync it is listed without a row.
+mariadb_sql "DELETE FROM multi_interface WHERE id = $valid_id"
+ctl sync
+orphan_listed() {
+	ctl -j show interfaces &&
+	    jq_holds "$CTL_OUT" '.[] | select(.mac == "fa:16:3e:00:30:01") | .state == "deleting"'
+}
+ok "a managed NIC whose row is gone is listed as deleting" \
+    wait_until 50 orphan_listed
+orphan=$(nic "$CTL_OUT" fa:16:3e:00:30:01)
+diag "orphan: $orphan"
+json_ok "$orphan" '.row_id == null and .name == "multinic0"' \
+    "it has no row_id (null) and keeps its name"
+json_ok "$orphan" '.reason | type == "string" and length > 0' "its reason says why"
+json_ok "$CTL_OUT" 'length == 3' "held and waiting rows are still listed"
+ctl -j status
+json_ok "$CTL_OUT" '.interfaces.deleting == 1 and .interfaces.applied == 0' \
+    "status counts it under deleting"
+
 # --- Hostile clients ---------------------------------------------------------
 
 client() {
@@ -465,19 +483,9 @@ ok "and not long before it" below 4 "$took"
 
 # Out of descriptors: accept(2) fails while the socket stays readable; the
 # fetcher pauses accepting instead of spinning, and recovers.
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-# As the fetcher's own user: root may lack CAP_SYS_RESOURCE in a container.
-as_fetcher="--reuid=$(stat -c %u "/proc/$fetcher") --regid=$(stat -c %g "/proc/$fetcher") --clear-groups"
-fetcher_soft_nofile() {
-	# shellcheck disable=SC2086
-	setpriv $as_fetcher prlimit --pid "$fetcher" --nofile="$1":
-}
-soft_nofile=$(awk '/^Max open files/ { print $4 }' "/proc/$fetcher/limits")
-open_fds=$(find "/proc/$fetcher/fd" -mindepth 1 | wc -l)
+soft=$(soft_nofile "$fetcher")
 lines=$(log_lines "$DAEMON_LOG")
-fetcher_soft_nofile $((open_fds + 1)) ||
+set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
     abort_test "cannot lower the fetcher's descriptor limit"
 rm -f "$TEST_DIR/idle.ready"
 python3 "$TEST_DIR/idle.py" "$socket" 3 "$TEST_DIR/idle.ready" &
@@ -493,7 +501,7 @@ ok "out of descriptors: the fetcher does not spin ($ticks ticks in 2 s)" \
     test "$ticks" -lt 50
 kill "$idle_pid" 2>/dev/null
 wait "$idle_pid" 2>/dev/null
-fetcher_soft_nofile "$soft_nofile"
+set_soft_nofile "$fetcher" "$soft"
 status_answers() {
 	"$MULTINIC_BUILD/multinicctl" -s "$socket" status >/dev/null 2>&1
 }

@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 node_setup
 node_nic ens5 fa:16:3e:40:00:01

@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 stays=fa:16:3e:42:00:01
 gone=fa:16:3e:42:00:02
@@ -37,10 +38,10 @@ watch_deletion() {
 	[ ! -e "$file" ]
 }
 
-polls_before=$(metric multinic_polling_cycles_total)
+polls_before=$(node_metric multinic_polling_cycles_total)
 mariadb_sql "DELETE FROM multi_interface WHERE macaddress = '$gone'"
 ok "the deleted row's file goes" wait_until 100 watch_deletion
-polls_after=$(metric multinic_polling_cycles_total)
+polls_after=$(node_metric multinic_polling_cycles_total)
 is "$outlived" yes "it outlived the first snapshot without the row"
 ok "at least two polls ran before it went ($polls_before -> $polls_after)" \
     [ "$((polls_after - polls_before))" -ge 2 ]
@@ -50,7 +51,7 @@ is "$(link_state multinic0)" "$stays_before" "multinic0 is untouched"
 is "$(find "$(netplan_dir)" -mindepth 1 -printf '%f\n')" 90-multinic0.yaml \
     "only multinic0's file is left"
 ok "netplan generate accepts what is left" netplan_accepts
-is "$(metric multinic_orphaned_interfaces_deleted_total)" 1 \
+is "$(node_metric multinic_orphaned_interfaces_deleted_total)" 1 \
     "the deletion is counted"
 ok "the kept row still says netplan_success=1" success_is $stays 1
 ok "the log says multinic1 was deleted" log_has "deleted multinic1"

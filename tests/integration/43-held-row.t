@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 good=fa:16:3e:43:00:01
 bad=fa:16:3e:43:00:02
@@ -28,10 +29,7 @@ row_set $bad "mtu = 20, address = '10.43.1.99'"
 ok "the invalid row says netplan_success=0" wait_until 100 success_is $bad 0
 ok "the health endpoint counts it held" wait_until 30 state_count_is held 1
 ok "and reports degraded" health_is degraded
-polls=$(metric multinic_polling_cycles_total)
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
-}
+polls=$(node_metric multinic_polling_cycles_total)
 ok "three more polls go by" wait_until 100 polls_past $((polls + 3))
 is "$(link_state multinic1)" "$bad_before" \
     "multinic1 keeps its MTU, its address and stays up"

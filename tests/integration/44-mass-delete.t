@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 mac0=fa:16:3e:44:00:01
 mac1=fa:16:3e:44:00:02
@@ -30,18 +31,15 @@ rows_here() {
 	mariadb_sql "UPDATE multi_interface SET attached_node_name = '$NODE_NAME'"
 }
 held() {
-	[ "$(metric multinic_deletions_held)" = 1 ]
+	[ "$(node_metric multinic_deletions_held)" = 1 ]
 }
 not_held() {
-	[ "$(metric multinic_deletions_held)" = 0 ]
+	[ "$(node_metric multinic_deletions_held)" = 0 ]
 }
 nothing_left() {
 	[ -z "$(find "$(netplan_dir)" -mindepth 1)" ] &&
 	    link_state_is multinic0 "multinic0 1500 down " &&
 	    link_state_is multinic1 "multinic1 9000 down "
-}
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
 }
 
 # expect_hold WHAT POLLS: the rows are elsewhere; the hold appears and,
@@ -57,7 +55,7 @@ expect_hold() {
 	    "$1: multinicctl status says deletion held"
 	is "$(state_count deleting)" 2 "$1: it counts both NICs as deleting"
 	ok "$1: the log warns of the hold" log_has "deletions held"
-	polls=$(metric multinic_polling_cycles_total)
+	polls=$(node_metric multinic_polling_cycles_total)
 	ok "$1: $2 more polls go by" wait_until 100 polls_past $((polls + $2))
 	ok "$1: still held" held
 	is "$(file_ids "$(netplan_dir)")" "$files" "$1: no file was touched"
@@ -66,7 +64,7 @@ expect_hold() {
 }
 
 # --- DELETE_GRACE=3s: the hold ends by itself ---
-node_config DELETE_GRACE=3s BACKOFF_MAX_INTERVAL=2s
+node_config "$NODE_CONF" DELETE_GRACE=3s BACKOFF_MAX_INTERVAL=2s
 node_start
 ok "both rows are applied" wait_until 100 applied_rows 2
 
@@ -78,11 +76,11 @@ files=$(file_ids "$(netplan_dir)")
 links="$(link_state multinic0); $(link_state multinic1)"
 mariadb_sql "RENAME TABLE multi_interface TO multi_interface_away"
 ok "error: polls fail" wait_until 100 failed_polls 2
-last_sync=$(node_http / | jq -r .last_sync)
+last_sync=$(node_status .last_sync)
 mariadb_sql "RENAME TABLE multi_interface_away TO multi_interface"
 synced_since() {
 	local now
-	now=$(node_http / | jq -r .last_sync)
+	now=$(node_status .last_sync)
 	[ -n "$now" ] && [ "$now" != "$1" ]
 }
 ok "error: polls succeed again" wait_until 100 synced_since "$last_sync"
@@ -100,7 +98,7 @@ ok "back on this node, both rows are applied again" \
 node_stop
 
 # --- The default DELETE_GRACE (10m): only multinicctl releases it ---
-node_config
+node_config "$NODE_CONF"
 node_start
 expect_hold "no grace" 4
 reply=$(ctl sync --allow-delete)

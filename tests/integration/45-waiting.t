@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 mac=fa:16:3e:45:00:01
 node_setup
@@ -19,11 +20,8 @@ node_start
 ok "the health endpoint counts one NIC waiting" \
     wait_until 100 state_count_is waiting 1
 ok "the row says netplan_success=0" success_is $mac 0
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
-}
 lines=$(log_lines "$DAEMON_LOG")
-polls=$(metric multinic_polling_cycles_total)
+polls=$(node_metric multinic_polling_cycles_total)
 ok "three more polls go by" wait_until 100 polls_past $((polls + 3))
 ok "still waiting" state_count_is waiting 1
 is "$(find "$(netplan_dir)" -mindepth 1)" "" "no file is written for it"

@@ -13,6 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 uplink=fa:16:3e:46:00:09
 twin=fa:16:3e:46:00:77
@@ -42,8 +43,8 @@ ok "the normal row is applied" wait_until 100 success_is $normal 1
 is "$(link_of_mac $normal)" multinic0 "it takes the first slot: multinic0"
 ok "the health endpoint counts one NIC held" wait_until 30 state_count_is held 1
 ok "and one failed" state_count_is failed 1
-is "$(row_success $uplink)" 0 "the default route's row says netplan_success=0"
-is "$(row_success $twin)" 0 "the ambiguous row says netplan_success=0"
+is "$(mac_success $uplink)" 0 "the default route's row says netplan_success=0"
+is "$(mac_success $twin)" 0 "the ambiguous row says netplan_success=0"
 is "$(link_state ens9)" "$uplink_before" \
     "the default route's link keeps its name, MTU, address, up state"
 is "$(routes)" "$routes_before" "the default route and the uplink's routes are as they were"
@@ -88,10 +89,7 @@ like "$(nic_of $eleventh)" "^failed no free multinic slot" \
 ok "its row says netplan_success=0" success_is $eleventh 0
 is "$(link_state ens11)" "$ens11_before" "its link is left as it was"
 is "$(find "$(netplan_dir)" -mindepth 1 | wc -l)" 10 "ten files, no 11th"
-polls=$(metric multinic_polling_cycles_total)
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
-}
+polls=$(node_metric multinic_polling_cycles_total)
 ok "two more polls go by" wait_until 50 polls_past $((polls + 2))
 ok "the log says once that there is no free slot" \
     log_once "applier: row [0-9]+ \($eleventh\) failed: no free multinic slot"

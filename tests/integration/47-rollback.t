@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 mac0=fa:16:3e:47:00:01
 mac1=fa:16:3e:47:00:02
@@ -85,10 +86,7 @@ row_add $mac1 10.47.1.5 10.47.1.0/24 9000
 ok "refused MTU: the health endpoint counts it failed" \
     wait_until 100 state_count_is failed 1
 ok "refused MTU: the row says netplan_success=0" success_is $mac1 0
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
-}
-polls=$(metric multinic_polling_cycles_total)
+polls=$(node_metric multinic_polling_cycles_total)
 ok "refused MTU: six more polls go by" wait_until 150 polls_past $((polls + 6))
 monitor_stop
 like "$(log_since "$DAEMON_LOG" "$lines")" \

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
 
 node_setup
 node_nic ens5 fa:16:3e:48:00:01
@@ -23,10 +24,7 @@ row_add fa:16:3e:48:00:03 NULL NULL 1400
 node_start
 ok "the rows are applied" wait_until 100 applied_rows 3
 # Settled: a poll after the one that applied them.
-polls_past() {
-	[ "$(metric multinic_polling_cycles_total)" -ge "$1" ]
-}
-wait_until 50 polls_past $(($(metric multinic_polling_cycles_total) + 1))
+wait_until 50 polls_past $(($(node_metric multinic_polling_cycles_total) + 1))
 node_stop
 
 links() {
@@ -53,7 +51,7 @@ monitor_start "$TEST_DIR/monitor"
 node_start
 ok "the restarted daemon sees the rows applied" \
     wait_until 100 state_count_is applied 3
-polls=$(metric multinic_polling_cycles_total)
+polls=$(node_metric multinic_polling_cycles_total)
 ok "three polls go by" wait_until 100 polls_past $((polls + 3))
 monitor_stop
 

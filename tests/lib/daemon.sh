@@ -92,6 +92,33 @@ start_daemon() {
 	STARTED_PIDS+=("$DAEMON_PID")
 }
 
+# start_in_netns NS CONF [NAME=VALUE...]: the same inside network namespace
+# NS, still a child of this shell (ip netns exec execs it), so stop_daemon
+# can reap it.
+start_in_netns() {
+	local ns=$1
+	shift
+	start_in_netns_as "$ns" "" "$@"
+}
+
+# start_in_netns_as NS HOSTNAME CONF [NAME=VALUE...]: start_in_netns in a
+# UTS namespace of its own whose host name is HOSTNAME (empty: the
+# machine's own, in the machine's UTS namespace).
+start_in_netns_as() {
+	local ns=$1 host=$2 conf=$3 uts=()
+	shift 3
+	if [ -n "$host" ]; then
+		# shellcheck disable=SC2016 # expanded by that sh, not this one
+		uts=(unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host")
+	fi
+	DAEMON_COUNT=$((DAEMON_COUNT + 1))
+	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+	env -i PATH="$DAEMON_PATH" "$@" ip netns exec "$ns" "${uts[@]}" \
+	    "$MULTINIC_BUILD/multinicd" -d -f "$conf" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	STARTED_PIDS+=("$DAEMON_PID")
+}
+
 # Alive and not a zombie (our own child stays a zombie until waited for).
 is_alive() {
 	local state
@@ -164,6 +191,34 @@ is_multinicd() {
 	is_alive "$1" && [[ $(proc_title "$1") =~ ^(/[^ ]*/)?multinicd ]]
 }
 
+# cpu_ticks PID: the user and system clock ticks it has used.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# open_fds PID: how many descriptors it has open.
+open_fds() {
+	find "/proc/$1/fd" -mindepth 1 | wc -l
+}
+
+soft_nofile() {
+	awk '/^Max open files/ { print $4 }' "/proc/$1/limits"
+}
+
+# set_soft_nofile PID N: its soft descriptor limit, set as its own user
+# (root may lack CAP_SYS_RESOURCE in a container).
+set_soft_nofile() {
+	setpriv --reuid="$(stat -c %u "/proc/$1")" \
+	    --regid="$(stat -c %g "/proc/$1")" --clear-groups \
+	    prlimit --pid "$1" --nofile="$2":
+}
+
+# logged_since LINES TEXT: the daemon's log gained a line with TEXT after
+# its first LINES lines.
+logged_since() {
+	log_since "$DAEMON_LOG" "$1" | grep -qF -- "$2"
+}
+
 # log_lines FILE: how many lines it has now.
 log_lines() {
 	wc -l <"$1"
@@ -209,18 +264,6 @@ stop_daemon() {
 		fi
 	done
 	return "$status"
-}
-
-# start_in_netns NS CONF: the daemon inside the namespace, as a child of
-# this shell (ip netns exec execs it), so stop_daemon can reap it. Sets
-# DAEMON_PID and DAEMON_LOG.
-start_in_netns() {
-	DAEMON_COUNT=$((DAEMON_COUNT + 1))
-	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
-	env -i PATH="$DAEMON_PATH" ip netns exec "$1" \
-	    "$MULTINIC_BUILD/multinicd" -d -f "$2" >"$DAEMON_LOG" 2>&1 &
-	DAEMON_PID=$!
-	STARTED_PIDS+=("$DAEMON_PID")
 }
 
 # Stops every daemon this test started and has not reaped yet.

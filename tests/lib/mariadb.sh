@@ -53,17 +53,35 @@ mariadb_load() {
 	mariadb --no-defaults -S "$MARIADB_SOCKET" -u root "$MARIADB_DB" <"$1"
 }
 
-# mariadb_start DIR: DIR (created, mode 0755 so the fetcher's user can reach
-# the socket) holds data/, mysqld.sock, mysqld.pid and error.log.
+# mariadb_launch PORT: mariadbd on the data directory in MARIADB_DIR,
+# listening on PORT and MARIADB_SOCKET; 0 once it answers, else it is gone.
 # Not in a subshell: MARIADB_PID must stay a child of the test shell.
+mariadb_launch() {
+	MARIADB_PORT=$1
+	mariadbd --no-defaults --user=root --datadir="$MARIADB_DIR/data" \
+	    --socket="$MARIADB_SOCKET" --port="$MARIADB_PORT" \
+	    --bind-address=127.0.0.1 --pid-file="$MARIADB_DIR/mysqld.pid" \
+	    --log-error="$MARIADB_DIR/error.log" --tmpdir="$MARIADB_DIR/tmp" \
+	    "${MARIADB_EXTRA_ARGS[@]}" \
+	    >>"$MARIADB_DIR/mariadbd.out" 2>&1 &
+	MARIADB_PID=$!
+	wait_until 200 mariadb_up_or_dead
+	mariadb_ping && return 0
+	wait "$MARIADB_PID" 2>/dev/null
+	MARIADB_PID=
+	return 1
+}
+
+# mariadb_start DIR: DIR (created, mode 0755 so the fetcher's user can reach
+# the socket) holds data/, tmp/, mysqld.sock, mysqld.pid and error.log.
 mariadb_start() {
-	local attempt
+	local attempt port
 	MARIADB_DIR=$1
 	MARIADB_SOCKET=$MARIADB_DIR/mysqld.sock
-	# Its own tmpdir: a server starting up removes the #sql temporary
-	# tables it finds there, those of a concurrent test's server too.
 	mkdir -p "$MARIADB_DIR/data" "$MARIADB_DIR/tmp" &&
 	    chmod 0755 "$MARIADB_DIR" || return 1
+	# A temporary directory of its own: servers bootstrapped at the same
+	# time in a shared /tmp trip over each other's temporary tables.
 	if ! mariadb-install-db --no-defaults --user=root --skip-test-db \
 	    --datadir="$MARIADB_DIR/data" --tmpdir="$MARIADB_DIR/tmp" \
 	    >"$MARIADB_DIR/install.log" 2>&1; then
@@ -73,20 +91,9 @@ mariadb_start() {
 	fi
 	# Another process may take the port between the check and the bind.
 	for attempt in 1 2 3; do
-		MARIADB_PORT=$(mariadb_free_port) || return 1
-		mariadbd --no-defaults --user=root --datadir="$MARIADB_DIR/data" \
-		    --tmpdir="$MARIADB_DIR/tmp" --socket="$MARIADB_SOCKET" \
-		    --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
-		    --pid-file="$MARIADB_DIR/mysqld.pid" \
-		    --log-error="$MARIADB_DIR/error.log" \
-		    "${MARIADB_EXTRA_ARGS[@]}" \
-		    >"$MARIADB_DIR/mariadbd.out" 2>&1 &
-		MARIADB_PID=$!
-		wait_until 200 mariadb_up_or_dead
-		mariadb_ping && break
-		wait "$MARIADB_PID" 2>/dev/null
-		MARIADB_PID=
-		diag "mariadbd did not start (attempt $attempt, port $MARIADB_PORT)"
+		port=$(mariadb_free_port) || return 1
+		mariadb_launch "$port" && break
+		diag "mariadbd did not start (attempt $attempt, port $port)"
 		grep -q "Bind on TCP/IP port" "$MARIADB_DIR/error.log" || break
 	done
 	if [ -z "$MARIADB_PID" ]; then
@@ -94,6 +101,22 @@ mariadb_start() {
 		return 1
 	fi
 	mariadb_create_db
+}
+
+# mariadb_restart: the same server again after mariadb_stop: same data and
+# socket, and the same port unless another process took it meanwhile.
+mariadb_restart() {
+	local lines port
+	lines=$(wc -l <"$MARIADB_DIR/error.log")
+	mariadb_launch "$MARIADB_PORT" && return 0
+	if tail -n "+$((lines + 1))" "$MARIADB_DIR/error.log" |
+	    grep -q "Bind on TCP/IP port"; then
+		diag "port $MARIADB_PORT was taken meanwhile; another one"
+		port=$(mariadb_free_port) && mariadb_launch "$port" && return 0
+	fi
+	diag "mariadbd did not restart"
+	diag "$(tail -n 20 "$MARIADB_DIR/error.log")"
+	return 1
 }
 
 mariadb_create_db() {

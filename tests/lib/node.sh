@@ -1,276 +1,90 @@
-# One node for the applier's stories: multinicd inside a network namespace
-# whose veth links are the node's NICs, a throwaway MariaDB reached through
-# its unix socket, netplan files under a temp CONFIG_ROOT, HTTP on the
-# namespace's own loopback. Needs tap.sh, daemon.sh, mariadb.sh, netns.sh.
+# A node for the fetcher's tests: a network namespace with veth NICs, the
+# daemon inside it reaching a throwaway MariaDB through its unix socket and
+# serving HTTP on the namespace's own loopback (so no port is shared with
+# anything else running on the machine).
+# Needs tap.sh, daemon.sh, mariadb.sh (started) and netns.sh. Sets NODE_NS.
 # shellcheck shell=bash
 
 NODE_NS=
-NODE_CONF=
-NODE_ROOT=
-NODE_NAME=$(uname -n)
-NODE_PORT=8080
-HELPER_PIDS=()
+NODE_HTTP=http://127.0.0.1:8080
 
-node_cleanup() {
-	local pid
-	stop_all_daemons
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	mariadb_stop
-	netns_cleanup
-	remove_test_dir
-}
-
-# node_setup [KEY=VALUE...]: everything but the daemon, which node_start
-# starts; the settings go to node_config.
-node_setup() {
-	require_root_and_build
-	for tool in curl jq netplan; do
-		command -v "$tool" >/dev/null || skip_all "no $tool"
-	done
-	ensure_privsep_user || bail_out "cannot create the _multinic user"
-	make_test_dir
-	trap node_cleanup EXIT
-	mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
-	netns_create || bail_out "cannot create a namespace"
+# node_create MAC...: a namespace with one fresh veth NIC per MAC, named
+# ens5, ens6, ... in order.
+node_create() {
+	local mac slot=5
+	netns_create || return 1
 	NODE_NS=$NETNS_NAME
-	NODE_ROOT=$TEST_DIR/root
-	NODE_CONF=$TEST_DIR/multinicd.conf
-	node_config "$@"
-}
-
-# node_config [KEY=VALUE...]: the test configuration, polling every second.
-node_config() {
-	write_test_config "$NODE_CONF" DB_SOCKET="$MARIADB_SOCKET" \
-	    DB_PASSWORD="$MARIADB_PASSWORD" POLL_INTERVAL=1s \
-	    HEALTH_ADDR=127.0.0.1 HEALTH_PORT="$NODE_PORT" LOG_LEVEL=debug "$@"
-}
-
-# node_start: the daemon in the namespace, its children sandboxed.
-node_start() {
-	start_in_netns "$NODE_NS" "$NODE_CONF"
-	wait_children_ready "$DAEMON_PID"
-}
-
-node_stop() {
-	stop_daemon "$DAEMON_PID"
-}
-
-# node_applier: the PID of the running applier.
-node_applier() {
-	child_titled "$DAEMON_PID" "multinicd: applier"
-}
-
-# node_nic NAME MAC: a freshly plugged NIC (a veth; its peer is up).
-node_nic() {
-	netns_add_veth "$NODE_NS" "$1" "$2" || bail_out "cannot add $1"
-}
-
-# --- The table ---------------------------------------------------------------
-
-# row_add MAC ADDRESS CIDR MTU: a row for this node; NULL for no value.
-row_add() {
-	local address=NULL cidr=NULL
-	[ "$2" = NULL ] || address="'$2'"
-	[ "$3" = NULL ] || cidr="'$3'"
-	mariadb_sql "INSERT INTO multi_interface (port_id, subnet_id,
-	    macaddress, attached_node_name, address, cidr, mtu) VALUES
-	    ('port-$1', 'subnet', '$1', '$NODE_NAME', $address, $cidr, $4)"
-}
-
-# row_set MAC ASSIGNMENTS: UPDATE of the row with that MAC.
-row_set() {
-	mariadb_sql "UPDATE multi_interface SET $2 WHERE macaddress = '$1'"
-}
-
-row_success() {
-	mariadb_sql "SELECT netplan_success FROM multi_interface
-	    WHERE macaddress = '$1'"
-}
-
-# success_is MAC 0|1
-success_is() {
-	[ "$(row_success "$1")" = "$2" ]
-}
-
-# applied_rows N: exactly N rows have netplan_success = 1.
-applied_rows() {
-	[ "$(mariadb_sql "SELECT COUNT(*) FROM multi_interface
-	    WHERE netplan_success = 1")" = "$1" ]
-}
-
-# --- Live state ----------------------------------------------------------------
-
-# link_json NAME: `ip -j -d link show` of one link in the namespace.
-link_json() {
-	ip -n "$NODE_NS" -j link show dev "$1" 2>/dev/null | jq -c '.[0]'
-}
-
-# link_of_mac MAC: the names of the links carrying it, one a line.
-link_of_mac() {
-	ip -n "$NODE_NS" -j link show | jq -r --arg mac "$1" \
-	    '.[] | select(.address == $mac) | .ifname'
-}
-
-link_mtu() {
-	ip -n "$NODE_NS" -j link show dev "$1" 2>/dev/null | jq -r '.[0].mtu'
-}
-
-# link_up NAME: administratively up.
-link_up() {
-	ip -n "$NODE_NS" -j link show dev "$1" 2>/dev/null |
-	    jq -e '.[0].flags | index("UP") != null' >/dev/null
-}
-
-link_ipv4() {
-	netns_ipv4 "$NODE_NS" "$1"
-}
-
-# link_state NAME: "name mtu up|down addresses" in one line, for comparing
-# a link before and after.
-link_state() {
-	local up=down
-	link_up "$1" && up=up
-	echo "$1 $(link_mtu "$1") $up $(link_ipv4 "$1" | tr '\n' ' ')"
-}
-
-# link_state_is NAME "STATE": link_state gives that (for wait_until).
-link_state_is() {
-	[ "$(link_state "$1")" = "$2" ]
-}
-
-# link_ipv4_is NAME ADDRESSES: its IPv4 addresses (one a line) are these.
-link_ipv4_is() {
-	[ "$(link_ipv4 "$1")" = "$2" ]
-}
-
-link_mtu_is() {
-	[ "$(link_mtu "$1")" = "$2" ]
-}
-
-# --- Files ---------------------------------------------------------------------
-
-netplan_dir() {
-	echo "$NODE_ROOT/etc/netplan"
-}
-
-# netplan_file N: multinicN's file.
-netplan_file() {
-	echo "$NODE_ROOT/etc/netplan/9$1-multinic$1.yaml"
-}
-
-# netplan_accepts: the real netplan reads every file we wrote.
-netplan_accepts() {
-	local out
-	if ! out=$(netplan generate --root-dir "$NODE_ROOT" 2>&1); then
-		diag "$out"
-		return 1
-	fi
-}
-
-# file_ids DIR: "name inode mtime-ns mode" of each file, dot-files too.
-file_ids() {
-	find "$1" -maxdepth 1 -type f -printf '%f %i %T@ %m\n' | sort
-}
-
-# dot_files DIR: the hidden files (half-written ones would be there).
-dot_files() {
-	find "$1" -maxdepth 1 -name '.*' -type f -printf '%f\n'
-}
-
-# --- What the daemon reports -----------------------------------------------------
-
-# node_http PATH: the body of GET PATH from inside the namespace.
-node_http() {
-	ip netns exec "$NODE_NS" curl -s --max-time 2 \
-	    "http://127.0.0.1:$NODE_PORT$1"
-}
-
-# state_count STATE: interfaces in that state according to GET /.
-state_count() {
-	node_http / | jq -r --arg s "$1" '.interfaces[$s]'
-}
-
-# state_count_is STATE N
-state_count_is() {
-	[ "$(state_count "$1")" = "$2" ]
-}
-
-# health_is STATUS: GET / says healthy, degraded or unhealthy.
-health_is() {
-	[ "$(node_http / | jq -r .status)" = "$1" ]
-}
-
-# metric NAME: the value of an unlabeled sample.
-metric() {
-	node_http /metrics | awk -v name="$1" '$1 == name { print $2 }'
-}
-
-# ctl ARG...: multinicctl against this node's daemon.
-ctl() {
-	"$MULTINIC_BUILD/multinicctl" -s "$TEST_DIR/run/multinicd.sock" "$@"
-}
-
-# nic_of MAC: "state reason" of that MAC per multinicctl show interfaces.
-nic_of() {
-	ctl -j show interfaces | jq -r --arg mac "$1" \
-	    '.[] | select(.mac == $mac) | "\(.state) \(.reason)"'
-}
-
-# log_has REGEX: a line of the current daemon's log matches.
-log_has() {
-	grep -Eq -- "$1" "$DAEMON_LOG"
-}
-
-# --- Watching the kernel ---------------------------------------------------------
-
-MONITOR_PID=
-MONITOR_LOG=
-
-# monitor_mark: an event on lo the watch must see (a loopback address
-# added and removed); prints the address to look for.
-monitor_mark() {
-	local addr=127.77.$((RANDOM % 250)).$((RANDOM % 250))
-	ip -n "$NODE_NS" addr add "$addr/32" dev lo
-	ip -n "$NODE_NS" addr del "$addr/32" dev lo
-	echo "$addr"
-}
-
-monitor_saw() {
-	grep -qF "inet $1/32" "$MONITOR_LOG"
-}
-
-# monitor_start FILE: `ip monitor link address` of the namespace into FILE;
-# listening for sure once it returns (it has seen a marker).
-monitor_start() {
-	local addr
-	MONITOR_LOG=$1
-	ip -n "$NODE_NS" -ts monitor link address >"$MONITOR_LOG" 2>&1 &
-	MONITOR_PID=$!
-	HELPER_PIDS+=("$MONITOR_PID")
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		addr=$(monitor_mark)
-		wait_until 3 monitor_saw "$addr" && return 0
+	for mac in "$@"; do
+		netns_add_veth "$NODE_NS" "ens$slot" "$mac" || return 1
+		slot=$((slot + 1))
 	done
-	bail_out "ip monitor does not report"
 }
 
-# monitor_stop: a last marker makes sure everything before it is in the
-# file, then the watch stops.
-monitor_stop() {
-	local addr
-	addr=$(monitor_mark)
-	wait_until 20 monitor_saw "$addr" || diag "ip monitor missed a marker"
-	kill "$MONITOR_PID" 2>/dev/null
-	wait "$MONITOR_PID" 2>/dev/null
+# node_config FILE [KEY=VALUE...]: a test configuration for the daemon in
+# the node: the DB through its socket, HTTP on loopback, a poll a second,
+# debug logs (the applier logs every snapshot row it receives at debug).
+node_config() {
+	local file=$1
+	shift
+	write_test_config "$file" \
+	    DB_SOCKET="$MARIADB_SOCKET" \
+	    DB_USER="$MARIADB_USER" \
+	    DB_PASSWORD="$MARIADB_PASSWORD" \
+	    HEALTH_ADDR=127.0.0.1 \
+	    HEALTH_PORT=8080 \
+	    POLL_INTERVAL=1s \
+	    LOG_LEVEL=debug \
+	    "$@"
 }
 
-# monitor_events: one event a line (continuation lines joined), the
-# markers on lo left out.
-monitor_events() {
-	awk '/^\[/ { if (ev != "") print ev; ev = $0; next }
-	    { ev = ev " " $0 } END { if (ev != "") print ev }' "$MONITOR_LOG" |
-	    grep -Ev '^\[[^]]*\] (Deleted )?1: lo[: ]'
+# node_get PATH: the body GET PATH returns inside the node, whatever the status.
+node_get() {
+	ip netns exec "$NODE_NS" curl -s --max-time 2 "$NODE_HTTP$1"
+}
+
+# node_metric SAMPLE: the value of one sample of /metrics, the sample named
+# as it is written there (multinic_rows_rejected_total{reason="mtu"}).
+node_metric() {
+	node_get /metrics | awk -v sample="$1" '$1 == sample { print $2 }'
+}
+
+# node_status FILTER: jq -r FILTER applied to GET /.
+node_status() {
+	node_get / | jq -r "$1"
+}
+
+# node_interfaces: multinicctl show interfaces -j on the daemon's control
+# socket (a unix socket: reachable from outside the namespace).
+node_interfaces() {
+	"$MULTINIC_BUILD/multinicctl" -j -s "$TEST_DIR/run/multinicd.sock" \
+	    show interfaces
+}
+
+# row_success ID: netplan_success of row ID as stored (NULL spelled out).
+row_success() {
+	mariadb_sql "SELECT IFNULL(netplan_success, 'NULL') FROM multi_interface
+	    WHERE id = $1"
+}
+
+# rows_success_are ID=VALUE...: every named row has that netplan_success.
+rows_success_are() {
+	local pair
+	for pair in "$@"; do
+		[ "$(row_success "${pair%%=*}")" = "${pair#*=}" ] || return 1
+	done
+}
+
+# applier_rows LOG: the rows of the last snapshot the applier logged, one
+# "ID valid" or "ID held" a line, in the order received.
+applier_rows() {
+	sed -nE -e 's/.* applier: snapshot [0-9]+: [0-9]+ rows$/BEGIN/p' \
+	    -e 's/.* applier: snapshot [0-9]+ row (-?[0-9]+): (valid|held) .*/\1 \2/p' \
+	    "$1" | awk '$0 == "BEGIN" { rows = ""; next }
+	    { rows = rows $0 "\n" }
+	    END { printf "%s", rows }'
+}
+
+# applier_snapshots LOG: how many snapshots the applier has logged.
+applier_snapshots() {
+	grep -cE ' applier: snapshot [0-9]+: [0-9]+ rows$' "$1"
 }

@@ -1,4 +1,7 @@
-/* Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow. */
+/*
+ * Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow,
+ * and a reload that keeps the failures counted.
+ */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +107,111 @@ test_max_below_base_is_base(void **state)
 	assert_int_equal(backoff_fail(&b, 0), 5000);
 }
 
+/* The largest cap there is, and the largest random value: no wrap-around. */
+static void
+test_no_overflow_at_uint32_max(void **state)
+{
+	struct backoff	b;
+	uint32_t	delay;
+	int		i;
+
+	(void)state;
+	backoff_init(&b, 1000, UINT32_MAX, 2.0);
+	for (i = 0; i < 1000; i++) {
+		delay = backoff_fail(&b, UINT32_MAX);
+		assert_true(delay >= b.current_ms - b.current_ms / 10);
+		assert_true(delay <= b.current_ms);
+	}
+	assert_int_equal(b.current_ms, UINT32_MAX);
+	assert_int_equal(b.level, 1000);
+}
+
+/* Once capped, every delay stays within the cap less 10%, whatever random. */
+static void
+test_cap_respected_with_jitter(void **state)
+{
+	struct backoff	b;
+	uint32_t	delay;
+	int		i;
+
+	(void)state;
+	backoff_init(&b, 1000, 60000, 3.0);
+	for (i = 0; i < 1000; i++) {
+		delay = backoff_fail(&b, (uint32_t)i * 2654435761U + 12345);
+		assert_true(delay <= 60000);
+		if (i >= 4)
+			assert_true(delay >= 54000);
+	}
+}
+
+/* The jitter is there: nodes that failed together spread their retries. */
+static void
+test_jitter_spreads(void **state)
+{
+	struct backoff	b;
+	uint32_t	delay, lowest = UINT32_MAX, highest = 0, random;
+
+	(void)state;
+	for (random = 0; random < 1000; random++) {
+		backoff_init(&b, 30000, 300000, 2.0);
+		delay = backoff_fail(&b, random * 2246822519U);
+		lowest = delay < lowest ? delay : lowest;
+		highest = delay > highest ? delay : highest;
+	}
+	assert_true(lowest < 27300);
+	assert_true(highest > 29700);
+}
+
+static void
+test_fractional_multiplier(void **state)
+{
+	static const uint32_t	expected[] = { 1000, 1500, 2250, 3375, 5062,
+				    7593, 10000 };
+	struct backoff		b;
+	size_t			i;
+
+	(void)state;
+	backoff_init(&b, 1000, 10000, 1.5);
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		assert_int_equal(backoff_fail(&b, 0), expected[i]);
+}
+
+/* A reload keeps the failures so far, within the new bounds. */
+static void
+test_reconfigure_keeps_level(void **state)
+{
+	struct backoff	b;
+
+	(void)state;
+	backoff_init(&b, 1000, 60000, 2.0);
+	backoff_fail(&b, 0);
+	backoff_fail(&b, 0);
+	backoff_fail(&b, 0);
+	assert_int_equal(b.current_ms, 4000);
+	backoff_reconfigure(&b, 1000, 3000, 2.0);
+	assert_int_equal(b.level, 3);
+	assert_int_equal(b.current_ms, 3000);
+	assert_int_equal(backoff_fail(&b, 0), 3000);
+	backoff_reconfigure(&b, 5000, 60000, 2.0);
+	assert_int_equal(b.level, 4);
+	assert_int_equal(b.current_ms, 5000);
+	assert_int_equal(backoff_fail(&b, 0), 10000);
+}
+
+/* Without failures, a reload is a fresh start with the new bounds. */
+static void
+test_reconfigure_without_failures(void **state)
+{
+	struct backoff	b;
+
+	(void)state;
+	backoff_init(&b, 1000, 60000, 2.0);
+	backoff_reconfigure(&b, 30000, 300000, 3.0);
+	assert_int_equal(b.level, 0);
+	assert_int_equal(backoff_fail(&b, 0), 30000);
+	assert_int_equal(backoff_fail(&b, 0), 90000);
+}
+
 int
 main(void)
 {
@@ -115,6 +223,12 @@ main(void)
 		cmocka_unit_test(test_multiplier_one_keeps_interval),
 		cmocka_unit_test(test_reset_after_success),
 		cmocka_unit_test(test_max_below_base_is_base),
+		cmocka_unit_test(test_no_overflow_at_uint32_max),
+		cmocka_unit_test(test_cap_respected_with_jitter),
+		cmocka_unit_test(test_jitter_spreads),
+		cmocka_unit_test(test_fractional_multiplier),
+		cmocka_unit_test(test_reconfigure_keeps_level),
+		cmocka_unit_test(test_reconfigure_without_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

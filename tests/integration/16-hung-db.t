@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# A hung database never delays HTTP or multinicctl (DESIGN 2, fetcher): not
+# a server that accepts TCP and never answers, the first of a DB_HOST
+# failover list, nor a SELECT stuck behind another session's table lock.
+# Each is given up after its timeout, and the fetcher goes on with the
+# server that answers.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+
+require_root_and_build
+for tool in curl jq python3; do
+	command -v "$tool" >/dev/null || skip_all "no $tool"
+done
+ensure_privsep_user || bail_out "cannot create the _multinic user"
+make_test_dir
+HELPER_PIDS=()
+cleanup() {
+	local pid
+	for pid in "${HELPER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	cleanup_daemons
+	mariadb_stop
+}
+trap cleanup EXIT
+
+mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
+# A MAC no link of this machine has: the row waits, nothing is touched.
+mariadb_sql "INSERT INTO multi_interface (id, port_id, subnet_id, macaddress,
+    attached_node_name, address, cidr) VALUES
+    (1, 'p1', 's1', 'fa:16:3e:00:90:01', '$(uname -n)', '10.90.0.1', '10.90.0.0/24')" ||
+    bail_out "cannot insert the row"
+python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
+HELPER_PIDS+=("$!")
+wait_until 50 test -s "$TEST_DIR/hung.port" || bail_out "the hung DB did not start"
+hung_port=$(cat "$TEST_DIR/hung.port")
+
+http_port=$(mariadb_free_port) || bail_out "no free port"
+BASE=http://127.0.0.1:$http_port
+write_test_config "$TEST_DIR/multinicd.conf" \
+    DB_HOST="127.0.0.1:$hung_port,127.0.0.1:$MARIADB_PORT" \
+    DB_USER="$MARIADB_USER" \
+    DB_PASSWORD="$MARIADB_PASSWORD" \
+    DB_CONNECT_TIMEOUT=3s \
+    HEALTH_ADDR=127.0.0.1 \
+    HEALTH_PORT="$http_port" \
+    POLL_INTERVAL=1s
+start_daemon "$TEST_DIR/multinicd.conf"
+wait_children_ready "$DAEMON_PID"
+
+# slowest PATH SECONDS: the slowest answer, in seconds, of GETs of PATH
+# sent one after the other for SECONDS; "none" when one got no answer in 2 s.
+slowest() {
+	local end=$((SECONDS + $2)) worst=0 took
+	while [ "$SECONDS" -lt "$end" ]; do
+		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time 2 \
+		    "$BASE$1") || { echo none; return; }
+		worst=$(awk -v a="$worst" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
+		sleep 0.1
+	done
+	echo "$worst"
+}
+
+# under SECONDS LIMIT: SECONDS is a number below LIMIT.
+under() {
+	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t ~ /^[0-9.]+$/ && t + 0 < limit + 0) }'
+}
+
+# --- The first DB_HOST accepts and never answers ----------------------------
+
+ok "the fetcher is connecting to the hung server" \
+    wait_until 50 grep -q accepted "$TEST_DIR/hung.log"
+worst=$(slowest /healthz 2)
+ok "meanwhile /healthz answers within 1 s every time (slowest: $worst s)" \
+    under "$worst" 1
+worst=$(slowest / 1)
+ok "and so does / (slowest: $worst s)" under "$worst" 1
+ready() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/readyz")" = 200 ]
+}
+ok "after DB_CONNECT_TIMEOUT, the next host answers: /readyz is 200" \
+    wait_until 100 ready
+like "$(grep 'fetcher: db: connected to' "$DAEMON_LOG")" \
+    "connected to 127\\.0\\.0\\.1:$MARIADB_PORT after failures: connect to 127\\.0\\.0\\.1:$hung_port: timed out after 3000 ms" \
+    "the log names the host given up and why"
+
+# --- A SELECT stuck behind a table lock ---------------------------------------
+
+mariadb --no-defaults -S "$MARIADB_SOCKET" -u root "$MARIADB_DB" \
+    -e "LOCK TABLES multi_interface WRITE; SELECT SLEEP(30)" >/dev/null &
+locker=$!
+HELPER_PIDS+=("$locker")
+stuck() {
+	[ "$(mariadb_sql "SELECT COUNT(*) FROM information_schema.processlist
+	    WHERE user = '$MARIADB_USER' AND state LIKE '%lock%'")" -ge 1 ]
+}
+ok "the fetcher's SELECT waits for the lock" wait_until 100 stuck
+worst=$(slowest /metrics 3)
+ok "meanwhile /metrics answers within 1 s every time (slowest: $worst s)" \
+    under "$worst" 1
+took=$( { TIMEFORMAT=%R; time "$MULTINIC_BUILD/multinicctl" \
+    -s "$TEST_DIR/run/multinicd.sock" status >/dev/null; } 2>&1)
+ok "and so does multinicctl status ($took s)" under "$took" 1
+ok "the stuck poll is given up after its timeout" \
+    wait_until 100 grep -q 'poll failed.*execute the SELECT.*timed out after 5000 ms' \
+    "$DAEMON_LOG"
+kill "$locker"
+wait "$locker" 2>/dev/null
+ok "with the lock gone, the database is reachable again" \
+    wait_until 150 grep -q 'fetcher: database reachable again' "$DAEMON_LOG"
+is "$(curl -s --max-time 2 "$BASE/" | jq -r .database_connected)" true \
+    "GET / says database_connected true"
+stop_daemon "$DAEMON_PID"
+
+ok "no child was killed by a signal (seccomp)" \
+    eval "! grep -q 'killed by signal' '$DAEMON_LOG'"
+done_testing
