@@ -110,15 +110,6 @@ except OSError:
 print(line or "closed")
 EOF
 
-cat >"$TEST_DIR/idle.py" <<'EOF'
-# Opens N connections that never send a byte, says so, and holds them.
-import socket, sys, time
-port, n, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-held = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
-open(ready, "w").close()
-time.sleep(60)
-EOF
-
 no_signal_deaths() {
 	! grep -h "killed by signal" "$TEST_DIR"/multinicd.*.log
 }
@@ -218,7 +209,7 @@ like "$refusal" '^(HTTP/1\.[01] 4[0-9][0-9]|closed)' \
     "a 1 MiB header is refused (4xx or connection closed): $refusal"
 is "$(code /healthz)" 200 "and the server answers after it"
 
-python3 "$TEST_DIR/idle.py" "$http_port" 100 "$TEST_DIR/idle.ready" &
+python3 "$here/../lib/idle.py" "$http_port" 100 "$TEST_DIR/idle.ready" &
 HELPER_PIDS+=("$!")
 idle_pid=$!
 ok "100 idle connections are open" wait_until 100 test -e "$TEST_DIR/idle.ready"
@@ -236,7 +227,7 @@ lines=$(log_lines "$DAEMON_LOG")
 set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
     abort_test "cannot lower the fetcher's descriptor limit"
 rm -f "$TEST_DIR/idle.ready"
-python3 "$TEST_DIR/idle.py" "$http_port" 3 "$TEST_DIR/idle.ready" &
+python3 "$here/../lib/idle.py" "$http_port" 3 "$TEST_DIR/idle.ready" &
 HELPER_PIDS+=("$!")
 idle_pid=$!
 wait_until 100 test -e "$TEST_DIR/idle.ready"

@@ -147,37 +147,6 @@ else:
     print(reply.decode("utf-8", "replace").strip() or "closed")
 EOF
 
-cat >"$TEST_DIR/idle.py" <<'EOF'
-# Opens N connections to the control socket that never send, says so, holds them.
-import socket, sys, time
-path, n, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-held = []
-for _ in range(n):
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(path)
-    held.append(s)
-open(ready, "w").close()
-time.sleep(60)
-EOF
-
-cat >"$TEST_DIR/hung_db.py" <<'EOF'
-# A "database" that accepts TCP connections and never says a word.
-import os, socket, sys
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 0))
-srv.listen(16)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write(str(srv.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-held = []
-while True:
-    conn, _ = srv.accept()
-    held.append(conn)
-    with open(sys.argv[2], "a") as f:
-        f.write("accepted\n")
-EOF
-
 # --- Usage and a missing socket, before any daemon ---------------------------
 
 for args in "" "show" "show routes" "sync --force" "log loud" "log" \
@@ -468,7 +437,7 @@ like "$(client "$(printf 'x%.0s' $(seq 1 5000))")" '"error":"request longer than
     "an oversize request gets an error reply"
 like "$(client '{"command":"status"}')" '^\{"ok":true,"result":\{' \
     "a request without its newline, then end of file, is still answered"
-python3 "$TEST_DIR/idle.py" "$socket" 40 "$TEST_DIR/idle.ready" &
+python3 "$here/../lib/idle.py" "$socket" 40 "$TEST_DIR/idle.ready" &
 HELPER_PIDS+=("$!")
 idle_pid=$!
 ok "40 idle clients are connected" wait_until 100 test -e "$TEST_DIR/idle.ready"
@@ -488,7 +457,7 @@ lines=$(log_lines "$DAEMON_LOG")
 set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
     abort_test "cannot lower the fetcher's descriptor limit"
 rm -f "$TEST_DIR/idle.ready"
-python3 "$TEST_DIR/idle.py" "$socket" 3 "$TEST_DIR/idle.ready" &
+python3 "$here/../lib/idle.py" "$socket" 3 "$TEST_DIR/idle.ready" &
 HELPER_PIDS+=("$!")
 idle_pid=$!
 wait_until 100 test -e "$TEST_DIR/idle.ready"
@@ -514,7 +483,7 @@ mariadb_stop
 
 # --- A database that accepts and never answers -------------------------------
 
-python3 "$TEST_DIR/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
+python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
 HELPER_PIDS+=("$!")
 wait_until 50 test -s "$TEST_DIR/hung.port" || abort_test "the hung DB did not start"
 conf=$TEST_DIR/hung.conf
