@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
-. "$here/../lib/fetch-node.sh"
+. "$here/../lib/node.sh"
 . "$here/../lib/applier.sh"
 
 mac=fa:16:3e:41:00:01

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
-. "$here/../lib/fetch-node.sh"
+. "$here/../lib/node.sh"
 . "$here/../lib/applier.sh"
 
 uplink=fa:16:3e:46:00:09

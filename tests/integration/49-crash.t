@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
-. "$here/../lib/fetch-node.sh"
+. "$here/../lib/node.sh"
 . "$here/../lib/applier.sh"
 
 command -v python3 >/dev/null || skip_all "no python3"

@@ -1,7 +1,7 @@
-# The applier's stories on a node (fetch-node.sh): the whole test set up
+# The applier's stories on a node (node.sh): the whole test set up
 # in one call, NICs plugged in by name, rows by MAC, the live links, the
 # netplan files, what the daemon reports, and the kernel's events watched.
-# Needs tap.sh, daemon.sh, mariadb.sh, netns.sh and fetch-node.sh.
+# Needs tap.sh, daemon.sh, mariadb.sh, netns.sh and node.sh.
 # shellcheck shell=bash
 
 NODE_CONF=
