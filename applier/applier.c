@@ -184,8 +184,12 @@ applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload(chan, m, &sync, sizeof(sync)) == -1 ||
 		    sync.allow_delete > 1)
 			why = "bad sync message";
-		else if (sync.allow_delete)
-			applier.allow_delete_pending = 1;
+		else {
+			/* Failed actions are tried again at once, too. */
+			applier.retry_pending = 1;
+			if (sync.allow_delete)
+				applier.allow_delete_pending = 1;
+		}
 		break;
 	case MSG_DB_ADDRESS:
 		if (msg_payload(chan, m, &db, sizeof(db)) == -1 ||

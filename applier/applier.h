@@ -20,6 +20,12 @@ struct snapshot {
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];
 };
 
+/* A row's refusal as last reported, so that each is logged once. */
+struct refusal {
+	int64_t		row_id;
+	char		reason[ROW_REASON_MAX];
+};
+
 struct applier {
 	struct event_base	*base;
 	struct msgchan		 supervisor;
@@ -29,6 +35,7 @@ struct applier {
 	int			 started;
 	struct snapshot		 snapshot;
 	int			 allow_delete_pending;	/* from sync --allow-delete */
+	int			 retry_pending;		/* from any sync */
 	struct apply_context	 apply;
 	struct names		 names;
 	struct plan_memory	 memory;
@@ -40,6 +47,8 @@ struct applier {
 		time_t		when;
 	}			 last_change[PLAN_ITEMS_MAX];
 	size_t			 nlast_change;
+	struct refusal		 refusals[PLAN_ITEMS_MAX];
+	size_t			 nrefusals;
 };
 
 /* applier.c */

@@ -23,6 +23,11 @@
 #define VERIFY_STEP_MS		50
 #define TEMP_NAME_FMT		"mntmp%d"
 
+/* What an action changed, so that its rollback undoes that and only that. */
+#define TOUCHED_FILE		0x01
+#define TOUCHED_LINK		0x02
+#define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK)
+
 int
 apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
 {
@@ -286,29 +291,36 @@ remove_config(const char *path, char *why, size_t len)
 	return 0;
 }
 
-/* The change itself; the caller journals before and undoes after. */
+/*
+ * The change itself; the caller journals before and undoes after what
+ * *touched says was changed.
+ */
 static int
 do_action(struct apply_context *ctx, const struct plan_item *item,
     const struct journal_entry *e, const struct nl_link *links, size_t n,
-    struct nl_link *want, char *why, size_t len)
+    struct nl_link *want, unsigned *touched, char *why, size_t len)
 {
 	const struct nl_link	*cur = e->had_link ? &e->old_link : NULL;
 	int			 deleting = item->action == PLAN_DELETE ||
 				    item->action == PLAN_REMOVE_FILE;
 
+	*touched = 0;
 	if (deleting) {
-		if (remove_config(e->path, why, len) == -1 ||
-		    update_names(ctx, item->mac, -1, why, len) == -1)
+		if (remove_config(e->path, why, len) == -1)
 			return -1;
-	} else {
-		if ((item->drift & DRIFT_FILE) && (update_names(ctx, item->mac,
-		    item->slot, why, len) == -1 || write_config(ctx,
-		    &item->desired, e->path, why, len) == -1))
+		*touched |= TOUCHED_FILE;
+		if (update_names(ctx, item->mac, -1, why, len) == -1)
 			return -1;
+	} else if (item->drift & DRIFT_FILE) {
+		if (update_names(ctx, item->mac, item->slot, why, len) == -1 ||
+		    write_config(ctx, &item->desired, e->path, why, len) == -1)
+			return -1;
+		*touched |= TOUCHED_FILE;
 	}
 	if (cur == NULL || item->action == PLAN_REMOVE_FILE ||
 	    ctx->conf->apply_mode == APPLY_MODE_FILES)
 		return 0;
+	*touched |= TOUCHED_LINK;
 	if (deleting) {
 		*want = *cur;
 		want->naddrs = 0;
@@ -320,6 +332,7 @@ do_action(struct apply_context *ctx, const struct plan_item *item,
 	return verify(ctx, want, why, len);
 }
 
+/* Also takes away what a crash while writing the file left. */
 static int
 restore_file(const struct journal_entry *e)
 {
@@ -327,6 +340,8 @@ restore_file(const struct journal_entry *e)
 	size_t	 len;
 	int	 rc;
 
+	if (files_remove_temp(e->path) == -1)
+		return -1;
 	if (!e->had_file)
 		return files_remove(e->path);
 	if (files_read(e->backup, 65536, &data, &len) == -1)
@@ -359,27 +374,32 @@ restore_link(struct apply_context *ctx, const struct journal_entry *e)
 
 	if (nl_dump_links(ctx->nl, &links, &n) < 0)
 		return -1;
-	if ((cur = link_by_mac(links, n, e->mac, e->old_link.index)) != NULL)
-		rc = program_link(ctx, links, n, cur, &e->old_link, why,
-		    sizeof(why));
-	else
-		snprintf(why, sizeof(why), "link %d is gone",
-		    e->old_link.index);
+	/* An unplugged NIC has no live state left to restore. */
+	if ((cur = link_by_mac(links, n, e->mac, e->old_link.index)) == NULL) {
+		log_info("rollback of %s: link %d is gone, nothing to restore",
+		    e->old_link.name, e->old_link.index);
+		free(links);
+		return 0;
+	}
+	rc = program_link(ctx, links, n, cur, &e->old_link, why, sizeof(why));
 	free(links);
 	if (rc == -1)
 		log_warnx("rollback of %s: %s", e->old_link.name, why);
 	return rc;
 }
 
-/* Undoes an action; the live state only when it is from this boot. */
+/*
+ * Undoes what an action touched (TOUCHED_*); the live state only when it is
+ * from this boot.
+ */
 static int
 rollback(struct apply_context *ctx, const struct journal_entry *e,
-    int same_boot)
+    unsigned touched, int same_boot)
 {
 	char	why[256];
 	int	rc = 0;
 
-	if (restore_file(e) == -1) {
+	if ((touched & TOUCHED_FILE) && restore_file(e) == -1) {
 		log_warn("rollback: cannot restore %s", e->path);
 		rc = -1;
 	}
@@ -387,7 +407,7 @@ rollback(struct apply_context *ctx, const struct journal_entry *e,
 		log_warnx("rollback: %s", why);
 		rc = -1;
 	}
-	if (same_boot && e->had_link &&
+	if ((touched & TOUCHED_LINK) && same_boot && e->had_link &&
 	    ctx->conf->apply_mode != APPLY_MODE_FILES &&
 	    restore_link(ctx, e) == -1)
 		rc = -1;
@@ -417,6 +437,7 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 {
 	struct journal_entry	e;
 	struct nl_link		want;
+	unsigned		touched;
 	int			rc;
 
 	journal_prepare(ctx, item, links, nlinks, &e);
@@ -425,8 +446,9 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 	if (journal_begin(ctx->conf->state_dir, &e) == -1)
 		return errorf(why, len, "cannot journal the change: %s",
 		    strerror(errno));
-	rc = do_action(ctx, item, &e, links, nlinks, &want, why, len);
-	if (rc == -1 && rollback(ctx, &e, 1) == -1)
+	rc = do_action(ctx, item, &e, links, nlinks, &want, &touched, why,
+	    len);
+	if (rc == -1 && rollback(ctx, &e, touched, 1) == -1)
 		log_warnx("%s: rollback incomplete; the journal entry stays"
 		    " for the next start", item->mac_text);
 	else if (journal_done(ctx->conf->state_dir, item->mac) == -1)
@@ -451,7 +473,8 @@ apply_recover(struct apply_context *ctx)
 		same_boot = strcmp(entries[i].boot_id, ctx->boot_id) == 0;
 		log_warnx("rolling back an interrupted change of %s%s",
 		    entries[i].path, same_boot ? "" : " (files only: rebooted)");
-		if (rollback(ctx, &entries[i], same_boot) == 0)
+		/* What it got to is unknown: everything is undone. */
+		if (rollback(ctx, &entries[i], TOUCHED_ALL, same_boot) == 0)
 			journal_done(ctx->conf->state_dir, entries[i].mac);
 	}
 	free(entries);

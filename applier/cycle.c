@@ -187,8 +187,11 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		    item->mac_text, why);
 		item->state = NIC_FAILED;
 		strlcpy(item->reason, why, sizeof(item->reason));
+		plan_failed(&a->memory, item, nl_link_by_index(links, nlinks,
+		    item->link_index), time(NULL), a->conf.poll_interval_ms);
 		return;
 	}
+	plan_succeeded(&a->memory, item);
 	log_info("%sd %s (%s)%s%s", deleting ? "delete" :
 	    action_name(item->action), item->desired.name, item->mac_text,
 	    drift[0] ? ": " : "", drift);
@@ -199,6 +202,64 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		item->row_id = -1;
 		strlcpy(item->reason, "deleted", sizeof(item->reason));
 	}
+}
+
+static int
+refusal_reported(const struct applier *a, const struct plan_item *item)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nrefusals; i++)
+		if (a->refusals[i].row_id == item->row_id &&
+		    strcmp(a->refusals[i].reason, item->reason) == 0)
+			return 1;
+	return 0;
+}
+
+/* Rows validation held: the fetcher logged them. */
+static int
+row_held(const struct applier *a, int64_t row_id)
+{
+	size_t	i;
+
+	for (i = 0; i < a->snapshot.nrows; i++)
+		if (a->snapshot.rows[i].row_id == row_id)
+			return a->snapshot.rows[i].state == ROW_HELD;
+	return 0;
+}
+
+/*
+ * A row the planner refuses (ambiguous MAC, protected link, no free slot)
+ * or whose failed action waits for its retry: one line when that starts or
+ * its reason changes, none while it stays. A failure of an action executed
+ * in this cycle was logged where it happened.
+ */
+static void
+log_refusals(struct applier *a)
+{
+	struct refusal		 now[PLAN_ITEMS_MAX];
+	const struct plan_item	*item;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < a->plan.nitems && n < PLAN_ITEMS_MAX; i++) {
+		item = &a->plan.items[i];
+		if (item->row_id < 0 || (item->state != NIC_FAILED &&
+		    item->state != NIC_HELD) || row_held(a, item->row_id))
+			continue;
+		if (item->action == PLAN_NOTHING && !refusal_reported(a, item))
+			log_fields(LOG_LEVEL_WARN, (struct log_field[]){
+			    LOG_NUM("row_id", item->row_id),
+			    LOG_STR("mac_address", item->mac_text),
+			    LOG_STR("reason", item->reason) }, 3,
+			    "row %lld (%s) %s: %s", (long long)item->row_id,
+			    item->mac_text, plan_state_name(item->state),
+			    item->reason);
+		now[n].row_id = item->row_id;
+		strlcpy(now[n].reason, item->reason, sizeof(now[n].reason));
+		n++;
+	}
+	memcpy(a->refusals, now, n * sizeof(now[0]));
+	a->nrefusals = n;
 }
 
 static int
@@ -247,7 +308,9 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.delete_grace_ms = a->conf.delete_grace_ms;
 	in.delete_max = a->conf.delete_max_per_cycle;
 	in.allow_delete = a->allow_delete_pending;
+	in.retry_now = a->retry_pending;
 	a->allow_delete_pending = 0;
+	a->retry_pending = 0;
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
@@ -297,6 +360,7 @@ cycle_run(struct applier *a)
 			changed++;
 	}
 	free(links);
+	log_refusals(a);
 	write_udev_rules(a);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&

@@ -133,6 +133,18 @@ files_read(const char *path, size_t max, char **data, size_t *len)
 }
 
 int
+files_remove_temp(const char *path)
+{
+	char	tmp[PATH_MAX];
+
+	if (temp_name(path, tmp, sizeof(tmp)) == -1)
+		return -1;
+	if (unlink(tmp) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return fsync_dir_of(path);
+}
+
+int
 files_remove(const char *path)
 {
 	if (unlink(path) == -1)

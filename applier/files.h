@@ -13,6 +13,11 @@ int	files_write_atomic(const char *path, const char *data, size_t len,
 	    int mode);
 /* Reads at most max bytes of path into a malloc'd, NUL-terminated buffer. */
 int	files_read(const char *path, size_t max, char **data, size_t *len);
+/*
+ * Removes the dot-file files_write_atomic() uses for path: what a crash
+ * in the middle of writing path leaves. Its absence is not an error.
+ */
+int	files_remove_temp(const char *path);
 /* Removes path and fsyncs its directory; a missing file is not an error. */
 int	files_remove(const char *path);
 

@@ -294,6 +294,85 @@ plan_held_row(struct planner *p, const struct msg_row *row)
 	set_reason(item, NIC_HELD, "%s: %s", row->field, row->reason);
 }
 
+static int
+link_has_addr(const struct nl_link *link, const struct nl_addr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < link->naddrs; i++)
+		if (link->addrs[i].addr == a->addr &&
+		    link->addrs[i].prefix == a->prefix)
+			return 1;
+	return 0;
+}
+
+/* The same link in everything an action looks at (addresses in any order). */
+static int
+link_same(const struct nl_link *a, const struct nl_link *b)
+{
+	size_t	i;
+
+	if (a->index != b->index || strcmp(a->name, b->name) != 0 ||
+	    a->mtu != b->mtu || (a->flags & IFF_UP) != (b->flags & IFF_UP) ||
+	    a->naddrs != b->naddrs || a->addrs_truncated != b->addrs_truncated)
+		return 0;
+	for (i = 0; i < a->naddrs; i++)
+		if (!link_has_addr(b, &a->addrs[i]))
+			return 0;
+	return 1;
+}
+
+static struct plan_failure *
+failure_of(struct plan_memory *mem, const uint8_t *mac)
+{
+	size_t	i;
+
+	for (i = 0; i < mem->nfailures; i++)
+		if (memcmp(mem->failures[i].mac, mac, MAC_LEN) == 0)
+			return &mem->failures[i];
+	return NULL;
+}
+
+static void
+forget_failure(struct plan_memory *mem, struct plan_failure *f)
+{
+	*f = mem->failures[--mem->nfailures];
+}
+
+static int
+failure_inputs_same(const struct plan_failure *f,
+    const struct plan_item *item, const struct nl_link *link)
+{
+	return f->action == item->action && f->drift == item->drift &&
+	    nic_config_equal(&f->desired, &item->desired) &&
+	    f->had_link == (link != NULL) &&
+	    (link == NULL || link_same(&f->link, link));
+}
+
+/*
+ * An action that failed on these very inputs waits for its retry time; one
+ * whose inputs changed is tried again at once, and so is every one after
+ * multinicctl sync or a wall clock stepped back.
+ */
+static void
+hold_back_retry(struct planner *p, struct plan_item *item,
+    const struct nl_link *link)
+{
+	struct plan_failure	*f = failure_of(p->mem, item->mac);
+	time_t			 now = p->in->now;
+
+	if (f == NULL)
+		return;
+	if (p->in->retry_now || !failure_inputs_same(f, item, link)) {
+		forget_failure(p->mem, f);
+		return;
+	}
+	if (now >= f->retry_at || now < f->retry_at - (time_t)f->wait_s)
+		return;
+	item->action = PLAN_NOTHING;
+	set_reason(item, NIC_FAILED, "%s", f->reason);
+}
+
 /* Sets the action for a valid row whose NIC is on the node. */
 static void
 plan_present(struct planner *p, struct plan_item *item,
@@ -309,6 +388,7 @@ plan_present(struct planner *p, struct plan_item *item,
 	}
 	item->action = m == NULL ? PLAN_CREATE : PLAN_UPDATE;
 	item->state = NIC_PENDING;
+	hold_back_retry(p, item, link);
 }
 
 /*
@@ -392,6 +472,8 @@ update_absence(struct planner *p, int counted)
 	memset(&next, 0, sizeof(next));
 	next.last_counted = p->mem->last_counted;
 	next.held_since = p->mem->held_since;
+	memcpy(next.failures, p->mem->failures, sizeof(next.failures));
+	next.nfailures = p->mem->nfailures;
 	for (i = 0; i < in->nmanaged && next.nabsent < PLAN_SLOTS; i++) {
 		if (row_names_mac(in, in->managed[i].mac))
 			continue;
@@ -469,10 +551,12 @@ plan_orphan(struct planner *p, const struct managed_nic *m)
 	item->state = NIC_DELETING;
 	if (link == NULL || p->in->links_untouched) {
 		item->action = PLAN_REMOVE_FILE;
+		hold_back_retry(p, item, NULL);
 		return;
 	}
 	item->link_index = link->index;
 	item->action = PLAN_DELETE;
+	hold_back_retry(p, item, link);
 }
 
 static size_t
@@ -539,6 +623,68 @@ snapshot_counts(const struct planner *p)
 	return 1;
 }
 
+/* A failure whose MAC has nothing to do any more is forgotten. */
+static void
+prune_failures(struct planner *p)
+{
+	const struct plan_item	*item;
+	size_t			 i, j;
+	int			 pending;
+
+	for (i = 0; i < p->mem->nfailures; ) {
+		pending = 0;
+		for (j = 0; j < p->plan->nitems; j++) {
+			item = &p->plan->items[j];
+			if (item->mac_valid && memcmp(item->mac,
+			    p->mem->failures[i].mac, MAC_LEN) == 0 &&
+			    (item->action != PLAN_NOTHING ||
+			    item->state == NIC_FAILED))
+				pending = 1;
+		}
+		if (pending)
+			i++;
+		else
+			forget_failure(p->mem, &p->mem->failures[i]);
+	}
+}
+
+void
+plan_failed(struct plan_memory *mem, const struct plan_item *item,
+    const struct nl_link *planned_on, time_t now, uint32_t poll_interval_ms)
+{
+	struct plan_failure	*f = failure_of(mem, item->mac);
+	uint32_t		 first = poll_interval_ms < 1000 ? 1 :
+				    poll_interval_ms / 1000;
+
+	/* Still there: the retry of the same inputs failed again. */
+	if (f != NULL)
+		f->wait_s = f->wait_s * 2 > PLAN_RETRY_MAX_S ?
+		    PLAN_RETRY_MAX_S : f->wait_s * 2;
+	else if (mem->nfailures < PLAN_SLOTS) {
+		f = &mem->failures[mem->nfailures++];
+		f->wait_s = first > PLAN_RETRY_MAX_S ? PLAN_RETRY_MAX_S : first;
+	} else
+		return;
+	memcpy(f->mac, item->mac, MAC_LEN);
+	f->action = item->action;
+	f->drift = item->drift;
+	f->desired = item->desired;
+	f->had_link = planned_on != NULL;
+	if (planned_on != NULL)
+		f->link = *planned_on;
+	f->retry_at = now + (time_t)f->wait_s;
+	strlcpy(f->reason, item->reason, sizeof(f->reason));
+}
+
+void
+plan_succeeded(struct plan_memory *mem, const struct plan_item *item)
+{
+	struct plan_failure	*f = failure_of(mem, item->mac);
+
+	if (f != NULL)
+		forget_failure(mem, f);
+}
+
 void
 plan_compute(const struct plan_input *in, struct plan_memory *mem,
     struct plan *plan)
@@ -560,4 +706,5 @@ plan_compute(const struct plan_input *in, struct plan_memory *mem,
 		if (!row_names_mac(in, in->managed[i].mac))
 			plan_orphan(&p, &in->managed[i]);
 	guard_deletions(&p);
+	prune_failures(&p);
 }

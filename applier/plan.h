@@ -16,6 +16,7 @@
 #define PLAN_SLOTS		10	/* multinic0..multinic9 */
 #define PLAN_ITEMS_MAX		(SNAPSHOT_ROWS_MAX + PLAN_SLOTS)
 #define PLAN_ABSENT_TO_DELETE	2	/* counted snapshots without the row */
+#define PLAN_RETRY_MAX_S	300	/* longest wait before a failed action is retried */
 
 enum plan_action {
 	PLAN_NOTHING,
@@ -40,7 +41,25 @@ struct managed_nic {
 	struct nic_config	file;
 };
 
-/* Kept between cycles: deletion debounce and the mass-deletion hold. */
+/*
+ * An action that failed and was rolled back. Retried at once when anything
+ * it was planned from changes; unchanged, only at retry_at, the wait
+ * doubling from one poll interval to PLAN_RETRY_MAX_S: a change the kernel
+ * refuses must not take the link down and up every cycle.
+ */
+struct plan_failure {
+	uint8_t			mac[MAC_LEN];
+	enum plan_action	action;
+	unsigned		drift;
+	struct nic_config	desired;
+	int			had_link;
+	struct nl_link		link;	/* as planned on, and as rolled back to */
+	time_t			retry_at;
+	uint32_t		wait_s;
+	char			reason[ROW_REASON_MAX];
+};
+
+/* Kept between cycles: deletion debounce, mass-deletion hold, failures. */
 struct plan_memory {
 	time_t		last_counted;	/* last snapshot that counted */
 	struct {
@@ -49,6 +68,8 @@ struct plan_memory {
 	}		absent[PLAN_SLOTS];
 	size_t		nabsent;
 	time_t		held_since;	/* deletions held since; 0: none */
+	struct plan_failure failures[PLAN_SLOTS];
+	size_t		nfailures;
 };
 
 struct plan_input {
@@ -67,6 +88,7 @@ struct plan_input {
 	uint32_t		 delete_grace_ms;
 	uint32_t		 delete_max;
 	int			 allow_delete;
+	int			 retry_now;		/* multinicctl sync */
 };
 
 struct plan_item {
@@ -91,6 +113,11 @@ struct plan {
 
 void		 plan_compute(const struct plan_input *, struct plan_memory *,
 		    struct plan *);
+/* The outcome of executing an item: remembered for the next plan_compute. */
+void		 plan_failed(struct plan_memory *, const struct plan_item *,
+		    const struct nl_link *planned_on, time_t now,
+		    uint32_t poll_interval_ms);
+void		 plan_succeeded(struct plan_memory *, const struct plan_item *);
 int		 plan_name_protected(const char *patterns, const char *name);
 const char	*plan_state_name(enum nic_state);
 const char	*plan_drift_name(unsigned drift_bit);

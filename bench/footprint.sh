@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lib/mariadb.sh"
 . "$here/../tests/lib/netns.sh"
 . "$here/../tests/lib/node.sh"
+. "$here/../tests/lib/applier.sh"
 
 NICS=10
 STEADY_SECONDS=${STEADY_SECONDS:-20}
@@ -57,7 +58,7 @@ supervisor=$DAEMON_PID
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 applier=$(node_applier)
 # shellcheck disable=SC2016 # eval expands it
-wait_until 100 eval '[ "$(metric multinic_polling_cycles_total)" -ge 1 ]'
+wait_until 100 eval '[ "$(node_metric multinic_polling_cycles_total)" -ge 1 ]'
 
 # --- 10 new NICs -------------------------------------------------------------
 before=$(cpu_ns "$applier")
@@ -78,7 +79,7 @@ echo "PSS with $NICS NICs: supervisor $(pss_kb "$supervisor") kB," \
     "sum $(pss_kb "$supervisor" "$fetcher" "$applier") kB"
 
 # --- a steady state ------------------------------------------------------------
-cycles_before=$(metric multinic_polling_cycles_total)
+cycles_before=$(node_metric multinic_polling_cycles_total)
 stmts_before=$(server_counter Com_stmt_execute)
 updated_before=$(server_counter Innodb_rows_updated)
 cpu_before=$(cpu_ns "$supervisor" "$fetcher" "$applier")
@@ -88,7 +89,7 @@ monitor_start "$TEST_DIR/monitor.log"
 sleep "$STEADY_SECONDS"
 monitor_stop
 cpu_after=$(cpu_ns "$supervisor" "$fetcher" "$applier")
-cycles=$(($(metric multinic_polling_cycles_total) - cycles_before))
+cycles=$(($(node_metric multinic_polling_cycles_total) - cycles_before))
 stmts=$(($(server_counter Com_stmt_execute) - stmts_before))
 updated=$(($(server_counter Innodb_rows_updated) - updated_before))
 [ "$(file_ids "$(netplan_dir)")" = "$files_before" ] && files=0 || files=changed

@@ -8,7 +8,7 @@ libseccomp-dev libmnl-dev libcmocka-dev libjson-c-dev clang libclang-rt-14-dev"
 # systemd for systemd-analyze verify and systemd-sysusers (nothing is started),
 # man-db because verify looks up the unit's Documentation= man pages.
 test_pkgs="mariadb-server-core mariadb-client iproute2 curl jq netplan.io mandoc shellcheck
-procps util-linux openssl systemd man-db"
+procps util-linux openssl strace systemd man-db"
 
 missing=""
 for pkg in $build_pkgs $test_pkgs; do

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
-. "$here/../lib/fetch-node.sh"
+. "$here/../lib/node.sh"
 
 require_root_and_build
 for tool in curl jq; do

@@ -15,16 +15,10 @@ require_root_and_build
 ensure_privsep_user || bail_out "cannot create the _multinic user"
 make_test_dir
 cleanup() {
-	cleanup_daemons_keep_dir
+	stop_all_daemons
 	mariadb_stop
 	netns_cleanup
-	rm -rf "$TEST_DIR"
-}
-cleanup_daemons_keep_dir() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
+	remove_test_dir
 }
 trap cleanup EXIT
 

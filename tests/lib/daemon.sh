@@ -266,13 +266,16 @@ stop_daemon() {
 	return "$status"
 }
 
-# For the EXIT trap: stop every daemon this test started and has not
-# reaped yet, remove TEST_DIR (kept when KEEP_TEST_DIR is set).
-cleanup_daemons() {
+# Stops every daemon this test started and has not reaped yet.
+stop_all_daemons() {
 	local pid
 	for pid in "${STARTED_PIDS[@]}"; do
 		stop_daemon "$pid" 30
 	done
+}
+
+# Removes TEST_DIR (kept when KEEP_TEST_DIR is set).
+remove_test_dir() {
 	if [ -n "$TEST_DIR" ] && [ -d "$TEST_DIR" ]; then
 		if [ -n "${KEEP_TEST_DIR:-}" ]; then
 			diag "kept $TEST_DIR"
@@ -280,4 +283,10 @@ cleanup_daemons() {
 			rm -rf "$TEST_DIR"
 		fi
 	fi
+}
+
+# For the EXIT trap: stop_all_daemons, then remove_test_dir.
+cleanup_daemons() {
+	stop_all_daemons
+	remove_test_dir
 }

@@ -637,6 +637,165 @@ test_deterministic(void **state)
 	free(first);
 }
 
+/* ---- failed actions and their retries ---- */
+
+/* The cycle's side: executing the item failed with reason and was undone. */
+static void
+fail_item(struct world *w, int64_t row_id, const char *reason, time_t now)
+{
+	struct plan_item	*item = (struct plan_item *)item_of_row(w, row_id);
+
+	strlcpy(item->reason, reason, sizeof(item->reason));
+	item->state = NIC_FAILED;
+	plan_failed(&w->mem, item, nl_link_by_index(w->links, w->nlinks,
+	    item->link_index), now, POLL_S * 1000);
+}
+
+/*
+ * Unchanged inputs: a failed action waits one poll interval, then two,
+ * four...: a change the kernel refuses does not bounce the link every
+ * cycle. It stays failed with its reason meanwhile.
+ */
+static void
+test_failed_action_backs_off(void **state)
+{
+	struct world		*w = *state;
+	const struct plan_item	*item;
+	static const int	 waits[] = { 1, 2, 4, 8 };
+	time_t			 now = T0;
+	size_t			 i;
+
+	add_row(w, 1, 1, "10.20.0.1", 24, 9000);
+	add_link(w, 1, "ens1", "", 1);
+	run_at(w, now);
+	check_item("first try", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING, 0);
+	for (i = 0; i < NELEM(waits); i++) {
+		fail_item(w, 1, "cannot set MTU 9000 on multinic0", now);
+		run_at(w, now + waits[i] * POLL_S - 1);
+		item = item_of_row(w, 1);
+		check_item("waiting to retry", item, PLAN_NOTHING, NIC_FAILED,
+		    0);
+		assert_string_equal(item->reason,
+		    "cannot set MTU 9000 on multinic0");
+		now += waits[i] * POLL_S;
+		run_at(w, now);
+		check_item("retried", item_of_row(w, 1), PLAN_CREATE,
+		    NIC_PENDING, 0);
+	}
+}
+
+static void
+test_failed_action_wait_capped(void **state)
+{
+	struct world	*w = *state;
+	time_t		 now = T0;
+	int		 i;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	run_at(w, now);
+	for (i = 0; i < 12; i++) {
+		fail_item(w, 1, "refused", now);
+		now += PLAN_RETRY_MAX_S;
+		run_at(w, now);
+		check_item("retried within the cap", item_of_row(w, 1),
+		    PLAN_CREATE, NIC_PENDING, 0);
+	}
+}
+
+/* Anything the action was planned from changes: tried again at once. */
+static void
+test_failed_action_retried_on_change(void **state)
+{
+	struct world	*w = *state;
+	struct msg_row	*row;
+	struct nl_link	*link;
+
+	row = add_std_row(w, 1, 1);
+	link = add_link(w, 1, "ens1", "", 1);
+	run_at(w, T0);
+	fail_item(w, 1, "refused", T0);
+	row->mtu = 1450;
+	run_at(w, T0 + 1);
+	check_item("row changed", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING,
+	    0);
+	fail_item(w, 1, "refused", T0 + 1);
+	link->flags &= ~IFF_UP;
+	run_at(w, T0 + 2);
+	check_item("link changed", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING,
+	    0);
+	fail_item(w, 1, "refused", T0 + 2);
+	w->in.retry_now = 1;
+	run_at(w, T0 + 3);
+	w->in.retry_now = 0;
+	check_item("multinicctl sync", item_of_row(w, 1), PLAN_CREATE,
+	    NIC_PENDING, 0);
+}
+
+/* Success forgets the failure: the next failure waits one interval again. */
+static void
+test_success_forgets_failure(void **state)
+{
+	struct world	*w = *state;
+	struct nl_link	*link;
+
+	add_std_row(w, 1, 1);
+	link = add_link(w, 1, "ens1", "", 1);
+	run_at(w, T0);
+	fail_item(w, 1, "refused", T0);
+	run_at(w, T0 + POLL_S);
+	fail_item(w, 1, "refused", T0 + POLL_S);
+	run_at(w, T0 + 3 * POLL_S);
+	plan_succeeded(&w->mem, item_of_row(w, 1));
+	assert_int_equal(w->mem.nfailures, 0);
+	link->flags &= ~IFF_UP;		/* drifted later */
+	run_at(w, T0 + 4 * POLL_S);
+	fail_item(w, 1, "refused", T0 + 4 * POLL_S);
+	run_at(w, T0 + 5 * POLL_S);
+	check_item("one interval", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING,
+	    0);
+}
+
+/* A failure whose row went away is not kept. */
+static void
+test_failure_of_gone_row_forgotten(void **state)
+{
+	struct world	*w = *state;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	run_at(w, T0);
+	fail_item(w, 1, "refused", T0);
+	w->nrows = 0;
+	run_at(w, T0 + 1);
+	assert_int_equal(w->mem.nfailures, 0);
+}
+
+/* A failed deletion backs off the same way. */
+static void
+test_failed_delete_backs_off(void **state)
+{
+	struct world		*w = *state;
+	const struct plan_item	*item;
+
+	add_applied_nic(w, 1, 1, 0);
+	add_applied_nic(w, 0, 2, 1);
+	run_at(w, T0);
+	run_at(w, T0 + POLL_S);
+	item = item_of_orphan(w, 2);
+	check_item("deleting", item, PLAN_DELETE, NIC_DELETING, 1);
+	strlcpy(((struct plan_item *)item)->reason, "cannot remove",
+	    sizeof(item->reason));
+	plan_failed(&w->mem, item, nl_link_by_index(w->links, w->nlinks,
+	    item->link_index), T0 + POLL_S, POLL_S * 1000);
+	run_at(w, T0 + POLL_S + 1);
+	check_item("waiting to retry", item_of_orphan(w, 2), PLAN_NOTHING,
+	    NIC_FAILED, 1);
+	run_at(w, T0 + 2 * POLL_S);
+	check_item("retried", item_of_orphan(w, 2), PLAN_DELETE, NIC_DELETING,
+	    1);
+}
+
 /* ---- drift (DESIGN 3.5) ---- */
 
 #define MUT_NAME		0x0001	/* link called ens9 */
@@ -1769,6 +1928,12 @@ main(void)
 		WORLD_TEST(test_unreadable_mac_keeps_orphans),
 		WORLD_TEST(test_orphan_on_protected_link_not_deleted),
 		WORLD_TEST(test_state_and_drift_names),
+		WORLD_TEST(test_failed_action_backs_off),
+		WORLD_TEST(test_failed_action_wait_capped),
+		WORLD_TEST(test_failed_action_retried_on_change),
+		WORLD_TEST(test_success_forgets_failure),
+		WORLD_TEST(test_failure_of_gone_row_forgotten),
+		WORLD_TEST(test_failed_delete_backs_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-# A node for the fetcher's tests: a network namespace with veth NICs, the
+# A node for the integration tests: a network namespace with veth NICs, the
 # daemon inside it reaching a throwaway MariaDB through its unix socket and
 # serving HTTP on the namespace's own loopback (so no port is shared with
 # anything else running on the machine).

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# A restarted daemon finds its work done: the same names, no file written
+# (inodes and mtimes unchanged), no change to any link or address (the
+# kernel's events, watched across the restart, show none), no write to
+# the database. Then, traced, its cycles send rtnetlink nothing but
+# requests to read and open no file for writing.
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+. "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
+
+node_setup
+node_nic ens5 fa:16:3e:48:00:01
+node_nic ens6 fa:16:3e:48:00:02
+node_nic ens7 fa:16:3e:48:00:03
+row_add fa:16:3e:48:00:01 10.48.0.5 10.48.0.0/24 1500
+row_add fa:16:3e:48:00:02 10.48.1.5 10.48.1.0/24 9000
+row_add fa:16:3e:48:00:03 NULL NULL 1400
+node_start
+ok "the rows are applied" wait_until 100 applied_rows 3
+# Settled: a poll after the one that applied them.
+wait_until 50 polls_past $(($(node_metric multinic_polling_cycles_total) + 1))
+node_stop
+
+links() {
+	local name
+	for name in multinic0 multinic1 multinic2; do
+		link_state "$name"
+		link_json "$name" | jq -r '"\(.ifindex) \(.address)"'
+	done
+}
+# The applier's part of STATE_DIR (the supervisor's lock holds its pid).
+state_files() {
+	find "$TEST_DIR/state" -type f ! -name multinicd.lock \
+	    -printf '%P %i %T@\n' | sort
+}
+db_updates() {
+	mariadb_sql "SHOW GLOBAL STATUS LIKE 'Com_update'" | cut -f2
+}
+links_before=$(links)
+files_before=$(file_ids "$(netplan_dir)")
+state_before=$(state_files)
+updates_before=$(db_updates)
+monitor_start "$TEST_DIR/monitor"
+
+node_start
+ok "the restarted daemon sees the rows applied" \
+    wait_until 100 state_count_is applied 3
+polls=$(node_metric multinic_polling_cycles_total)
+ok "three polls go by" wait_until 100 polls_past $((polls + 3))
+monitor_stop
+
+is "$(links)" "$links_before" \
+    "the same links keep the same names, MTUs, addresses and state"
+is "$(file_ids "$(netplan_dir)")" "$files_before" \
+    "no netplan file was written: same inodes and mtimes"
+is "$(state_files)" "$state_before" \
+    "the name map and journal in STATE_DIR were not written either"
+is "$(monitor_events | grep -v ' inet6 fe80::')" "" \
+    "the kernel reported no link or IPv4 address change"
+is "$(db_updates)" "$updates_before" "no UPDATE reached the database"
+ok "the rows still say netplan_success=1" applied_rows 3
+unlike "$(log_since "$DAEMON_LOG" 0)" "applier: (created|updated|deleted) " \
+    "the log reports no change"
+
+# Even a no-op write (the same MTU again) would reach the kernel without
+# an event: the system calls show there is none.
+trace=$TEST_DIR/strace
+command -v strace >/dev/null || bail_out "no strace"
+timeout -s INT 4 strace -qq -e signal=none -o "$trace" \
+    -e trace=sendto,sendmsg,openat,rename,renameat,renameat2,unlink,unlinkat \
+    -p "$(node_applier)"
+# rtnetlink message types: NEW is base + 0, DEL + 1, GET + 2, SET + 3, with
+# bases multiple of 4 (RTM_GETLINK 18, RTM_GETADDR 22, RTM_GETROUTE 26).
+# strace attached late may print them as numbers only.
+nl_types=$(grep -o 'nlmsg_type=[^ ,]*' "$trace" | cut -d= -f2 |
+    sed -e 's/^RTM_GETLINK$/18/' -e 's/^RTM_GETADDR$/22/' \
+    -e 's/^RTM_GETROUTE$/26/' | sort -u)
+gets=0
+changes=
+for t in $nl_types; do
+	if [ $((t % 4)) = 2 ]; then
+		gets=$((gets + 1))
+	else
+		changes="$changes $t"
+	fi
+done
+is "$gets" 3 "traced, the applier read links, addresses and routes"
+is "$changes" "" "but sent rtnetlink no change"
+is "$(grep -E "O_WRONLY|O_RDWR|O_CREAT|^(rename|unlink)" "$trace")" "" \
+    "and opened, renamed or removed no file"
+done_testing
