@@ -3,7 +3,7 @@
 # connection, poll one throwaway MariaDB every INTERVAL seconds (default 30)
 # with the fetcher's own SELECT, for DURATION seconds (default 120). Prints
 # the server's settings and the latency distribution. Run by bench/run.sh.
-# shellcheck source-path=SCRIPTDIR/../tests/lib
+# shellcheck source-path=SCRIPTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lib/tap.sh"

@@ -3,7 +3,7 @@
 # applier's CPU time for 10 new NICs, what a no-change poll costs (queries,
 # writes, execs, CPU), and how long a DB change takes to reach the link.
 # Measures and prints; asserts nothing. Run by bench/run.sh as root.
-# shellcheck source-path=SCRIPTDIR/../tests/lib
+# shellcheck source-path=SCRIPTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/lib/tap.sh"
@@ -57,7 +57,10 @@ node_start
 supervisor=$DAEMON_PID
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 applier=$(node_applier)
-wait_until 100 eval '[ "$(node_metric multinic_polling_cycles_total)" -ge 1 ]'
+polled() {
+	[ "$(node_metric multinic_polling_cycles_total)" -ge 1 ]
+}
+wait_until 100 polled
 
 # --- 10 new NICs -------------------------------------------------------------
 before=$(cpu_ns "$applier")
