@@ -57,8 +57,10 @@ node_start
 supervisor=$DAEMON_PID
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
 applier=$(node_applier)
-# shellcheck disable=SC2016 # eval expands it
-wait_until 100 eval '[ "$(node_metric multinic_polling_cycles_total)" -ge 1 ]'
+polled() {
+	[ "$(node_metric multinic_polling_cycles_total)" -ge 1 ]
+}
+wait_until 100 polled
 
 # --- 10 new NICs -------------------------------------------------------------
 before=$(cpu_ns "$applier")
