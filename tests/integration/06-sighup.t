@@ -12,19 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 
-require_root_and_build
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-HELPER_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	cleanup_daemons
-}
-trap cleanup EXIT
+test_begin
 
 conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf" LOG_LEVEL=info

@@ -11,18 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
 . "$here/../lib/node.sh"
 
-require_root_and_build
-for tool in curl jq; do
-	command -v "$tool" >/dev/null || skip_all "no $tool"
-done
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-cleanup() {
-	cleanup_daemons
-	mariadb_stop
-	netns_cleanup
-}
-trap cleanup EXIT
+test_begin curl jq
 
 mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 mariadb_add_multi_subnet || bail_out "cannot create multi_subnet"

@@ -11,23 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 
-require_root_and_build
-for tool in curl jq python3; do
-	command -v "$tool" >/dev/null || skip_all "no $tool"
-done
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-HELPER_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	cleanup_daemons
-	mariadb_stop
-}
-trap cleanup EXIT
+test_begin curl jq python3
 
 mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 # A MAC no link of this machine has: the row waits, nothing is touched.

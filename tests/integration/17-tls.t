@@ -10,23 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 
-require_root_and_build
-for tool in curl jq openssl python3; do
-	command -v "$tool" >/dev/null || skip_all "no $tool"
-done
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-HELPER_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	cleanup_daemons
-	mariadb_stop
-}
-trap cleanup EXIT
+test_begin curl jq openssl python3
 
 # A CA, a server certificate it signed for 127.0.0.1 (an IP SAN: the
 # connector checks the address it connects to), and an unrelated CA.

@@ -11,30 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/mariadb.sh"
 
-require_root_and_build
-for tool in curl jq promtool python3; do
-	command -v "$tool" >/dev/null || skip_all "no $tool"
-done
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-HELPER_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	mariadb_stop
-	if [ -n "${KEEP_TEST_DIR:-}" ]; then
-		diag "kept $TEST_DIR"
-	else
-		rm -rf "$TEST_DIR"
-	fi
-}
-trap cleanup EXIT
+test_begin curl jq promtool python3
 
 node=$(uname -n)
 password=http-test-$$

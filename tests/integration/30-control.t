@@ -14,32 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 
-require_root_and_build
+test_begin jq python3 setpriv curl
 [ -x "$MULTINIC_BUILD/multinicctl" ] || bail_out "no multinicctl in $MULTINIC_BUILD"
-for tool in jq python3 setpriv curl; do
-	command -v "$tool" >/dev/null || skip_all "no $tool"
-done
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-HELPER_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	mariadb_stop
-	netns_cleanup
-	if [ -n "${KEEP_TEST_DIR:-}" ]; then
-		diag "kept $TEST_DIR"
-	else
-		rm -rf "$TEST_DIR"
-	fi
-}
-trap cleanup EXIT
 
 node=$(uname -n)
 socket=$TEST_DIR/run/multinicd.sock

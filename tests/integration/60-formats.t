@@ -11,16 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 
-require_root_and_build
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-cleanup() {
-	stop_all_daemons
-	mariadb_stop
-	netns_cleanup
-	remove_test_dir
-}
-trap cleanup EXIT
+test_begin
 
 mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 node=$(uname -n)

@@ -7,30 +7,11 @@
 NODE_CONF=
 NODE_ROOT=
 NODE_NAME=$(uname -n)
-HELPER_PIDS=()
-
-node_cleanup() {
-	local pid
-	stop_all_daemons
-	for pid in "${HELPER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	mariadb_stop
-	netns_cleanup
-	remove_test_dir
-}
 
 # node_setup [KEY=VALUE...]: everything but the daemon, which node_start
 # starts; the settings go to the configuration (node_config).
 node_setup() {
-	require_root_and_build
-	for tool in curl jq netplan; do
-		command -v "$tool" >/dev/null || skip_all "no $tool"
-	done
-	ensure_privsep_user || bail_out "cannot create the _multinic user"
-	make_test_dir
-	trap node_cleanup EXIT
+	test_begin curl jq netplan
 	mariadb_start "$TEST_DIR/db" || bail_out "cannot start MariaDB"
 	node_create || bail_out "cannot create a namespace"
 	NODE_ROOT=$TEST_DIR/root

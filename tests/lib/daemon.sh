@@ -285,6 +285,41 @@ remove_test_dir() {
 	fi
 }
 
+# Background helpers a test started (servers, watchers): test_cleanup stops them.
+HELPER_PIDS=()
+
+# test_begin [TOOL...]: what every daemon test does first: root and a
+# build, the tools it needs (skipped without them), the fetcher's user, its
+# TEST_DIR, and test_cleanup on exit.
+test_begin() {
+	local tool
+	require_root_and_build
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip_all "no $tool"
+	done
+	ensure_privsep_user || bail_out "cannot create the _multinic user"
+	make_test_dir
+	trap test_cleanup EXIT
+}
+
+# For the EXIT trap: the helpers, every daemon, MariaDB and the namespaces
+# where the test uses them (mariadb.sh, netns.sh), then TEST_DIR.
+test_cleanup() {
+	local pid
+	for pid in "${HELPER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	stop_all_daemons
+	if declare -F mariadb_stop >/dev/null; then
+		mariadb_stop
+	fi
+	if declare -F netns_cleanup >/dev/null; then
+		netns_cleanup
+	fi
+	remove_test_dir
+}
+
 # For the EXIT trap: stop_all_daemons, then remove_test_dir.
 cleanup_daemons() {
 	stop_all_daemons
