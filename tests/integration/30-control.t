@@ -428,25 +428,7 @@ ok "and not long before it" below 4 "$took"
 
 # Out of descriptors: accept(2) fails while the socket stays readable; the
 # fetcher pauses accepting instead of spinning, and recovers.
-soft=$(soft_nofile "$fetcher")
-lines=$(log_lines "$DAEMON_LOG")
-set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
-    abort_test "cannot lower the fetcher's descriptor limit"
-rm -f "$TEST_DIR/idle.ready"
-python3 "$here/../lib/idle.py" "$socket" 3 "$TEST_DIR/idle.ready" &
-HELPER_PIDS+=("$!")
-idle_pid=$!
-wait_until 100 test -e "$TEST_DIR/idle.ready"
-ok "out of descriptors: the fetcher says so" \
-    wait_until 30 logged_since "$lines" "control: accept: Too many open files"
-ticks=$(cpu_ticks "$fetcher")
-sleep 2
-ticks=$(($(cpu_ticks "$fetcher") - ticks))
-ok "out of descriptors: the fetcher does not spin ($ticks ticks in 2 s)" \
-    test "$ticks" -lt 50
-kill "$idle_pid" 2>/dev/null
-wait "$idle_pid" 2>/dev/null
-set_soft_nofile "$fetcher" "$soft"
+starve_fetcher "$fetcher" "$socket" control
 status_answers() {
 	"$MULTINIC_BUILD/multinicctl" -s "$socket" status >/dev/null 2>&1
 }

@@ -12,12 +12,9 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/daemon.sh"
 . "$here/../lib/install.sh"
 
-require_root_and_build
+test_begin
 command -v systemd-analyze >/dev/null ||
     bail_out "no systemd-analyze: scripts/install-deps.sh installs systemd"
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-trap cleanup_daemons EXIT
 
 ok "make install PREFIX=<test dir> succeeds" install_into_prefix ||
     abort_test "cannot install"

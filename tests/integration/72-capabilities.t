@@ -12,20 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 
-require_root_and_build
-command -v setpriv >/dev/null || skip_all "no setpriv (util-linux)"
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-cleanup() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
-	mariadb_stop
-	netns_cleanup
-	rm -rf "$TEST_DIR"
-}
-trap cleanup EXIT
+test_begin setpriv
 
 unit=$here/../../etc/multinicd.service
 # "CAP_NET_ADMIN CAP_SETUID" -> (net_admin setuid)

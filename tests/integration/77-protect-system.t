@@ -14,20 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/mariadb.sh"
 . "$here/../lib/netns.sh"
 
-require_root_and_build
-command -v nsenter >/dev/null || skip_all "no nsenter (util-linux)"
-ensure_privsep_user || bail_out "cannot create the _multinic user"
-make_test_dir
-cleanup() {
-	local pid
-	for pid in "${STARTED_PIDS[@]}"; do
-		stop_daemon "$pid" 30
-	done
-	mariadb_stop
-	netns_cleanup
-	rm -rf "$TEST_DIR"
-}
-trap cleanup EXIT
+test_begin nsenter
 
 unit=$here/../../etc/multinicd.service
 setting() {

@@ -213,6 +213,35 @@ set_soft_nofile() {
 	    prlimit --pid "$1" --nofile="$2":
 }
 
+DAEMON_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# starve_fetcher PID TARGET WHAT: the fetcher PID out of descriptors while
+# clients connect to TARGET (an HTTP port or the control socket's path):
+# accept(2) fails with the socket still readable, and the fetcher must log
+# "WHAT: accept: ..." and pause instead of spinning. Its limit is restored.
+starve_fetcher() {
+	local fetcher=$1 target=$2 what=$3 soft lines ticks idle_pid
+	soft=$(soft_nofile "$fetcher")
+	lines=$(log_lines "$DAEMON_LOG")
+	set_soft_nofile "$fetcher" $(($(open_fds "$fetcher") + 1)) ||
+	    abort_test "cannot lower the fetcher's descriptor limit"
+	rm -f "$TEST_DIR/idle.ready"
+	python3 "$DAEMON_LIB_DIR/idle.py" "$target" 3 "$TEST_DIR/idle.ready" &
+	idle_pid=$!
+	HELPER_PIDS+=("$idle_pid")
+	wait_until 100 test -e "$TEST_DIR/idle.ready"
+	ok "out of descriptors: the fetcher says so" \
+	    wait_until 30 logged_since "$lines" "$what: accept: Too many open files"
+	ticks=$(cpu_ticks "$fetcher")
+	sleep 2
+	ticks=$(($(cpu_ticks "$fetcher") - ticks))
+	ok "out of descriptors: the fetcher does not spin ($ticks ticks in 2 s)" \
+	    test "$ticks" -lt 50
+	kill "$idle_pid" 2>/dev/null
+	wait "$idle_pid" 2>/dev/null
+	set_soft_nofile "$fetcher" "$soft"
+}
+
 # logged_since LINES TEXT: the daemon's log gained a line with TEXT after
 # its first LINES lines.
 logged_since() {
