@@ -37,24 +37,6 @@ write_test_config "$TEST_DIR/multinicd.conf" \
 start_daemon "$TEST_DIR/multinicd.conf"
 wait_children_ready "$DAEMON_PID"
 
-# slowest PATH SECONDS: the slowest answer, in seconds, of GETs of PATH
-# sent one after the other for SECONDS; "none" when one got no answer in 2 s.
-slowest() {
-	local end=$((SECONDS + $2)) worst=0 took
-	while [ "$SECONDS" -lt "$end" ]; do
-		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time 2 \
-		    "$BASE$1") || { echo none; return; }
-		worst=$(awk -v a="$worst" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
-		sleep 0.1
-	done
-	echo "$worst"
-}
-
-# under SECONDS LIMIT: SECONDS is a number below LIMIT.
-under() {
-	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t ~ /^[0-9.]+$/ && t + 0 < limit + 0) }'
-}
-
 # --- The first DB_HOST accepts and never answers ----------------------------
 
 ok "the fetcher is connecting to the hung server" \

@@ -121,25 +121,7 @@ run_daemon hung DB_TLS=on DB_PORT="$(cat "$TEST_DIR/hung.port")" \
 ok "the fetcher is talking to the silent server" \
     wait_until 50 grep -q accepted "$TEST_DIR/hung.log"
 
-# slowest PATH SECONDS: the slowest answer, in seconds, of GETs of PATH
-# sent one after the other for SECONDS; "none" when one got no answer in
-# 10 s.
-slowest() {
-	local end=$((SECONDS + $2)) worst=0 took
-	while [ "$SECONDS" -lt "$end" ]; do
-		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time 10 \
-		    "$BASE$1") || { echo none; return; }
-		worst=$(awk -v a="$worst" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
-		sleep 0.05
-	done
-	echo "$worst"
-}
-
-# under SECONDS LIMIT: SECONDS is a number below LIMIT.
-under() {
-	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t ~ /^[0-9.]+$/ && t + 0 < limit + 0) }'
-}
-worst=$(slowest /healthz 4)
+worst=$(slowest /healthz 4 10 0.05)
 # Connector/C runs the handshake on a blocking socket when the greeting is
 # in before its first read (always so on loopback): each attempt holds the
 # loop for up to DB_CONNECT_TIMEOUT (see the top of fetcher/db.c).

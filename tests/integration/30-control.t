@@ -75,10 +75,6 @@ elapsed() {
 	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }'
 }
 
-below() {
-	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t + 0 < limit + 0) }'
-}
-
 # debug_lines_since LINES PROC-REGEX: a debug line of PROC after LINES.
 debug_lines_since() {
 	log_since "$DAEMON_LOG" "$1" | grep -qE "^[^ ]+ debug +$2: "
@@ -418,13 +414,13 @@ HELPER_PIDS+=("$!")
 idle_pid=$!
 ok "40 idle clients are connected" wait_until 100 test -e "$TEST_DIR/idle.ready"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" status)
-ok "with 40 idle clients, status answers within 1 s ($took s)" below "$took" 1
+ok "with 40 idle clients, status answers within 1 s ($took s)" under "$took" 1
 kill "$idle_pid" 2>/dev/null
 wait "$idle_pid" 2>/dev/null
 took=$(client "" slow)
 ok "a client that sends nothing is closed after the 5 s deadline ($took s)" \
-    below "$took" 8
-ok "and not long before it" below 4 "$took"
+    under "$took" 8
+ok "and not long before it" under 4 "$took"
 
 # Out of descriptors: accept(2) fails while the socket stays readable; the
 # fetcher pauses accepting instead of spinning, and recovers.
@@ -456,15 +452,15 @@ wait_children_ready "$DAEMON_PID"
 ok "the fetcher is connecting to the hung DB" \
     wait_until 50 grep -q accepted "$TEST_DIR/hung.log"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" status)
-ok "hung DB: status answers within 1 s ($took s)" below "$took" 1
+ok "hung DB: status answers within 1 s ($took s)" under "$took" 1
 ctl -j status
 is "$CTL_STATUS" 0 "hung DB: status exits 0"
 json_ok "$CTL_OUT" '.database_connected == false and .last_sync == null' \
     "hung DB: not connected, never synced"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" sync)
-ok "hung DB: sync answers within 1 s ($took s)" below "$took" 1
+ok "hung DB: sync answers within 1 s ($took s)" under "$took" 1
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" show interfaces)
-ok "hung DB: show interfaces answers within 1 s ($took s)" below "$took" 1
+ok "hung DB: show interfaces answers within 1 s ($took s)" under "$took" 1
 stop_daemon "$DAEMON_PID"
 
 ok "no child was killed by a signal (seccomp) in any run" no_signal_deaths

@@ -242,6 +242,25 @@ starve_fetcher() {
 	set_soft_nofile "$fetcher" "$soft"
 }
 
+# slowest PATH SECONDS [MAX_TIME [PAUSE]]: the slowest answer, in seconds,
+# of GETs of $BASE PATH sent one after the other for SECONDS, PAUSE (0.1)
+# apart; "none" when one got no answer within MAX_TIME (2) seconds.
+slowest() {
+	local end=$((SECONDS + $2)) max=${3:-2} pause=${4:-0.1} worst=0 took
+	while [ "$SECONDS" -lt "$end" ]; do
+		took=$(curl -s -o /dev/null -w '%{time_total}' --max-time "$max" \
+		    "$BASE$1") || { echo none; return; }
+		worst=$(awk -v a="$worst" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
+		sleep "$pause"
+	done
+	echo "$worst"
+}
+
+# under SECONDS LIMIT: SECONDS is a number below LIMIT.
+under() {
+	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t ~ /^[0-9.]+$/ && t + 0 < limit + 0) }'
+}
+
 # logged_since LINES TEXT: the daemon's log gained a line with TEXT after
 # its first LINES lines.
 logged_since() {
