@@ -280,16 +280,24 @@ desired_config(struct nic_config *want, const struct msg_row *row, int slot)
 	want->mtu = row->mtu;
 }
 
+/* A frozen NIC keeps the slot the name map gives its MAC, if any. */
+static void
+keep_managed_slot(const struct planner *p, struct plan_item *item)
+{
+	const struct managed_nic	*m;
+
+	if (item->mac_valid && (m = managed_by_mac(p->in, item->mac)) != NULL)
+		item->slot = m->slot;
+}
+
 static void
 plan_held_row(struct planner *p, const struct msg_row *row)
 {
-	struct plan_item		*item;
-	const struct managed_nic	*m;
+	struct plan_item	*item;
 
 	item = new_item(p, row->mac, row->mac_valid, row->mac_text);
 	item->row_id = row->row_id;
-	if (row->mac_valid && (m = managed_by_mac(p->in, row->mac)) != NULL)
-		item->slot = m->slot;
+	keep_managed_slot(p, item);
 	/* Frozen: whatever it has now it keeps. */
 	set_reason(item, NIC_HELD, "%s: %s", row->field, row->reason);
 }
@@ -412,17 +420,15 @@ protected_by_mac(const struct plan_input *in, const uint8_t *mac,
 static void
 plan_valid_row(struct planner *p, const struct msg_row *row)
 {
-	struct plan_item		*item;
-	const struct nl_link		*link;
-	const struct managed_nic	*m;
-	const char			*why;
-	size_t				 count;
+	struct plan_item	*item;
+	const struct nl_link	*link;
+	const char		*why;
+	size_t			 count;
 
 	item = new_item(p, row->mac, 1, row->mac_text);
 	item->row_id = row->row_id;
 	if ((link = protected_by_mac(p->in, row->mac, &why)) != NULL) {
-		if ((m = managed_by_mac(p->in, row->mac)) != NULL)
-			item->slot = m->slot;
+		keep_managed_slot(p, item);
 		item->link_index = link->index;
 		set_reason(item, NIC_HELD, "link %s is protected: %s",
 		    link->name, why);
