@@ -10,7 +10,6 @@
 #include "files.h"
 #include "render.h"
 #include "util.h"
-#include "util.h"
 #include "validate.h"
 
 #define UDEV_RULES	"etc/udev/rules.d/70-multinic.rules"
