@@ -224,16 +224,6 @@ set_reason(struct plan_item *item, enum nic_state state, const char *fmt,
 	va_end(ap);
 }
 
-static int
-nic_config_equal(const struct nic_config *a, const struct nic_config *b)
-{
-	return a->slot == b->slot && strcmp(a->name, b->name) == 0 &&
-	    memcmp(a->mac, b->mac, MAC_LEN) == 0 &&
-	    a->has_address == b->has_address && a->mtu == b->mtu &&
-	    (!a->has_address || (a->address == b->address &&
-	    a->prefix == b->prefix));
-}
-
 /* The live IPv4 set must be exactly the desired one. */
 static int
 addresses_differ(const struct nl_link *link, const struct nic_config *want)
@@ -252,7 +242,7 @@ drift_of(const struct planner *p, const struct managed_nic *m,
 {
 	unsigned	drift = 0;
 
-	if (m == NULL || !m->has_file || !nic_config_equal(&m->file, want))
+	if (m == NULL || !m->has_file || !render_nic_equal(&m->file, want))
 		drift |= DRIFT_FILE;
 	if (p->in->links_untouched)
 		return drift;
@@ -352,7 +342,7 @@ failure_inputs_same(const struct plan_failure *f,
     const struct plan_item *item, const struct nl_link *link)
 {
 	return f->action == item->action && f->drift == item->drift &&
-	    nic_config_equal(&f->desired, &item->desired) &&
+	    render_nic_equal(&f->desired, &item->desired) &&
 	    f->had_link == (link != NULL) &&
 	    (link == NULL || link_same(&f->link, link));
 }

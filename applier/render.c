@@ -28,6 +28,16 @@ render_for_os(int os_type)
 	}
 }
 
+int
+render_nic_equal(const struct nic_config *a, const struct nic_config *b)
+{
+	return a->slot == b->slot && strcmp(a->name, b->name) == 0 &&
+	    memcmp(a->mac, b->mac, sizeof(a->mac)) == 0 &&
+	    a->has_address == b->has_address && a->mtu == b->mtu &&
+	    (!a->has_address || (a->address == b->address &&
+	    a->prefix == b->prefix));
+}
+
 /* The second wall: values were validated, but refuse what is not ours. */
 int
 render_check(const struct nic_config *nic, char *err, size_t errlen)

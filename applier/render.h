@@ -54,6 +54,8 @@ extern const struct renderer renderer_wicked;
 
 /* The renderer of an OS_TYPE (resolved: never OS_TYPE_AUTO). */
 const struct renderer	*render_for_os(int os_type);
+/* Do two NICs say the same (an address's prefix only counts with one)? */
+int	render_nic_equal(const struct nic_config *, const struct nic_config *);
 /*
  * What every renderer refuses, values being validated before: slot, name,
  * MTU, prefix.

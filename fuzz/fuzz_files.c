@@ -18,16 +18,6 @@ static const struct renderer *const renderers[] = {
 	&renderer_netplan, &renderer_ifcfg, &renderer_wicked,
 };
 
-static int
-same_nic(const struct nic_config *a, const struct nic_config *b)
-{
-	return a->slot == b->slot && strcmp(a->name, b->name) == 0 &&
-	    memcmp(a->mac, b->mac, sizeof(a->mac)) == 0 &&
-	    a->has_address == b->has_address && a->mtu == b->mtu &&
-	    (!a->has_address || (a->address == b->address &&
-	    a->prefix == b->prefix));
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&again, 0, sizeof(again));
 	if (r->parse(text, len, &again, err, sizeof(err)) == -1)
 		fuzz_fail("%s: refuses what it wrote: %s", r->name, err);
-	if (!same_nic(&parsed, &again))
+	if (!render_nic_equal(&parsed, &again))
 		fuzz_fail("%s: the written file reads back differently",
 		    r->name);
 	return 0;
