@@ -18,6 +18,7 @@ struct poll_state {
 	int		db_connected;
 	time_t		last_sync;		/* 0: never */
 	char		last_error[256];
+	uint64_t	polls;			/* finished, failed ones too */
 	uint64_t	generation;		/* of the last snapshot sent */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];	/* last validated */

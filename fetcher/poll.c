@@ -192,6 +192,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	size_t		 i;
 
 	f->polling = 0;
+	f->poll.polls++;
 	metrics_poll_result(f->metrics, ok);
 	if (!ok) {
 		poll_failed(f, error);

@@ -222,6 +222,12 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	rc |= status_json_add(obj, "database_connected",
 	    json_object_new_boolean(f->poll.db_connected != 0));
 	rc |= status_json_add_time(obj, "last_sync", f->poll.last_sync);
+	rc |= status_json_add(obj, "polls",
+	    json_object_new_int64((int64_t)f->poll.polls));
+	rc |= status_json_add(obj, "snapshot_generation",
+	    json_object_new_int64((int64_t)f->poll.generation));
+	rc |= status_json_add(obj, "applied_generation",
+	    json_object_new_int64((int64_t)f->results.acked_generation));
 	rc |= status_json_add(obj, "interfaces", status_json_counts(c));
 	return rc;
 }

@@ -43,8 +43,9 @@ int	status_json_add(struct json_object *, const char *key,
 int	status_json_add_time(struct json_object *, const char *key, time_t);
 /*
  * What GET / and multinicctl status share: version, node_name,
- * uptime_seconds, database_connected, last_sync and the interface counts
- * by state. 0, or -1 when memory is short.
+ * uptime_seconds, database_connected, last_sync, the poll and snapshot
+ * counters (a client waits on them for a whole cycle) and the interface
+ * counts by state. 0, or -1 when memory is short.
  */
 int	status_json_common(const struct fetcher *, const struct census *,
 	    struct json_object *);

@@ -303,6 +303,19 @@ ctl_print_counts(struct json_object *status)
 	printf("\n");
 }
 
+/* "12 (snapshot 11 sent, 11 applied)": has a change gone all the way? */
+static void
+ctl_print_cycles(struct json_object *status)
+{
+	char	polls[CTL_CELL_MAX], sent[CTL_CELL_MAX], applied[CTL_CELL_MAX];
+
+	ctl_cell(status, "polls", polls, sizeof(polls));
+	ctl_cell(status, "snapshot_generation", sent, sizeof(sent));
+	ctl_cell(status, "applied_generation", applied, sizeof(applied));
+	printf("%-16s%s (snapshot %s sent, %s applied)\n", "polls", polls,
+	    sent, applied);
+}
+
 static void
 ctl_print_status(struct json_object *status)
 {
@@ -328,6 +341,7 @@ ctl_print_status(struct json_object *status)
 	ctl_cell(status, "last_sync", cell, sizeof(cell));
 	printf("%-16s%s\n", "last sync", strcmp(cell, "-") == 0 ? "never" :
 	    cell);
+	ctl_print_cycles(status);
 	printf("%-16s%s\n", "deletions held", ctl_get_bool(status,
 	    "deletion_held") ? "yes (multinicctl sync --allow-delete releases"
 	    " them)" : "no");

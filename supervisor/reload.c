@@ -151,4 +151,8 @@ supervisor_reload(struct supervisor *sv)
 		proc_restart(sv, &sv->children[CHILD_APPLIER]);
 	else
 		proc_send_config(sv, &sv->children[CHILD_APPLIER]);
+	/* The one line that says a reload is over and what it did. */
+	log_info("configuration reloaded; fetcher %s, applier %s",
+	    restart_fetcher ? "restarted" : "kept",
+	    restart_applier ? "restarted" : "kept");
 }

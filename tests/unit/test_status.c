@@ -237,6 +237,9 @@ test_json_common(void **state)
 	(void)state;
 	add_result(1, NIC_APPLIED, "multinic0", "fa:16:3e:00:00:01");
 	f.poll.db_connected = 1;
+	f.poll.polls = 3;
+	f.poll.generation = 2;
+	f.results.acked_generation = 1;
 	strlcpy(f.conf.node_name, "node1", sizeof(f.conf.node_name));
 	f.start_time = status_clock();
 	status_census(&f, &c);
@@ -249,6 +252,11 @@ test_json_common(void **state)
 	assert_true(json_object_is_type(member(obj, "uptime_seconds"),
 	    json_type_int));
 	assert_null(member(obj, "last_sync"));
+	assert_int_equal(json_object_get_int64(member(obj, "polls")), 3);
+	assert_int_equal(json_object_get_int64(member(obj,
+	    "snapshot_generation")), 2);
+	assert_int_equal(json_object_get_int64(member(obj,
+	    "applied_generation")), 1);
 	counts = member(obj, "interfaces");
 	assert_int_equal(json_object_object_length(counts), NIC_STATE_COUNT);
 	for (s = 0; s < NIC_STATE_COUNT; s++)
