@@ -19,15 +19,15 @@ supervisor=$DAEMON_PID
 wait_children_ready "$supervisor"
 
 # kill_and_expect_restart NAME: kill -9 the child titled "multinicd: NAME",
-# expect a new one within 3 s and a log line naming the dead one.
+# expect a new one and a log line naming the dead one.
 kill_and_expect_restart() {
 	local name=$1 old new log_before died
 	old=$(child_titled "$supervisor" "multinicd: $name")
 	is "$(wc -w <<<"$old")" 1 "one $name is running before the kill"
 	log_before=$(log_lines "$DAEMON_LOG")
 	kill -KILL "$old"
-	ok "a new $name (not pid $old) runs within 3 s" \
-	    wait_until 30 new_child_running "$supervisor" "multinicd: $name" "$old"
+	ok "a new $name (not pid $old) runs" \
+	    wait_until 100 new_child_running "$supervisor" "multinicd: $name" "$old"
 	new=$(child_titled "$supervisor" "multinicd: $name")
 	ok "the new $name is a child of the same supervisor" \
 	    [ "$(awk '/^PPid:/ { print $2 }' "/proc/$new/status")" = "$supervisor" ]

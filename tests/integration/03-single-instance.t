@@ -41,7 +41,7 @@ start_daemon "$conf"
 first=$DAEMON_PID
 wait_children_ready "$first"
 pass "multinicd starts over a stale control socket"
-ok "the control socket answers" wait_until 30 socket_answers "$socket"
+ok "the control socket answers" wait_until 100 socket_answers "$socket"
 
 # run_second CONF: a second multinicd in the foreground; sets second_status,
 # second_stderr and second_seconds. It must fail by itself, not by timeout.

@@ -42,7 +42,7 @@ cleanup_listener() {
 port_known() {
 	[ -s "$TEST_DIR/db-port" ]
 }
-wait_until 50 port_known || abort_test "the fake DB server did not start"
+wait_until 150 port_known || abort_test "the fake DB server did not start"
 db_port=$(cat "$TEST_DIR/db-port")
 
 # check [NAME=VALUE...] CONF: multinicd -n -f CONF with those environment

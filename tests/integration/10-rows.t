@@ -55,7 +55,7 @@ log=$DAEMON_LOG
 
 ok "the good rows are applied and written back as 1" \
     wait_until 150 rows_success_are 1=1 2=1
-ok "every bad row is written back as 0" wait_until 50 rows_success_are \
+ok "every bad row is written back as 0" wait_until 150 rows_success_are \
     3=0 4=0 5=0 6=0 7=0 8=0 9=0 10=0 11=0 12=0
 is "$(row_success 13),$(row_success 14)" 0,1 \
     "the other node's rows are left as they were"
@@ -162,7 +162,7 @@ mariadb_sql "UPDATE multi_interface SET mtu = 100000 WHERE id = 6"
 twice() {
 	[ "$(rejections 6 | wc -l)" = 2 ]
 }
-ok "a held row with a new reason is logged again" wait_until 50 twice
+ok "a held row with a new reason is logged again" wait_until 150 twice
 like "$(rejections 6 | tail -n 1)" 'MTU 100000 outside' "with the new reason"
 is "$(rejected mtu)" 2 "and counted again"
 

@@ -47,7 +47,7 @@ polls_after() {
 	[ "$(applier_snapshots "$log")" -ge "$1" ]
 }
 ok "and the next poll is through" \
-    wait_until 50 polls_after $(($(applier_snapshots "$log") + 1))
+    wait_until 150 polls_after $(($(applier_snapshots "$log") + 1))
 is "$(executed UPDATE)" 2 \
     "2 UPDATEs: rows 1 and 3; row 2, held, was already 0"
 updates=$(executed UPDATE)
@@ -64,7 +64,7 @@ ok "one SELECT a poll ($ran SELECTs, $polls polls)" \
 # The controller resets a row behind the agent's back.
 mariadb_sql "UPDATE multi_interface SET netplan_success = 0 WHERE id = 1"
 ok "a value changed by someone else is written again" \
-    wait_until 50 rows_success_are 1=1
+    wait_until 150 rows_success_are 1=1
 is "$(executed UPDATE)" $((updates + 1)) "with exactly one UPDATE"
 stop_daemon "$DAEMON_PID"
 netns_delete "$NODE_NS"

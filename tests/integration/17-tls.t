@@ -115,11 +115,11 @@ stop_daemon "$DAEMON_PID"
 
 python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" tls &
 HELPER_PIDS+=("$!")
-wait_until 50 test -s "$TEST_DIR/hung.port" || bail_out "the hung DB did not start"
+wait_until 150 test -s "$TEST_DIR/hung.port" || bail_out "the hung DB did not start"
 run_daemon hung DB_TLS=on DB_PORT="$(cat "$TEST_DIR/hung.port")" \
     DB_CONNECT_TIMEOUT=2s
 ok "the fetcher is talking to the silent server" \
-    wait_until 50 grep -q accepted "$TEST_DIR/hung.log"
+    wait_until 150 grep -q accepted "$TEST_DIR/hung.log"
 
 worst=$(slowest /healthz 4 10 0.05)
 # Connector/C runs the handshake on a blocking socket when the greeting is
@@ -130,7 +130,7 @@ todo "the TLS handshake may run on a blocking socket (fetcher/db.c)" \
     under "$worst" 1
 ok "every request is answered in the end" under "$worst" 10
 ok "the handshake is given up" \
-    wait_until 50 grep -q 'fetcher: poll failed.*TLS' "$DAEMON_LOG"
+    wait_until 150 grep -q 'fetcher: poll failed.*TLS' "$DAEMON_LOG"
 ok "and the fetcher was not killed" no_signal_deaths
 stop_daemon "$DAEMON_PID"
 

@@ -182,7 +182,7 @@ ctl -j status
 is "$CTL_STATUS" 0 "status -j exits 0"
 status=$CTL_OUT
 diag "status -j: $(jq -c . <<<"$status")"
-json_ok "$status" 'keys | sort == ["database_connected","deletion_held","interfaces","last_sync","node_name","os_type","uptime_seconds","version"]' \
+json_ok "$status" 'keys | sort == ["applied_generation","database_connected","deletion_held","interfaces","last_sync","node_name","os_type","polls","snapshot_generation","uptime_seconds","version"]' \
     "status -j has exactly the documented members"
 json_ok "$status" '.version | type == "string" and length > 0' "version is a string"
 is "$(jq -r .node_name <<<"$status")" "$node" "node_name is uname -n"
@@ -193,6 +193,10 @@ json_ok "$status" '.database_connected == true' "database_connected is the boole
 json_ok "$status" ".last_sync | type == \"string\" and test(\"$rfc3339\")" \
     "last_sync is RFC 3339 UTC"
 json_ok "$status" '.deletion_held == false' "deletion_held is the boolean false"
+json_ok "$status" '[.polls, .snapshot_generation, .applied_generation] | map(type == "number" and . >= 1 and floor == .) | all' \
+    "polls, snapshot_generation and applied_generation are whole numbers, 1 or more"
+json_ok "$status" '.snapshot_generation <= .polls and .applied_generation <= .snapshot_generation' \
+    "no more snapshots than polls, no more applied than sent"
 json_ok "$status" '.interfaces | (keys | sort) == ["applied","deleting","failed","held","pending","waiting"]' \
     "interfaces has the six states"
 json_ok "$status" '[.interfaces[] | type == "number"] | all' "every count is a number"
@@ -303,8 +307,8 @@ mtu_is() {
 	ctl -j show interfaces &&
 	    jq_holds "$CTL_OUT" ".[] | select(.row_id == $valid_id) | .mtu == $1 and .state == \"applied\""
 }
-ok "root: sync brings a DB change within 5 s (poll interval 5m)" \
-    wait_until 50 mtu_is 1450
+ok "root: sync brings a DB change long before the next poll (in 5m)" \
+    wait_until 300 mtu_is 1450
 like "$(ip -n "$ns" -o link show dev multinic0)" 'mtu 1450 ' \
     "the link has the new MTU"
 ok "the fetcher logs who asked for the sync" \
@@ -323,21 +327,28 @@ ctl log debug
 is "$CTL_STATUS" 0 "root: log debug exits 0"
 like "$CTL_OUT" 'log level set to debug' "root: log debug says so"
 ok "the supervisor logs the new level" \
-    wait_until 30 logged_since "$lines" "supervisor: log level set to debug"
+    wait_until 100 logged_since "$lines" "supervisor: log level set to debug"
 lines=$(log_lines "$DAEMON_LOG")
 ctl sync
 ok "after log debug, the fetcher logs at debug" \
-    wait_until 30 debug_lines_since "$lines" fetcher
+    wait_until 100 debug_lines_since "$lines" fetcher
 ok "after log debug, the applier logs at debug" \
-    wait_until 30 debug_lines_since "$lines" applier
+    wait_until 100 debug_lines_since "$lines" applier
+lines=$(log_lines "$DAEMON_LOG")
 ctl log info
 is "$CTL_STATUS" 0 "root: log info exits 0"
-sleep 0.5
-lines=$(log_lines "$DAEMON_LOG")
-ctl status
-sleep 0.5
+ok "the supervisor logs the new level" \
+    wait_until 100 logged_since "$lines" "supervisor: log level set to info"
+# The fetcher logs a request at debug before it answers: a status answered
+# with no debug line after it shows the fetcher at info.
+status_not_at_debug() {
+	local before
+	before=$(log_lines "$DAEMON_LOG")
+	ctl status
+	no_debug_lines_since "$before" fetcher
+}
 ok "after log info, the fetcher stops logging at debug" \
-    no_debug_lines_since "$lines" fetcher
+    wait_until 150 status_not_at_debug
 
 # --- root: reload re-reads the configuration ---------------------------------
 
@@ -346,14 +357,14 @@ lines=$(log_lines "$DAEMON_LOG")
 ctl reload
 is "$CTL_STATUS" 0 "root: reload exits 0"
 ok "reload acts like SIGHUP: the supervisor re-reads the configuration" \
-    wait_until 30 logged_since "$lines" "supervisor: reloading the configuration"
+    wait_until 100 logged_since "$lines" "supervisor: reloading the configuration"
 status_logged_at_debug() {
 	ctl status
 	log_since "$DAEMON_LOG" "$lines" |
 	    grep -qE '^[^ ]+ debug +fetcher: control: status from uid 0'
 }
 ok "the reloaded LOG_LEVEL=debug reaches the fetcher" \
-    wait_until 30 status_logged_at_debug
+    wait_until 100 status_logged_at_debug
 is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
     "the fetcher kept its PID through sync, log and reload"
 is "$(child_titled "$supervisor" "multinicd: applier")" "$applier" \
@@ -368,9 +379,9 @@ ctl reload
 is "$CTL_STATUS" 0 "a reload that restarts the fetcher exits 0"
 like "$CTL_OUT" 'reload requested' "and its reply arrived"
 ok "a new fetcher runs" \
-    wait_until 50 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
+    wait_until 300 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
-ok "the new fetcher serves the socket, with the DB" wait_until 50 row_applied
+ok "the new fetcher serves the socket, with the DB" wait_until 300 row_applied
 
 # --- A managed NIC whose row is gone ------------------------------------------
 
@@ -383,7 +394,7 @@ orphan_listed() {
 	    jq_holds "$CTL_OUT" '.[] | select(.mac == "fa:16:3e:00:30:01") | .state == "deleting"'
 }
 ok "a managed NIC whose row is gone is listed as deleting" \
-    wait_until 50 orphan_listed
+    wait_until 300 orphan_listed
 orphan=$(nic "$CTL_OUT" fa:16:3e:00:30:01)
 diag "orphan: $orphan"
 json_ok "$orphan" '.row_id == null and .name == "multinic0"' \
@@ -414,12 +425,13 @@ HELPER_PIDS+=("$!")
 idle_pid=$!
 ok "40 idle clients are connected" wait_until 100 test -e "$TEST_DIR/idle.ready"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" status)
-ok "with 40 idle clients, status answers within 1 s ($took s)" under "$took" 1
+ok "with 40 idle clients, status answers promptly ($took s)" \
+    under "$took" "$PROMPT_SECONDS"
 kill "$idle_pid" 2>/dev/null
 wait "$idle_pid" 2>/dev/null
 took=$(client "" slow)
 ok "a client that sends nothing is closed after the 5 s deadline ($took s)" \
-    under "$took" 8
+    under "$took" $((5 + PROMPT_SECONDS))
 ok "and not long before it" under 4 "$took"
 
 # Out of descriptors: accept(2) fails while the socket stays readable; the
@@ -428,7 +440,7 @@ starve_fetcher "$fetcher" "$socket" control
 status_answers() {
 	"$MULTINIC_BUILD/multinicctl" -s "$socket" status >/dev/null 2>&1
 }
-ok "descriptors back: status answers again" wait_until 50 status_answers
+ok "descriptors back: status answers again" wait_until 150 status_answers
 is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
     "the fetcher survived the hostile clients"
 
@@ -439,7 +451,7 @@ mariadb_stop
 
 python3 "$here/../lib/hung_db.py" "$TEST_DIR/hung.port" "$TEST_DIR/hung.log" &
 HELPER_PIDS+=("$!")
-wait_until 50 test -s "$TEST_DIR/hung.port" || abort_test "the hung DB did not start"
+wait_until 150 test -s "$TEST_DIR/hung.port" || abort_test "the hung DB did not start"
 conf=$TEST_DIR/hung.conf
 write_test_config "$conf" \
     DB_HOST=127.0.0.1 \
@@ -450,17 +462,18 @@ write_test_config "$conf" \
 start_daemon "$conf"
 wait_children_ready "$DAEMON_PID"
 ok "the fetcher is connecting to the hung DB" \
-    wait_until 50 grep -q accepted "$TEST_DIR/hung.log"
+    wait_until 150 grep -q accepted "$TEST_DIR/hung.log"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" status)
-ok "hung DB: status answers within 1 s ($took s)" under "$took" 1
+ok "hung DB: status answers promptly ($took s)" under "$took" "$PROMPT_SECONDS"
 ctl -j status
 is "$CTL_STATUS" 0 "hung DB: status exits 0"
 json_ok "$CTL_OUT" '.database_connected == false and .last_sync == null' \
     "hung DB: not connected, never synced"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" sync)
-ok "hung DB: sync answers within 1 s ($took s)" under "$took" 1
+ok "hung DB: sync answers promptly ($took s)" under "$took" "$PROMPT_SECONDS"
 took=$(elapsed "$MULTINIC_BUILD/multinicctl" -s "$socket" show interfaces)
-ok "hung DB: show interfaces answers within 1 s ($took s)" under "$took" 1
+ok "hung DB: show interfaces answers promptly ($took s)" \
+    under "$took" "$PROMPT_SECONDS"
 stop_daemon "$DAEMON_PID"
 
 ok "no child was killed by a signal (seccomp) in any run" no_signal_deaths

@@ -34,11 +34,11 @@ file_has() {
 }
 row_set $mac "mtu = 9000"
 ok "the new MTU is live" wait_until 100 link_mtu_is multinic0 9000
-ok "and in the file" wait_until 50 file_has "      mtu: 9000"
+ok "and in the file" wait_until 150 file_has "      mtu: 9000"
 row_set $mac "address = '10.41.7.7', cidr = '10.41.0.0/16'"
 ok "the new address is live, the old one gone" \
     wait_until 100 link_ipv4_is multinic0 10.41.7.7/16
-ok "and in the file" wait_until 50 file_has "      - 10.41.7.7/16"
+ok "and in the file" wait_until 150 file_has "      - 10.41.7.7/16"
 row_set $mac "mtu = 1450, address = '10.41.8.8'"
 ok "MTU and address changed together are live" wait_until 100 \
     link_state_is multinic0 "multinic0 1450 up 10.41.8.8/16 "

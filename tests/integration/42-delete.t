@@ -46,7 +46,7 @@ is "$outlived" yes "it outlived the first snapshot without the row"
 ok "at least two polls ran before it went ($polls_before -> $polls_after)" \
     [ "$((polls_after - polls_before))" -ge 2 ]
 ok "the link is de-configured: no IPv4 address, down" \
-    wait_until 50 link_state_is multinic1 "multinic1 9000 down "
+    wait_until 150 link_state_is multinic1 "multinic1 9000 down "
 is "$(link_state multinic0)" "$stays_before" "multinic0 is untouched"
 is "$(find "$(netplan_dir)" -mindepth 1 -printf '%f\n')" 90-multinic0.yaml \
     "only multinic0's file is left"

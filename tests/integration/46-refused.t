@@ -41,7 +41,7 @@ node_start
 
 ok "the normal row is applied" wait_until 100 success_is $normal 1
 is "$(link_of_mac $normal)" multinic0 "it takes the first slot: multinic0"
-ok "the health endpoint counts one NIC held" wait_until 30 state_count_is held 1
+ok "the health endpoint counts one NIC held" wait_until 100 state_count_is held 1
 ok "and one failed" state_count_is failed 1
 is "$(mac_success $uplink)" 0 "the default route's row says netplan_success=0"
 is "$(mac_success $twin)" 0 "the ambiguous row says netplan_success=0"
@@ -60,14 +60,15 @@ like "$(nic_of $twin)" "^failed .*ambiguous" \
 log_once() {
 	[ "$(grep -cE -- "$1" "$DAEMON_LOG")" = 1 ]
 }
-ok "the log says once why the uplink's row is held" \
-    log_once "applier: row [0-9]+ \($uplink\) held: link ens9 is protected"
-ok "and once why the shared MAC's row failed" \
-    log_once "applier: row [0-9]+ \($twin\) failed: .*ambiguous"
+uplink_held="applier: row [0-9]+ \($uplink\) held: link ens9 is protected"
+twin_failed="applier: row [0-9]+ \($twin\) failed: .*ambiguous"
+ok "the applier acts on two more snapshots" wait_snapshots 2
+ok "the log says once why the uplink's row is held" log_once "$uplink_held"
+ok "and once why the shared MAC's row failed" log_once "$twin_failed"
 
 ip -n "$NODE_NS" link del ens8
 ok "with one link left carrying it, the shared MAC's row is applied" \
-    wait_until 50 success_is $twin 1
+    wait_until 150 success_is $twin 1
 is "$(link_state multinic1)" "multinic1 9000 up 10.46.7.5/24 " \
     "that link is now multinic1 with its MTU and address"
 is "$(link_state ens9)" "$uplink_before" \
@@ -81,23 +82,22 @@ done
 eleventh=fa:16:3e:46:00:11
 node_nic ens11 $eleventh
 ens11_before=$(link_state ens11)
-ok "ten NICs are applied" wait_until 100 applied_rows 10
+ok "ten NICs are applied" wait_until 300 applied_rows 10
 row_add $eleventh 10.46.11.5 10.46.11.0/24 1500
-ok "the 11th NIC is refused" wait_until 50 state_count_is failed 1
+ok "the 11th NIC is refused" wait_until 150 state_count_is failed 1
 like "$(nic_of $eleventh)" "^failed no free multinic slot" \
     "multinicctl says: no free multinic slot"
 ok "its row says netplan_success=0" success_is $eleventh 0
 is "$(link_state ens11)" "$ens11_before" "its link is left as it was"
 is "$(find "$(netplan_dir)" -mindepth 1 | wc -l)" 10 "ten files, no 11th"
-polls=$(node_metric multinic_polling_cycles_total)
-ok "two more polls go by" wait_until 50 polls_past $((polls + 2))
+ok "the applier acts on two more snapshots" wait_snapshots 2
 ok "the log says once that there is no free slot" \
     log_once "applier: row [0-9]+ \($eleventh\) failed: no free multinic slot"
 
 # The controller unplugs multinic0's NIC and deletes its row.
 ip -n "$NODE_NS" link del multinic0
 mariadb_sql "DELETE FROM multi_interface WHERE macaddress = '$normal'"
-ok "the 11th NIC takes the freed slot" wait_until 100 success_is $eleventh 1
+ok "the 11th NIC takes the freed slot" wait_until 300 success_is $eleventh 1
 is "$(link_state multinic0)" "multinic0 1500 up 10.46.11.5/24 " \
     "it is multinic0 with its MTU and address"
 done_testing

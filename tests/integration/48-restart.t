@@ -24,7 +24,7 @@ row_add fa:16:3e:48:00:03 NULL NULL 1400
 node_start
 ok "the rows are applied" wait_until 100 applied_rows 3
 # Settled: a poll after the one that applied them.
-wait_until 50 polls_past $(($(node_metric multinic_polling_cycles_total) + 1))
+ok "a whole cycle goes by, write-backs included" wait_cycle
 node_stop
 
 links() {
@@ -51,8 +51,7 @@ monitor_start "$TEST_DIR/monitor"
 node_start
 ok "the restarted daemon sees the rows applied" \
     wait_until 100 state_count_is applied 3
-polls=$(node_metric multinic_polling_cycles_total)
-ok "three polls go by" wait_until 100 polls_past $((polls + 3))
+ok "the applier acts on three snapshots more" wait_snapshots 3
 monitor_stop
 
 is "$(links)" "$links_before" \
@@ -72,9 +71,16 @@ unlike "$(log_since "$DAEMON_LOG" 0)" "applier: (created|updated|deleted) " \
 # an event: the system calls show there is none.
 trace=$TEST_DIR/strace
 command -v strace >/dev/null || bail_out "no strace"
-timeout -s INT 4 strace -qq -e signal=none -o "$trace" \
+strace -qq -e signal=none -o "$trace" \
     -e trace=sendto,sendmsg,openat,rename,renameat,renameat2,unlink,unlinkat \
-    -p "$(node_applier)"
+    -p "$(node_applier)" &
+tracer=$!
+HELPER_PIDS+=("$tracer")
+# Attached once a cycle's first request shows; then a whole cycle is seen.
+ok "strace sees the applier" wait_until 300 grep -q sendto "$trace"
+ok "the applier acts on two more snapshots under strace" wait_snapshots 2
+kill -INT "$tracer"
+wait "$tracer" 2>/dev/null
 # rtnetlink message types: NEW is base + 0, DEL + 1, GET + 2, SET + 3, with
 # bases multiple of 4 (RTM_GETLINK 18, RTM_GETADDR 22, RTM_GETROUTE 26).
 # strace attached late may print them as numbers only.

@@ -93,7 +93,7 @@ run_format() {
 	mariadb_sql "DELETE FROM multi_interface WHERE macaddress = 'fa:16:3e:00:10:02'"
 	ok "$format: the deleted row's file goes" wait_until 100 \
 	    eval "[ ! -e '$f1' ]"
-	ok "$format: the udev rules follow the managed set" wait_until 50 \
+	ok "$format: the udev rules follow the managed set" wait_until 150 \
 	    eval "[ \"\$(cat '$rules')\" = \"\$(echo '$header'; udev_rule fa:16:3e:00:10:01 0)\" ]"
 	is "$(netns_ipv4 "$ns" multinic1)" "" "$format: multinic1 is de-configured"
 

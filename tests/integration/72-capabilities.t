@@ -97,7 +97,7 @@ fetcher_of() {
 
 start_bounded full "${unit_caps[@]}"
 sv=$DAEMON_PID
-wait_until 50 children_ready "$sv"
+wait_until 150 children_ready "$sv"
 ok "under the unit's set the supervisor starts a titled fetcher and applier" \
     children_ready "$sv" || diag "$(cat "$DAEMON_LOG")"
 is "$(proc_status "$sv" CapBnd)" "$(bounding_mask "${unit_caps[@]}")" \
@@ -117,9 +117,9 @@ like "$(ip netns exec "$NS" curl -s http://127.0.0.1:8080/)" \
 set_config "$CONF" DB_SOCKET "$TEST_DIR/db/other-name.sock"
 kill -HUP "$sv"
 ok "SIGHUP restarts the fetcher (the supervisor may signal it)" \
-    wait_until 50 new_child_running "$sv" "multinicd: fetcher" "$fetcher"
+    wait_until 150 new_child_running "$sv" "multinicd: fetcher" "$fetcher"
 kill -TERM "$sv"
-ok "SIGTERM stops everything within 5 s" wait_until 50 is_gone "$sv"
+ok "SIGTERM stops everything" wait_until 150 is_gone "$sv"
 reap "$sv"
 is "$?" 0 "and the supervisor exits 0"
 netns_delete "$NS"
@@ -145,11 +145,11 @@ for cap in "${unit_caps[@]}"; do
 		;;
 	setuid | setgid)
 		ok "without $cap the fetcher cannot drop to _multinic" \
-		    wait_until 50 log_has "set(res)?[ug]id|setgroups"
+		    wait_until 150 log_has "set(res)?[ug]id|setgroups"
 		show_why "set(res)?[ug]id|setgroups"
 		;;
 	kill)
-		wait_until 50 children_ready "$sv"
+		wait_until 150 children_ready "$sv"
 		fetcher=$(fetcher_of "$sv")
 		kill -TERM "$sv"
 		ok "without kill the supervisor cannot stop the fetcher" \
@@ -157,7 +157,7 @@ for cap in "${unit_caps[@]}"; do
 		;;
 	chown)
 		ok "without chown the control socket cannot go to _multinic's group: multinicd exits" \
-		    wait_until 50 is_gone "$sv"
+		    wait_until 150 is_gone "$sv"
 		like "$(cat "$DAEMON_LOG")" "multinicd.sock" "naming the socket"
 		show_why "multinicd.sock"
 		;;

@@ -19,7 +19,7 @@ cleanup() {
 	pid=$(head -n 1 "$TEST_DIR/state/multinicd.lock" 2>/dev/null)
 	if [ -n "$pid" ] && is_multinicd "$pid"; then
 		kill -TERM "$pid"
-		wait_until 50 is_gone "$pid" || kill -KILL "$pid"
+		wait_until 150 is_gone "$pid" || kill -KILL "$pid"
 	fi
 	rm -rf "$TEST_DIR"
 }
@@ -50,7 +50,7 @@ is "$?" 0 "start succeeds"
 pid=$(pid_in_lock)
 like "$out" "^multinicd started \\(pid $pid\\)" "and names the PID from the lock file"
 like "$(proc_title "$pid")" "^multinicd: supervisor" "which is the supervisor"
-ok "with its children" wait_until 50 children_ready "$pid"
+ok "with its children" wait_until 150 children_ready "$pid"
 # daemon(3) calls setsid(): a session of its own, no controlling terminal.
 is "$(ps -o sid= -o tty= -p "$pid" | awk '{ print $1, $2 }')" "$pid ?" \
     "detached: it leads its own session, without a terminal"
@@ -66,7 +66,7 @@ set_config "$conf" DB_SOCKET "$TEST_DIR/b.sock"
 out=$(rc_script reload)
 is "$?" 0 "reload succeeds"
 ok "it re-read its configuration: a new DB_SOCKET restarts the fetcher" \
-    wait_until 50 new_child_running "$pid" "multinicd: fetcher" "$fetcher"
+    wait_until 150 new_child_running "$pid" "multinicd: fetcher" "$fetcher"
 
 out=$(rc_script restart)
 is "$?" 0 "restart succeeds"
@@ -86,9 +86,9 @@ is "$?:$out" "0:multinicd is not running" "stop when stopped: 0"
 
 rc_script start >/dev/null
 pid=$(pid_in_lock)
-wait_until 50 children_ready "$pid"
+wait_until 150 children_ready "$pid"
 kill -KILL "$pid"
-wait_until 50 is_gone "$pid"
+wait_until 150 is_gone "$pid"
 out=$(rc_script status)
 is "$?" 1 "status after a crash: 1, dead with a PID file left"
 out=$(rc_script start)

@@ -76,7 +76,7 @@ row_applied() {
 	[ "$(mariadb_sql "SELECT netplan_success FROM multi_interface")" = 1 ]
 }
 
-wait_until 50 children_ready "$DAEMON_PID"
+wait_until 150 children_ready "$DAEMON_PID"
 ok "multinicd starts its children under the unit's file system view" \
     children_ready "$DAEMON_PID" || diag "$(cat "$DAEMON_LOG")"
 ok "/ is read-only in there" eval "! in_sandbox touch /etc/multinic-ro-probe 2>/dev/null"

@@ -164,11 +164,6 @@ state_count_is() {
 	[ "$(state_count "$1")" = "$2" ]
 }
 
-# polls_past N: the fetcher has polled N times or more.
-polls_past() {
-	[ "$(node_metric multinic_polling_cycles_total)" -ge "$1" ]
-}
-
 # health_is STATUS: GET / says healthy, degraded or unhealthy.
 health_is() {
 	[ "$(node_status .status)" = "$1" ]

@@ -170,11 +170,12 @@ children_ready() {
 	    [ -n "$(child_titled "$1" "multinicd: applier")" ]
 }
 
-# wait_children_ready PID: up to 5 s; else the test stops, showing the log.
+# wait_children_ready PID: up to 30 s (a loaded machine starts processes
+# slowly); else the test stops, showing the log.
 wait_children_ready() {
-	wait_until 50 children_ready "$1" && return 0
+	wait_until 300 children_ready "$1" && return 0
 	diag "$(cat "$DAEMON_LOG")"
-	abort_test "multinicd did not start a titled fetcher and applier within 5 s"
+	abort_test "multinicd did not start a titled fetcher and applier within 30 s"
 }
 
 # new_child_running PID TITLE OLDPID: true once a child titled TITLE with
@@ -240,6 +241,60 @@ starve_fetcher() {
 	kill "$idle_pid" 2>/dev/null
 	wait "$idle_pid" 2>/dev/null
 	set_soft_nofile "$fetcher" "$soft"
+}
+
+# A request the event loop must not hold up is answered within
+# PROMPT_SECONDS: far above an answer's usual time (milliseconds, on a busy
+# machine too), far below the stalls the tests provoke (database timeouts
+# of 10 s and more). Latencies themselves are measured in bench/.
+PROMPT_SECONDS=3
+
+# --- What the daemon says of its cycles (multinicctl -j status) --------------
+
+# status_field NAME: one member of multinicctl -j status on TEST_DIR's
+# control socket; empty when the daemon does not answer.
+status_field() {
+	"$MULTINIC_BUILD/multinicctl" -j -s "$TEST_DIR/run/multinicd.sock" \
+	    status 2>/dev/null | jq -r ".$1 // empty"
+}
+
+# counter_past NAME N: the status counter NAME is N or more.
+counter_past() {
+	local value
+	value=$(status_field "$1")
+	[[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge "$2" ]
+}
+
+# wait_cycle [TENTHS]: waits (default 30 s) until a poll that began after
+# the call has been applied and reported on by the applier, and the
+# write-backs of that report are done. The snapshot after the one read now
+# may come from a poll already under way; the one after it cannot. The
+# fetcher runs its database work in order, so a snapshot sent after a
+# report means that report's write-backs went first.
+wait_cycle() {
+	local sent
+	sent=$(status_field snapshot_generation)
+	[[ $sent =~ ^[0-9]+$ ]] || return 1
+	wait_until "${1:-300}" counter_past applied_generation $((sent + 2)) &&
+	    wait_until "${1:-300}" counter_past snapshot_generation $((sent + 3))
+}
+
+# wait_snapshots N [TENTHS]: waits (default 30 s) until the applier has
+# acted and reported on N snapshots sent after the call.
+wait_snapshots() {
+	local sent
+	sent=$(status_field snapshot_generation)
+	[[ $sent =~ ^[0-9]+$ ]] || return 1
+	wait_until "${2:-300}" counter_past applied_generation $((sent + $1))
+}
+
+# wait_polls N [TENTHS]: waits until N more polls (failed ones too) have
+# finished after the call.
+wait_polls() {
+	local polls
+	polls=$(status_field polls)
+	[[ $polls =~ ^[0-9]+$ ]] || return 1
+	wait_until "${2:-300}" counter_past polls $((polls + $1))
 }
 
 # slowest PATH SECONDS [MAX_TIME [PAUSE]]: the slowest answer, in seconds,
