@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -62,7 +63,8 @@ command_timed_out(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	log_warnx("APPLY_COMMAND still running after %d s; killing it",
 	    COMMAND_TIMEOUT);
-	kill(cmd->pid, SIGKILL);
+	if (kill(cmd->pid, SIGKILL) == -1 && errno != ESRCH)
+		log_warn("cannot kill APPLY_COMMAND (pid %d)", (int)cmd->pid);
 }
 
 /* Blanks separate arguments; there is no shell. */

@@ -25,6 +25,7 @@
 
 static void	proc_dispatch_child(struct msgchan *, struct msg *, void *);
 static void	proc_channel_closed(struct msgchan *, int, void *);
+static void	proc_signal(const struct child *, int);
 static void	proc_restart_due(evutil_socket_t, short, void *);
 
 static struct child *
@@ -278,8 +279,7 @@ proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 	}
 	/* A child breaking the protocol is our bug or compromised: restart it. */
 	msgchan_close(chan);
-	if (c->pid != 0)
-		kill(c->pid, SIGKILL);
+	proc_signal(c, SIGKILL);
 }
 
 static void
@@ -291,9 +291,20 @@ proc_channel_closed(struct msgchan *chan, int malformed, void *arg)
 	if (malformed) {
 		log_warnx("%s broke the message framing; restarting it",
 		    c->name);
-		if (c->pid != 0)
-			kill(c->pid, SIGKILL);
+		proc_signal(c, SIGKILL);
 	}
+}
+
+/*
+ * A signal the kernel refuses (a bounding set without CAP_KILL cannot reach
+ * the fetcher's uid) leaves the child running: say so.
+ */
+static void
+proc_signal(const struct child *c, int sig)
+{
+	if (c->pid != 0 && kill(c->pid, sig) == -1 && errno != ESRCH)
+		log_warn("cannot send SIG%s to the %s (pid %d)",
+		    sigabbrev_np(sig), c->name, (int)c->pid);
 }
 
 /* Stops a child on purpose (reload, hostile peer); it comes back at once. */
@@ -304,7 +315,7 @@ proc_restart(struct supervisor *sv, struct child *c)
 	if (c->pid == 0)
 		return;
 	c->restart_now = 1;
-	kill(c->pid, SIGTERM);
+	proc_signal(c, SIGTERM);
 }
 
 static int
@@ -427,7 +438,7 @@ proc_stop_timeout(evutil_socket_t fd, short events, void *arg)
 			continue;
 		log_warnx("%s did not stop within %d s; killing it",
 		    sv->children[id].name, STOP_TIMEOUT);
-		kill(sv->children[id].pid, SIGKILL);
+		proc_signal(&sv->children[id], SIGKILL);
 	}
 }
 
@@ -439,8 +450,7 @@ proc_stop_all(struct supervisor *sv)
 
 	for (id = 0; id < CHILD_COUNT; id++) {
 		evtimer_del(sv->children[id].restart_ev);
-		if (sv->children[id].pid != 0)
-			kill(sv->children[id].pid, SIGTERM);
+		proc_signal(&sv->children[id], SIGTERM);
 	}
 	if ((sv->stop_ev = evtimer_new(sv->base, proc_stop_timeout, sv)) ==
 	    NULL || evtimer_add(sv->stop_ev, &timeout) == -1)

@@ -43,15 +43,13 @@ wait_children_ready "$first"
 pass "multinicd starts over a stale control socket"
 ok "the control socket answers" wait_until 100 socket_answers "$socket"
 
-# run_second CONF: a second multinicd in the foreground; sets second_status,
-# second_stderr and second_seconds. It must fail by itself, not by timeout.
+# run_second CONF: a second multinicd in the foreground; sets second_status
+# and second_stderr. It must fail by itself, not by timeout (10 s, status
+# 124), for it would otherwise run on.
 run_second() {
-	local started
-	started=$(date +%s%N)
 	second_stderr=$(timeout 10 env -i PATH="$DAEMON_PATH" \
 	    "$MULTINIC_BUILD/multinicd" -d -f "$1" 2>&1 >/dev/null)
 	second_status=$?
-	second_seconds=$((($(date +%s%N) - started) / 1000000000))
 }
 
 second_refused() {
@@ -62,7 +60,6 @@ second_refused() {
 run_second "$conf"
 ok "a second multinicd with the same STATE_DIR fails (status $second_status)" \
     second_refused
-ok "it exits quickly (${second_seconds}s)" [ "$second_seconds" -lt 3 ]
 like "$second_stderr" "already running" "it says 'already running'"
 
 # Another STATE_DIR, same control socket: refused because the socket answers.

@@ -265,18 +265,23 @@ counter_past() {
 	[[ $value =~ ^[0-9]+$ ]] && [ "$value" -ge "$2" ]
 }
 
-# wait_cycle [TENTHS]: waits (default 30 s) until a poll that began after
-# the call has been applied and reported on by the applier, and the
-# write-backs of that report are done. The snapshot after the one read now
-# may come from a poll already under way; the one after it cannot. The
-# fetcher runs its database work in order, so a snapshot sent after a
-# report means that report's write-backs went first.
+# wait_cycle [TENTHS]: waits (each step up to TENTHS, default 30 s) until a
+# poll that began after the call has been applied and reported on by the
+# applier, and the write-backs of that report are done. The snapshot after
+# the one read now may come from a poll already under way; the one after it
+# cannot. The fetcher queues a report's write-backs when the report comes
+# in and runs its database work in order: a poll queued after that, which
+# the second snapshot sent after the report was seen surely is, runs after
+# them.
 wait_cycle() {
 	local sent
 	sent=$(status_field snapshot_generation)
 	[[ $sent =~ ^[0-9]+$ ]] || return 1
-	wait_until "${1:-300}" counter_past applied_generation $((sent + 2)) &&
-	    wait_until "${1:-300}" counter_past snapshot_generation $((sent + 3))
+	wait_until "${1:-300}" counter_past applied_generation $((sent + 2)) ||
+	    return 1
+	sent=$(status_field snapshot_generation)
+	[[ $sent =~ ^[0-9]+$ ]] &&
+	    wait_until "${1:-300}" counter_past snapshot_generation $((sent + 2))
 }
 
 # wait_snapshots N [TENTHS]: waits (default 30 s) until the applier has
