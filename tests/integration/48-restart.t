@@ -77,7 +77,7 @@ strace -qq -e signal=none -o "$trace" \
 tracer=$!
 HELPER_PIDS+=("$tracer")
 # Attached once a cycle's first request shows; then a whole cycle is seen.
-ok "strace sees the applier" wait_until 300 grep -q sendto "$trace"
+ok "strace sees the applier" wait_until 300 grep -qs sendto "$trace"
 ok "the applier acts on two more snapshots under strace" wait_snapshots 2
 kill -INT "$tracer"
 wait "$tracer" 2>/dev/null
