@@ -131,7 +131,7 @@ unit: $(UNIT_TESTS)
 integration: all
 	MULTINIC_BUILD=$(abspath $(BUILD)) prove -v tests/integration/
 
-# libFuzzer harnesses (DESIGN 7): a hostile fetcher's bytes at the applier,
+# libFuzzer harnesses (doc/architecture.md, 7.3): a hostile fetcher's bytes at the applier,
 # hostile DB rows, managed files and configuration, under ASan and UBSan.
 # FUZZ_SECONDS per harness; crashes are left in $(BUILD)/fuzz/.
 FUZZ_SECONDS	?= 60
@@ -174,7 +174,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 		    $(FUZZ_CORPUS)/$${t##*/fuzz_}; \
 	done
 
-# Benchmarks (DESIGN 7): measured, never asserted; results in bench/RESULTS.md.
+# Benchmarks (doc/architecture.md, 7.4): measured, never asserted; results in bench/RESULTS.md.
 $(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
@@ -194,7 +194,7 @@ $(BUILD)/multinicd.service: etc/multinicd.service $(PATHS_STAMP)
 $(BUILD)/multinicd.init: etc/multinicd.init $(PATHS_STAMP)
 	sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
 
-# Never overwrites an existing $(CONFDIR)/multinicd.conf (DESIGN 6); a
+# Never overwrites an existing $(CONFDIR)/multinicd.conf (doc/architecture.md, 6); a
 # new one is the example, mode 0600 since it will hold the DB password.
 install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) \

@@ -1,5 +1,5 @@
 /*
- * One planned action as a transaction (DESIGN 3 step 6): journal what undoes
+ * One planned action as a transaction (doc/architecture.md, 3.6): journal what undoes
  * it, change the file and the link, verify within VERIFY_TIMEOUT that the
  * link is as desired and nothing protected moved, and undo everything on
  * any failure.

@@ -1,5 +1,5 @@
 /*
- * The planner (DESIGN 3 steps 3-5, 8, 9): names, drift, deletions and the
+ * The planner (doc/architecture.md, 3.3-3.5, 3.8, 3.9): names, drift, deletions and the
  * guards that keep an error or an empty answer from de-configuring a NIC.
  */
 

@@ -1,5 +1,5 @@
 /*
- * Many nodes polling one MariaDB server (DESIGN 7): each simulated node keeps
+ * Many nodes polling one MariaDB server (doc/architecture.md, 7.4): each simulated node keeps
  * one persistent connection and runs the fetcher's own prepared SELECT every
  * interval, at a random phase. Prints the latency distribution of those
  * polls as the server answers them.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN 7: NODES simulated nodes (default 10000), each with one persistent
+# doc/architecture.md, 7.4: NODES simulated nodes (default 10000), each with one persistent
 # connection, poll one throwaway MariaDB every INTERVAL seconds (default 30)
 # with the fetcher's own SELECT, for DURATION seconds (default 120). Prints
 # the server's settings and the latency distribution. Run by bench/run.sh.

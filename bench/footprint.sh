@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN 7 on one node: memory of the three processes with 10 NICs, the
+# doc/architecture.md, 7.4 on one node: memory of the three processes with 10 NICs, the
 # applier's CPU time for 10 new NICs, what a no-change poll costs (queries,
 # writes, execs, CPU), and how long a DB change takes to reach the link.
 # Measures and prints; asserts nothing. Run by bench/run.sh as root.

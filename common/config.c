@@ -1,5 +1,5 @@
 /*
- * Configuration (DESIGN 5): defaults, then KEY=VALUE lines from the file, then
+ * Configuration (doc/architecture.md, 5.1): defaults, then KEY=VALUE lines from the file, then
  * the environment. Every problem goes to the caller's report function, so
  * "multinicd -n" can list them all at once; nothing here logs.
  */
@@ -812,7 +812,7 @@ read_lines(struct loader *ld, FILE *fp, const char *file)
 	ld->where[0] = '\0';
 }
 
-/* The only path check of DESIGN 5: a password others could read or change. */
+/* The only path check: a password others could read or change. */
 static void
 check_secrecy(struct loader *ld, const char *file, mode_t mode)
 {

@@ -1,5 +1,5 @@
 /*
- * Row validation (DESIGN section 1, "Row semantics"): the fetcher validates DB
+ * Row validation (doc/architecture.md, 1.3): the fetcher validates DB
  * rows, the applier re-checks every row the fetcher sends. Pure: callers log.
  */
 

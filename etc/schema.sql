@@ -1,4 +1,4 @@
--- The controller's table, as multinicd reads it (DESIGN 1). The controller
+-- The controller's table, as multinicd reads it (doc/architecture.md, 1.1). The controller
 -- owns it; multinicd never creates or alters it. Used by the tests and as a
 -- reference for operators setting up a database.
 

@@ -233,7 +233,7 @@ metric_render(const struct metric *m, struct evbuffer *out)
 	return rc != 0 ? -1 : 0;
 }
 
-/* --- The fetcher's families (DESIGN 5) --- */
+/* --- The fetcher's families (doc/architecture.md, 5.4) --- */
 
 #define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -1,7 +1,7 @@
 /*
  * Prometheus text exposition format 0.0.4: a small writer of our own
  * (Debian packages no library for it), and the fetcher's metric families
- * (DESIGN 5) with the hooks the poll and the results call.
+ * (doc/architecture.md, 5.4) with the hooks the poll and the results call.
  */
 #ifndef MULTINIC_METRICS_H
 #define MULTINIC_METRICS_H

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rows (DESIGN 1 and 3 steps 1, 2, 10): of a table holding rows for this
+# Rows (doc/architecture.md, 1, 3.1, 3.2, 3.10): of a table holding rows for this
 # node and for another one, good and bad, only this node's reach the
 # applier; the bad ones as held, written back as netplan_success=0, each
 # logged once with its id and reason and counted by reason, while the good

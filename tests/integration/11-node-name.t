@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Which rows are this node's (DESIGN 1): on a host whose name is an FQDN
+# Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is an FQDN
 # (node1.novalocal), rows naming it or its short form (node1) are; the host
 # name is read at every poll, so a renamed host gets its new rows; and
 # NODE_NAME, when set, is the only name that counts.

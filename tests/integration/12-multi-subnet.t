@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The multi_subnet fallback (DESIGN 1): where the site keeps CIDRs in
+# The multi_subnet fallback (doc/architecture.md, 1.1): where the site keeps CIDRs in
 # multi_subnet, a row without a cidr of its own gets its subnet's; a row
 # with one keeps it; a row with an address and no CIDR in either is held.
 # shellcheck source-path=SCRIPTDIR/../lib

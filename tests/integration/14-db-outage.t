@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The database goes down (DESIGN 1, 3 step 1): an error is never an empty
+# The database goes down (doc/architecture.md, 1.5, 3.1): an error is never an empty
 # answer, so nothing reaches the applier and nothing on the node changes,
 # while the poll backs off; when the same server comes back, the fetcher
 # reconnects by itself and the cycle goes on.

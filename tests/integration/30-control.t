@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# multinicctl and the control socket (DESIGN 5): status and show interfaces
+# multinicctl and the control socket (doc/architecture.md, 5.5): status and show interfaces
 # as JSON with the documented fields and types and as aligned tables; read
 # commands for the socket's group, changing ones for root only; sync polls
 # at once, log changes the level, reload re-reads the configuration; bad

@@ -132,7 +132,7 @@ mariadb_create_db() {
 	mariadb_load "$MARIADB_SCHEMA"
 }
 
-# The optional multi_subnet table some sites have (DESIGN 1).
+# The optional multi_subnet table some sites have (doc/architecture.md, 1.1).
 mariadb_add_multi_subnet() {
 	mariadb_load "$MARIADB_LIB_DIR/multi_subnet.sql"
 }

@@ -1,4 +1,4 @@
--- The optional multi_subnet table (DESIGN 1): a CIDR per subnet, used when
+-- The optional multi_subnet table (doc/architecture.md, 1.1): a CIDR per subnet, used when
 -- multi_interface.cidr is NULL. Loaded only by tests that need it.
 
 CREATE TABLE multi_subnet (

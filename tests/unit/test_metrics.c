@@ -211,7 +211,7 @@ test_family_full(void **state)
 	assert_null(metric_add(&m, NULL, NULL, 0));
 }
 
-/* DESIGN 5: every family, with a sample from start. */
+/* doc/architecture.md, 5.4: every family, with a sample from start. */
 static void
 test_every_family_from_start(void **state)
 {

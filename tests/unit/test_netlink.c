@@ -1,6 +1,6 @@
 /*
  * Unit tests for the pure part of applier/netlink.c: which links a row's
- * MAC may match (DESIGN 3.3), and lookup by index. The rtnetlink calls
+ * MAC may match (doc/architecture.md, 3.3), and lookup by index. The rtnetlink calls
  * themselves need a network namespace and are not tested here.
  */
 

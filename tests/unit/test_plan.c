@@ -1,5 +1,5 @@
 /*
- * Tests for applier/plan.c (DESIGN 3 steps 3-5, 7-9): naming, drift,
+ * Tests for applier/plan.c (doc/architecture.md, 3.3-3.5, 3.7-3.9): naming, drift,
  * waiting, held rows, protected links, ambiguous MACs, the deletion debounce
  * and the mass-deletion guard. Every input is built by hand; successive
  * snapshots share one plan_memory and an increasing `now`.
@@ -370,7 +370,7 @@ check_reason(const char *what, const struct plan_item *item,
 		    item->reason, part);
 }
 
-/* ---- names (DESIGN 3.4) ---- */
+/* ---- names (doc/architecture.md, 3.4) ---- */
 
 static void
 test_new_mac_takes_lowest_free_slot(void **state)
@@ -796,7 +796,7 @@ test_failed_delete_backs_off(void **state)
 	    1);
 }
 
-/* ---- drift (DESIGN 3.5) ---- */
+/* ---- drift (doc/architecture.md, 3.5) ---- */
 
 #define MUT_NAME		0x0001	/* link called ens9 */
 #define MUT_MTU			0x0002	/* live MTU 9000 */
@@ -995,7 +995,7 @@ test_steady_state_many_cycles(void **state)
 	}
 }
 
-/* ---- waiting (DESIGN 3.7) ---- */
+/* ---- waiting (doc/architecture.md, 3.7) ---- */
 
 static void
 test_waiting_for_nic(void **state)
@@ -1040,7 +1040,7 @@ test_managed_nic_unplugged_waits(void **state)
 	}
 }
 
-/* ---- held rows (DESIGN 3.5: frozen) ---- */
+/* ---- held rows (doc/architecture.md, 3.5: frozen) ---- */
 
 static void
 test_held_row_freezes_managed_nic(void **state)
@@ -1095,7 +1095,7 @@ test_held_row_takes_no_slot(void **state)
 	check_item("valid", item_of_row(w, 2), PLAN_CREATE, NIC_PENDING, 0);
 }
 
-/* ---- protected links (DESIGN 3.9) ---- */
+/* ---- protected links (doc/architecture.md, 3.9) ---- */
 
 static void
 test_route_link_is_held(void **state)
@@ -1173,8 +1173,8 @@ test_protected_by_name(void **state)
 }
 
 /*
- * DESIGN 3.9: loopback and links matching PROTECTED_INTERFACES are
- * protected "and a row naming such a MAC is held with the reason", whether
+ * doc/architecture.md, 3.9: loopback and links matching PROTECTED_INTERFACES are
+ * protected, and a row naming such a MAC is held with the reason, whether
  * or not the link could be a candidate.
  */
 static void
@@ -1293,7 +1293,7 @@ test_name_protected(void **state)
 	}
 }
 
-/* ---- ambiguous MACs (DESIGN 3.3) ---- */
+/* ---- ambiguous MACs (doc/architecture.md, 3.3) ---- */
 
 static void
 test_two_candidates_are_ambiguous(void **state)
@@ -1402,7 +1402,7 @@ test_sharers_are_not_candidates(void **state)
 	}
 }
 
-/* ---- deletion debounce (DESIGN 3.8) ---- */
+/* ---- deletion debounce (doc/architecture.md, 3.8) ---- */
 
 static void
 test_deletion_debounced(void **state)
@@ -1567,7 +1567,7 @@ test_held_row_is_not_absence(void **state)
 }
 
 /*
- * DESIGN 3.8: a snapshot counts when it is at least POLL_INTERVAL/2 after
+ * doc/architecture.md, 3.8: a snapshot counts when it is at least POLL_INTERVAL/2 after
  * the previous counted one; one taken before it (the wall clock stepped
  * back) is not.
  */
@@ -1608,7 +1608,7 @@ test_orphan_on_ambiguous_links(void **state)
 	assert_int_equal(w->plan.deletions_held, 0);
 }
 
-/* ---- the mass-deletion guard (DESIGN 3.8) ---- */
+/* ---- the mass-deletion guard (doc/architecture.md, 3.8) ---- */
 
 static void
 check_all_held(const struct world *w, const char *what)
@@ -1783,7 +1783,7 @@ test_guard_resets(void **state)
 	check_all_held(w, "the first hold's grace does not count");
 }
 
-/* DESIGN 3.8: held for DELETE_GRACE; a wall clock stepped back is not it. */
+/* doc/architecture.md, 3.8: held for DELETE_GRACE; a wall clock stepped back is not it. */
 static void
 test_guard_clock_step_back(void **state)
 {
@@ -1841,7 +1841,7 @@ test_unreadable_mac_keeps_orphans(void **state)
 }
 
 /*
- * DESIGN 3.9: protected links are never touched. A managed NIC whose link
+ * doc/architecture.md, 3.9: protected links are never touched. A managed NIC whose link
  * now carries the default route (or the route to the DB) must not be
  * de-configured when its row goes.
  */
