@@ -293,15 +293,6 @@ wait_snapshots() {
 	wait_until "${2:-300}" counter_past applied_generation $((sent + $1))
 }
 
-# wait_polls N [TENTHS]: waits until N more polls (failed ones too) have
-# finished after the call.
-wait_polls() {
-	local polls
-	polls=$(status_field polls)
-	[[ $polls =~ ^[0-9]+$ ]] || return 1
-	wait_until "${2:-300}" counter_past polls $((polls + $1))
-}
-
 # slowest PATH SECONDS [MAX_TIME [PAUSE]]: the slowest answer, in seconds,
 # of GETs of $BASE PATH sent one after the other for SECONDS, PAUSE (0.1)
 # apart; "none" when one got no answer within MAX_TIME (2) seconds.
