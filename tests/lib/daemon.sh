@@ -247,6 +247,7 @@ starve_fetcher() {
 # PROMPT_SECONDS: far above an answer's usual time (milliseconds, on a busy
 # machine too), far below the stalls the tests provoke (database timeouts
 # of 10 s and more). Latencies themselves are measured in bench/.
+# shellcheck disable=SC2034 # for the tests that source this file
 PROMPT_SECONDS=3
 
 # --- What the daemon says of its cycles (multinicctl -j status) --------------
