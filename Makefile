@@ -21,6 +21,25 @@ VERSION		:= 0.1.0
 PKG_CONFIG	?= pkg-config
 CC		?= cc
 
+# V=1 shows every command. Otherwise a line per file in the style of
+# Linux's kbuild ("  CC      build/common/log.o"), none with make -s;
+# warnings and errors show either way (stderr).
+V		?= 0
+ifeq ($(V),1)
+Q		:=
+say		:=
+else
+Q		:= @
+say		= @printf '  %-7s %s\n' '$(1)' '$(2)'
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+say		:=
+endif
+MAKEFLAGS	+= --no-print-directory
+endif
+empty		:=
+space		:= $(empty) $(empty)
+comma		:= ,
+
 # SECCOMP_AUDIT=1 makes the filters log instead of kill (sanitizer runs,
 # finding a missing syscall).
 SECCOMP_AUDIT	?= 0
@@ -39,13 +58,15 @@ CFLAGS		+= $(OPTFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_C
 LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
 
 # Each executable links only what it needs: the root applier maps no
-# libmariadb, no TLS library and no evhttp (libevent_extra).
-LIBS_COMMON	:= $(call pkglibs,libevent_core libbsd json-c)
-LIBS_SUPERVISOR	:= $(call pkglibs,libbsd-ctor) $(LIBS_COMMON)
-LIBS_FETCHER	:= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON)
-LIBS_APPLIER	:= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
-LIBS_CTL	:= $(LIBS_COMMON)
-LIBS_TEST	:= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
+# libmariadb, no TLS library and no evhttp (libevent_extra). Expanded only
+# when linking: make demo must not ask pkg-config for cmocka, which only
+# make check installs, nor for anything before install-deps.sh has run.
+LIBS_COMMON	= $(call pkglibs,libevent_core libbsd json-c)
+LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor) $(LIBS_COMMON)
+LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON)
+LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
+LIBS_CTL	= $(LIBS_COMMON)
+LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
@@ -62,8 +83,8 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
 
-.PHONY: all check unit unit-sanitized integration deps fuzz fuzz-run bench \
-	clean demo install uninstall FORCE
+.PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
+	fuzz-run bench clean demo install uninstall FORCE
 all: $(PROGS)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
@@ -79,7 +100,8 @@ FORCE:
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
@@ -89,47 +111,86 @@ $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
 $(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 $(BUILD)/%.a:
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/multinicd: $(BUILD)/libsupervisor.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
 $(BUILD)/multinicd-fetcher: $(BUILD)/libfetcher.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 $(BUILD)/multinicd-applier: $(BUILD)/libapplier.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
 $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.a \
+# A static pattern rule: its object is no intermediate file to delete.
+$(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.a \
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
 
+# Each target installs the Debian packages it needs (install-deps.sh
+# build, demo, fuzz or check), always from its recipe: with make -j a
+# prerequisite would race the compiler.
 deps:
-	@sh scripts/install-deps.sh
+	$(Q)sh scripts/install-deps.sh check
 
-check: deps
-	$(MAKE) all $(UNIT_TESTS)
-	$(MAKE) unit unit-sanitized integration
-	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
+# Tests print a line per file and, for a failing one, its failed
+# assertions; the whole output of each is in $(TEST_LOGS)/<stage>/.
+# The stages run one after the other (integration tests share names and
+# ports; make -j builds in parallel), all of them even after a failed test
+# (IN_CHECK=1), and the last line sums them up.
+TEST_LOGS	?= $(BUILD)/test-logs
+RUN_TESTS	= bash scripts/run-tests.sh -d $(TEST_LOGS) $(if $(filter 1,$(V)),-v) \
+		  $(if $(IN_CHECK),-k)
+check:
+	$(Q)start=$$(date +%s); status=0; \
+	sh scripts/install-deps.sh check || exit 1; \
+	rm -rf $(TEST_LOGS); \
+	$(MAKE) all unit-tests || exit 1; \
+	$(MAKE) IN_CHECK=1 unit || status=1; \
+	$(MAKE) IN_CHECK=1 unit-sanitized || status=1; \
+	$(MAKE) IN_CHECK=1 integration || status=1; \
+	$(MAKE) IN_CHECK=1 fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) || status=1; \
+	$(RUN_TESTS) -t $$start total $$status
 
 # The unit tests again under ASan and UBSan: cheap, and they catch what
 # the normal build lets pass.
 SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
+UNIT_STAGE	?= unit
 unit-sanitized:
-	$(MAKE) BUILD=$(BUILD)/sanitized OPTFLAGS="-O1 -g $(SANITIZE)" \
-	    LDEXTRA="$(SANITIZE)" unit
+	$(Q)$(MAKE) BUILD=$(BUILD)/sanitized OPTFLAGS="-O1 -g $(SANITIZE)" \
+	    LDEXTRA="$(SANITIZE)" TEST_LOGS=$(TEST_LOGS) \
+	    UNIT_STAGE=unit-sanitized unit
 
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "# $$t"; $$t; done
+	$(Q)$(RUN_TESTS) -s $(UNIT_STAGE) unit $(UNIT_TESTS)
 
+# Builds them without running them (and without "is up to date" lines).
+unit-tests: $(UNIT_TESTS)
+	@:
+
+# make integration TESTS="05 74-shellcheck.t": some of them, each named by
+# its path, its file name or the start of it. Only from the command line,
+# not the environment.
+TESTS		= $(sort $(wildcard tests/integration/*.t))
+INTEGRATION_TESTS = $(foreach t,$(TESTS),$(or $(wildcard $(t)), \
+		    $(wildcard tests/integration/$(t)), \
+		    $(sort $(wildcard tests/integration/$(t)*.t)),$(t)))
 integration: all
-	MULTINIC_BUILD=$(abspath $(BUILD)) prove -v tests/integration/
+	$(Q)MULTINIC_BUILD=$(abspath $(BUILD)) \
+	    $(RUN_TESTS) -s integration tap $(INTEGRATION_TESTS)
 
 # libFuzzer harnesses (doc/architecture.md, 7.3): a hostile fetcher's bytes at the applier,
 # hostile DB rows, managed files and configuration, under ASan and UBSan.
@@ -141,23 +202,26 @@ FUZZ_SANITIZE	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 FUZZ_TARGETS	:= $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_CORPUS	:= $(BUILD)/fuzz/corpus
 
-fuzz: deps
-	$(MAKE) BUILD=$(BUILD)/fuzzing CC=clang \
+fuzz:
+	$(Q)sh scripts/install-deps.sh fuzz
+	$(Q)$(MAKE) BUILD=$(BUILD)/fuzzing CC=clang \
 	    OPTFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)" \
-	    LDEXTRA="$(FUZZ_SANITIZE)" fuzz-run
+	    LDEXTRA="$(FUZZ_SANITIZE)" TEST_LOGS=$(TEST_LOGS) fuzz-run
 
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
 $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
 # 2 wicked).
 fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
-	@set -e; rm -rf $(FUZZ_CORPUS); \
+	$(Q)set -e; rm -rf $(FUZZ_CORPUS); \
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
 	cp fuzz/corpus/rows/* $(FUZZ_CORPUS)/rows/; \
 	cp fuzz/corpus/config/* $(FUZZ_CORPUS)/config/; \
@@ -167,32 +231,37 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 			{ printf "\\$$n"; cat "$$f"; } \
 			    >$(FUZZ_CORPUS)/files/$$format-$${f##*/}; \
 		done; n=$$((n + 1)); \
-	done; \
-	for t in $(FUZZ_TARGETS); do \
-		echo "# $$t for $(FUZZ_SECONDS) s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
-		    $(FUZZ_CORPUS)/$${t##*/fuzz_}; \
 	done
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(FUZZ_CORPUS) \
+	    FUZZ_ARTIFACTS=$(BUILD)/fuzz/ $(RUN_TESTS) -s fuzz fuzz $(FUZZ_TARGETS)
 
 # Benchmarks (doc/architecture.md, 7.4): measured, never asserted; results in bench/RESULTS.md.
 $(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
 
-bench: deps all $(BUILD)/bench/dbload
-	MULTINIC_BUILD=$(abspath $(BUILD)) bash bench/run.sh
+bench:
+	$(Q)sh scripts/install-deps.sh check
+	$(Q)$(MAKE) all $(BUILD)/bench/dbload
+	$(Q)MULTINIC_BUILD=$(abspath $(BUILD)) bash bench/run.sh
 
 # A throwaway MariaDB, a namespace with three NICs and the daemon between
-# them; everything is removed afterwards, also on Ctrl-C.
-demo: deps
-	$(MAKE) all
-	MULTINIC_BUILD=$(abspath $(BUILD)) bash scripts/demo.sh
+# them; everything is removed afterwards, also on Ctrl-C. Only what it
+# needs is installed, and the build says one line (V=1: every command).
+demo:
+	$(Q)sh scripts/install-deps.sh demo
+	$(Q)$(MAKE) $(if $(Q),-s) all
+	@echo "built $(subst $(space),$(comma)$(space),$(notdir $(PROGS))) in $(BUILD)/"
+	$(Q)MULTINIC_BUILD=$(abspath $(BUILD)) bash scripts/demo.sh
 
 # The installed unit and rc script name the installed multinicd.
 $(BUILD)/multinicd.service: etc/multinicd.service $(PATHS_STAMP)
-	sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
+	$(call say,GEN,$@)
+	$(Q)sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
 $(BUILD)/multinicd.init: etc/multinicd.init $(PATHS_STAMP)
-	sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
+	$(call say,GEN,$@)
+	$(Q)sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
 
 # Never overwrites an existing $(CONFDIR)/multinicd.conf (doc/architecture.md, 6); a
 # new one is the example, mode 0600 since it will hold the DB password.
