@@ -1,7 +1,7 @@
 /*
- * One planned action as a transaction (doc/architecture.md, 3.6): journal what undoes
- * it, change the file and the link, verify within VERIFY_TIMEOUT that the
- * link is as desired and nothing protected moved, and undo everything on
+ * One planned action as a transaction (doc/architecture.md, 3.6): journal what
+ * undoes it, change the file and the link, verify within VERIFY_TIMEOUT that
+ * the link is as desired and nothing protected moved, and undo everything on
  * any failure.
  */
 

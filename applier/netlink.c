@@ -778,8 +778,8 @@ nl_addr_del(struct nl *nl, int index, uint32_t addr, uint8_t prefix)
 }
 
 /*
- * doc/architecture.md, 3.3: only a NIC, or a veth/dummy link, can be the link a row's
- * MAC names. Bridges, bonds, teams, VLANs, macvlan/macvtap/ipvlan, vxlan
+ * doc/architecture.md, 3.3: only a NIC, or a veth/dummy link, can be the link a
+ * row's MAC names. Bridges, bonds, teams, VLANs, macvlan/macvtap/ipvlan, vxlan
  * and tun/tap share or borrow MACs, and so does any enslaved port. An
  * allowlist, so a kind we have never heard of is not a candidate either.
  */

@@ -1,8 +1,8 @@
 /*
- * Many nodes polling one MariaDB server (doc/architecture.md, 7.4): each simulated node keeps
- * one persistent connection and runs the fetcher's own prepared SELECT every
- * interval, at a random phase. Prints the latency distribution of those
- * polls as the server answers them.
+ * Many nodes polling one MariaDB server (doc/architecture.md, 7.4): each
+ * simulated node keeps one persistent connection and runs the fetcher's own
+ * prepared SELECT every interval, at a random phase. Prints the latency
+ * distribution of those polls as the server answers them.
  *
  * dbload -S socket -u user -p password -D db [-n nodes] [-i seconds]
  *        [-d seconds] [-t threads]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# doc/architecture.md, 7.4: NODES simulated nodes (default 10000), each with one persistent
-# connection, poll one throwaway MariaDB every INTERVAL seconds (default 30)
-# with the fetcher's own SELECT, for DURATION seconds (default 120). Prints
-# the server's settings and the latency distribution. Run by bench/run.sh.
+# doc/architecture.md, 7.4: NODES simulated nodes (default 10000), each with one
+# persistent connection, poll one throwaway MariaDB every INTERVAL seconds
+# (default 30) with the fetcher's own SELECT, for DURATION seconds (default
+# 120). Prints the server's settings and the latency distribution. Run by
+# bench/run.sh.
 # shellcheck source-path=SCRIPTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# doc/architecture.md, 7.4 on one node: memory of the three processes with 10 NICs, the
-# applier's CPU time for 10 new NICs, what a no-change poll costs (queries,
-# writes, execs, CPU), and how long a DB change takes to reach the link.
-# Measures and prints; asserts nothing. Run by bench/run.sh as root.
+# doc/architecture.md, 7.4 on one node: memory of the three processes with 10
+# NICs, the applier's CPU time for 10 new NICs, what a no-change poll costs
+# (queries, writes, execs, CPU), and how long a DB change takes to reach the
+# link. Measures and prints; asserts nothing. Run by bench/run.sh as root.
 # shellcheck source-path=SCRIPTDIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks of doc/architecture.md, 7.4, one after the other; compare with RESULTS.md.
+# The benchmarks of doc/architecture.md, 7.4, one after the other; compare with
+# RESULTS.md.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 echo "# $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r)"

@@ -1,7 +1,7 @@
 /*
- * Configuration (doc/architecture.md, 5.1): defaults, then KEY=VALUE lines from the file, then
- * the environment. Every problem goes to the caller's report function, so
- * "multinicd -n" can list them all at once; nothing here logs.
+ * Configuration (doc/architecture.md, 5.1): defaults, then KEY=VALUE lines from
+ * the file, then the environment. Every problem goes to the caller's report
+ * function, so "multinicd -n" can list them all at once; nothing here logs.
  */
 
 /* The historical strnvis(dst, src, size, flag) that libbsd also ships. */

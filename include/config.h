@@ -1,6 +1,7 @@
 /*
- * Daemon configuration: KEY=VALUE file, then environment overrides (doc/architecture.md, 5.1).
- * struct config crosses the socketpair, so it has fixed-size fields and no pointers.
+ * Daemon configuration: KEY=VALUE file, then environment overrides
+ * (doc/architecture.md, 5.1). struct config crosses the socketpair, so it has
+ * fixed-size fields and no pointers.
  */
 #ifndef MULTINIC_CONFIG_H
 #define MULTINIC_CONFIG_H

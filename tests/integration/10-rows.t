@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Rows (doc/architecture.md, 1, 3.1, 3.2, 3.10): of a table holding rows for this
-# node and for another one, good and bad, only this node's reach the
-# applier; the bad ones as held, written back as netplan_success=0, each
-# logged once with its id and reason and counted by reason, while the good
-# ones are applied and written back as 1. A fixed row is applied next.
+# Rows (doc/architecture.md, 1, 3.1, 3.2, 3.10): of a table holding rows for
+# this node and for another one, good and bad, only this node's reach the
+# applier; the bad ones as held, written back as netplan_success=0, each logged
+# once with its id and reason and counted by reason, while the good ones are
+# applied and written back as 1. A fixed row is applied next.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

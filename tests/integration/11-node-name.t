@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is an FQDN
-# (node1.novalocal), rows naming it or its short form (node1) are; the host
-# name is read at every poll, so a renamed host gets its new rows; and
+# Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is
+# an FQDN (node1.novalocal), rows naming it or its short form (node1) are; the
+# host name is read at every poll, so a renamed host gets its new rows; and
 # NODE_NAME, when set, is the only name that counts.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u

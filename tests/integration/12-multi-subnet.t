@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The multi_subnet fallback (doc/architecture.md, 1.1): where the site keeps CIDRs in
-# multi_subnet, a row without a cidr of its own gets its subnet's; a row
-# with one keeps it; a row with an address and no CIDR in either is held.
+# The multi_subnet fallback (doc/architecture.md, 1.1): where the site keeps
+# CIDRs in multi_subnet, a row without a cidr of its own gets its subnet's; a
+# row with one keeps it; a row with an address and no CIDR in either is held.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# deleted_at (doc/architecture.md, 1.1): by default the controller's bookkeeping, ignored;
-# with DB_SOFT_DELETE=true a row with deleted_at set counts as deleted, so
-# its NIC is de-configured and its file removed.
+# deleted_at (doc/architecture.md, 1.1): by default the controller's
+# bookkeeping, ignored; with DB_SOFT_DELETE=true a row with deleted_at set
+# counts as deleted, so its NIC is de-configured and its file removed.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# A hung database never delays HTTP or multinicctl (doc/architecture.md, 2.3): not
-# a server that accepts TCP and never answers, the first of a DB_HOST
-# failover list, nor a SELECT stuck behind another session's table lock.
-# Each is given up after its timeout, and the fetcher goes on with the
-# server that answers.
+# A hung database never delays HTTP or multinicctl (doc/architecture.md, 2.3):
+# not a server that accepts TCP and never answers, the first of a DB_HOST
+# failover list, nor a SELECT stuck behind another session's table lock. Each is
+# given up after its timeout, and the fetcher goes on with the server that
+# answers.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# HTTP (doc/architecture.md, 5.3): the fetcher serves status JSON, liveness, readiness and
-# Prometheus metrics while the database is missing, up, gone or hung, and
-# keeps answering through oversized headers and piles of idle connections.
-# The daemon runs with the real seccomp filters: a syscall evhttp needs and
-# the filter lacks would kill the fetcher.
+# HTTP (doc/architecture.md, 5.3): the fetcher serves status JSON, liveness,
+# readiness and Prometheus metrics while the database is missing, up, gone or
+# hung, and keeps answering through oversized headers and piles of idle
+# connections. The daemon runs with the real seccomp filters: a syscall evhttp
+# needs and the filter lacks would kill the fetcher.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -166,7 +166,8 @@ for family in "${families[@]}"; do
 	grep -Eq "^${family}(_bucket|_sum|_count)?(\{[^}]*\})? " <<<"$metrics" ||
 	    missing="$missing $family(no sample)"
 done
-is "$missing" "" "every family of doc/architecture.md, 5.4 is there, with a sample"
+is "$missing" "" \
+    "every family of doc/architecture.md, 5.4 is there, with a sample"
 like "$metrics" '^multinic_rows_rejected_total\{reason="macaddress"\} 1$' \
     "the held row is counted once under reason=macaddress"
 like "$metrics" '^multinic_db_connection_status 1$' "db_connection_status is 1"

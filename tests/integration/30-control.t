@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# multinicctl and the control socket (doc/architecture.md, 5.5): status and show interfaces
-# as JSON with the documented fields and types and as aligned tables; read
-# commands for the socket's group, changing ones for root only; sync polls
-# at once, log changes the level, reload re-reads the configuration; bad
-# usage, a missing socket and hostile clients get their exit status or an
-# error reply, and a hung database never delays an answer. The daemon runs
-# with the real seccomp filters.
+# multinicctl and the control socket (doc/architecture.md, 5.5): status and show
+# interfaces as JSON with the documented fields and types and as aligned tables;
+# read commands for the socket's group, changing ones for root only; sync polls
+# at once, log changes the level, reload re-reads the configuration; bad usage,
+# a missing socket and hostile clients get their exit status or an error reply,
+# and a hung database never delays an answer. The daemon runs with the real
+# seccomp filters.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make install puts every file where doc/architecture.md, 6 says, with its mode, never
-# touches an existing /etc/multinic/multinicd.conf, and make uninstall
+# make install puts every file where doc/architecture.md, 6 says, with its mode,
+# never touches an existing /etc/multinic/multinicd.conf, and make uninstall
 # removes exactly what install wrote.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u

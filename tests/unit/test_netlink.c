@@ -1,7 +1,7 @@
 /*
- * Unit tests for the pure part of applier/netlink.c: which links a row's
- * MAC may match (doc/architecture.md, 3.3), and lookup by index. The rtnetlink calls
- * themselves need a network namespace and are not tested here.
+ * Unit tests for the pure part of applier/netlink.c: which links a row's MAC
+ * may match (doc/architecture.md, 3.3), and lookup by index. The rtnetlink
+ * calls themselves need a network namespace and are not tested here.
  */
 
 #include <net/if.h>

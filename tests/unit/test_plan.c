@@ -1,8 +1,8 @@
 /*
- * Tests for applier/plan.c (doc/architecture.md, 3.3-3.5, 3.7-3.9): naming, drift,
- * waiting, held rows, protected links, ambiguous MACs, the deletion debounce
- * and the mass-deletion guard. Every input is built by hand; successive
- * snapshots share one plan_memory and an increasing `now`.
+ * Tests for applier/plan.c (doc/architecture.md, 3.3-3.5, 3.7-3.9): naming,
+ * drift, waiting, held rows, protected links, ambiguous MACs, the deletion
+ * debounce and the mass-deletion guard. Every input is built by hand;
+ * successive snapshots share one plan_memory and an increasing `now`.
  */
 
 #include <arpa/inet.h>
@@ -1173,8 +1173,8 @@ test_protected_by_name(void **state)
 }
 
 /*
- * doc/architecture.md, 3.9: loopback and links matching PROTECTED_INTERFACES are
- * protected, and a row naming such a MAC is held with the reason, whether
+ * doc/architecture.md, 3.9: loopback and links matching PROTECTED_INTERFACES
+ * are protected, and a row naming such a MAC is held with the reason, whether
  * or not the link could be a candidate.
  */
 static void
@@ -1567,9 +1567,9 @@ test_held_row_is_not_absence(void **state)
 }
 
 /*
- * doc/architecture.md, 3.8: a snapshot counts when it is at least POLL_INTERVAL/2 after
- * the previous counted one; one taken before it (the wall clock stepped
- * back) is not.
+ * doc/architecture.md, 3.8: a snapshot counts when it is at least
+ * POLL_INTERVAL/2 after the previous counted one; one taken before it (the wall
+ * clock stepped back) is not.
  */
 static void
 test_clock_step_back_does_not_count(void **state)
@@ -1783,7 +1783,10 @@ test_guard_resets(void **state)
 	check_all_held(w, "the first hold's grace does not count");
 }
 
-/* doc/architecture.md, 3.8: held for DELETE_GRACE; a wall clock stepped back is not it. */
+/*
+ * doc/architecture.md, 3.8: held for DELETE_GRACE; a wall clock stepped back
+ * is not it.
+ */
 static void
 test_guard_clock_step_back(void **state)
 {
@@ -1841,8 +1844,8 @@ test_unreadable_mac_keeps_orphans(void **state)
 }
 
 /*
- * doc/architecture.md, 3.9: protected links are never touched. A managed NIC whose link
- * now carries the default route (or the route to the DB) must not be
+ * doc/architecture.md, 3.9: protected links are never touched. A managed NIC
+ * whose link now carries the default route (or the route to the DB) must not be
  * de-configured when its row goes.
  */
 static void
