@@ -30,6 +30,7 @@ struct applier {
 	struct event_base	*base;
 	struct msgchan		 supervisor;
 	struct msgchan		 fetcher;
+	int			 fetcher_unread;	/* its channel before start */
 	struct config		 conf;
 	int			 have_config;
 	int			 started;
@@ -53,6 +54,13 @@ struct applier {
 
 /* applier.c */
 int	applier_main(int argc, char *argv[]);
+
+/* peer.c */
+void	peer_init(struct applier *);
+/* A new channel to the fetcher, read only once started. */
+void	peer_channel(struct applier *, int fd);
+void	peer_start(struct applier *);
+void	applier_dispatch_fetcher(struct msgchan *, struct msg *, void *);
 
 /* snapshot.c */
 int	snapshot_begin(struct snapshot *, const struct msg_snapshot *,

@@ -1,14 +1,20 @@
 /*
- * Writes a well-formed snapshot stream (begin, rows, end) to stdout, the
- * seed from which fuzz_snapshot mutates: built with the real structs and
- * validate_row(), so it follows the protocol as it changes.
+ * Writes a well-formed stream from the fetcher (DB address, sync, then a
+ * snapshot: begin, rows, end) to stdout, the seed from which fuzz_snapshot
+ * mutates: built with the real structs and validate_row(), so it follows
+ * the protocol as it changes. Its first byte is the harness's: how much
+ * arrives before MSG_START (here into the first row).
  */
+
+#include <sys/socket.h>
 
 #include <stdio.h>
 #include <string.h>
 
 #include "msg.h"
 #include "validate.h"
+
+#define BEFORE_START	10	/* fuzz_snapshot.c: 32 bytes each */
 
 static void
 frame(uint32_t type, const void *payload, size_t len)
@@ -33,11 +39,16 @@ main(void)
 	};
 	struct msg_row		rows[sizeof(in) / sizeof(in[0])];
 	struct msg_snapshot	bounds = { 1, sizeof(in) / sizeof(in[0]) };
+	struct msg_db_address	db = { AF_INET, { 192, 0, 2, 1 } };
+	struct msg_sync		sync = { 1 };
 	size_t			i;
 
 	for (i = 0; i < bounds.count; i++)
 		validate_row(&in[i], &rows[i]);
 	validate_duplicates(rows, bounds.count);
+	putchar(BEFORE_START);
+	frame(MSG_DB_ADDRESS, &db, sizeof(db));
+	frame(MSG_SYNC, &sync, sizeof(sync));
 	frame(MSG_SNAPSHOT_BEGIN, &bounds, sizeof(bounds));
 	for (i = 0; i < bounds.count; i++)
 		frame(MSG_SNAPSHOT_ROW, &rows[i], sizeof(rows[i]));

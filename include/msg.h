@@ -30,7 +30,10 @@ enum msg_type {
 	MSG_CONTROL_LISTENER,		/* fd, no payload */
 	/* supervisor -> child: a new channel to a restarted peer. */
 	MSG_PEER_CHANNEL,		/* fd, no payload */
-	/* supervisor -> child: set-up is complete; sandbox and run. */
+	/*
+	 * supervisor -> child: set-up is complete; sandbox and run. The
+	 * applier reads nothing from the fetcher before it.
+	 */
 	MSG_START,			/* no payload */
 	/* supervisor -> child: change the log level at run time. */
 	MSG_LOG_LEVEL,			/* struct msg_log_level */

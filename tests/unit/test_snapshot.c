@@ -1,11 +1,9 @@
 /*
- * Unit tests for snapshot framing: fetcher/snapshot.c sends begin, rows and
- * end over a real channel, applier/snapshot.c assembles them and acts only
- * on a complete snapshot whose end matches its begin.
+ * Unit tests for snapshot framing: applier/snapshot.c assembles begin, rows
+ * and end, and reports a snapshot complete only when its end matches its
+ * begin; fetcher/snapshot.c sends nothing without a channel. The round trip
+ * through a real channel and the applier's dispatch is in test_peer.c.
  */
-
-#include <sys/types.h>
-#include <sys/socket.h>
 
 #include <arpa/inet.h>
 
@@ -15,11 +13,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
-
-#include <event2/event.h>
 
 #include "msg.h"
 #include "validate.h"
@@ -27,105 +22,6 @@
 #include "../../fetcher/fetcher.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-#define RUN_TIMEOUT_S	10	/* a test waiting longer has failed */
-
-/* The applier's side of one channel: what assembling the messages gave. */
-struct receiver {
-	struct snapshot	 snapshot;
-	int		 complete;	/* snapshot_end returned 1 */
-	int		 refused;	/* a call returned -1 */
-	const char	*why;
-};
-
-struct fixture {
-	struct event_base	*base;
-	struct msgchan		 fetcher;
-	struct msgchan		 applier;
-	struct receiver		 receiver;
-};
-
-static void
-receive(struct msgchan *chan, struct msg *m, void *arg)
-{
-	struct receiver		*r = arg;
-	struct msg_snapshot	 bounds;
-	struct msg_row		 row;
-	int			 rc;
-
-	switch (m->hdr.type) {
-	case MSG_SNAPSHOT_BEGIN:
-		assert_int_equal(msg_payload(chan, m, &bounds, sizeof(bounds)), 0);
-		rc = snapshot_begin(&r->snapshot, &bounds, &r->why);
-		break;
-	case MSG_SNAPSHOT_ROW:
-		assert_int_equal(msg_payload(chan, m, &row, sizeof(row)), 0);
-		rc = snapshot_row(&r->snapshot, &row, &r->why);
-		break;
-	case MSG_SNAPSHOT_END:
-		assert_int_equal(msg_payload(chan, m, &bounds, sizeof(bounds)), 0);
-		rc = snapshot_end(&r->snapshot, &bounds, &r->why);
-		break;
-	default:
-		fail_msg("unexpected message type %u", m->hdr.type);
-		return;
-	}
-	if (rc == -1)
-		r->refused = 1;
-	if (rc == 1)
-		r->complete = 1;
-}
-
-static void
-closed(struct msgchan *chan, int malformed, void *arg)
-{
-	(void)chan;
-	(void)arg;
-	assert_false(malformed);
-}
-
-static int
-setup(void **state)
-{
-	struct fixture	*f;
-	int		 fds[2];
-
-	f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	f->base = event_base_new();
-	assert_non_null(f->base);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-	assert_int_equal(msgchan_open(&f->fetcher, f->base, fds[0], "applier",
-	    0, receive, closed, NULL), 0);
-	assert_int_equal(msgchan_open(&f->applier, f->base, fds[1], "fetcher",
-	    0, receive, closed, &f->receiver), 0);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*f = *state;
-
-	msgchan_close(&f->fetcher);
-	msgchan_close(&f->applier);
-	event_base_free(f->base);
-	free(f);
-	return 0;
-}
-
-/* Runs the loop until the applier has a complete snapshot or refused one. */
-static void
-run(struct fixture *f)
-{
-	time_t	deadline = time(NULL) + RUN_TIMEOUT_S;
-
-	while (!f->receiver.complete && !f->receiver.refused &&
-	    time(NULL) < deadline)
-		assert_int_not_equal(event_base_loop(f->base,
-		    EVLOOP_ONCE | EVLOOP_NONBLOCK), -1);
-	assert_true(f->receiver.complete || f->receiver.refused);
-}
 
 static struct msg_row
 valid_row(int64_t id, uint8_t last_octet)
@@ -152,52 +48,6 @@ held_row(int64_t id)
 	validate_row(&in, &out);
 	assert_int_equal(out.state, ROW_HELD);
 	return out;
-}
-
-static void
-test_round_trip(void **state)
-{
-	struct fixture	*f = *state;
-	struct msg_row	 rows[3];
-
-	rows[0] = valid_row(7, 1);
-	rows[1] = held_row(8);
-	rows[2] = valid_row(9, 2);
-	snapshot_send(&f->fetcher, 42, rows, NELEM(rows));
-	run(f);
-	assert_true(f->receiver.complete);
-	assert_int_equal(f->receiver.snapshot.generation, 42);
-	assert_int_equal(f->receiver.snapshot.nrows, NELEM(rows));
-	assert_memory_equal(f->receiver.snapshot.rows, rows, sizeof(rows));
-}
-
-/* An empty answer is a snapshot of no rows, not the absence of one. */
-static void
-test_empty_snapshot(void **state)
-{
-	struct fixture	*f = *state;
-
-	snapshot_send(&f->fetcher, 3, NULL, 0);
-	run(f);
-	assert_true(f->receiver.complete);
-	assert_int_equal(f->receiver.snapshot.generation, 3);
-	assert_int_equal(f->receiver.snapshot.nrows, 0);
-}
-
-static void
-test_full_snapshot(void **state)
-{
-	struct fixture	*f = *state;
-	struct msg_row	 rows[SNAPSHOT_ROWS_MAX];
-	size_t		 i;
-
-	for (i = 0; i < NELEM(rows); i++)
-		rows[i] = held_row((int64_t)i + 1);
-	snapshot_send(&f->fetcher, 5, rows, NELEM(rows));
-	run(f);
-	assert_true(f->receiver.complete);
-	assert_int_equal(f->receiver.snapshot.nrows, SNAPSHOT_ROWS_MAX);
-	assert_memory_equal(f->receiver.snapshot.rows, rows, sizeof(rows));
 }
 
 /* A fetcher without an applier channel sends nothing and carries on. */
@@ -331,12 +181,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_empty_snapshot, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_full_snapshot, setup,
-		    teardown),
 		cmocka_unit_test(test_send_without_channel),
 		cmocka_unit_test(test_sequences),
 	};
