@@ -63,10 +63,10 @@ LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
 # make check installs, nor for anything before install-deps.sh has run.
 LIBS_COMMON	= $(call pkglibs,libevent_core libbsd json-c)
 LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor) $(LIBS_COMMON)
-LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON)
+LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON) -pthread
 LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
 LIBS_CTL	= $(LIBS_COMMON)
-LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
+LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
@@ -106,6 +106,8 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
 $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
 $(BUILD)/libfetcher.a: $(call objs,$(FETCHER_SRCS))
+# The fetcher makes its DB connects on a thread of their own.
+$(call objs,$(FETCHER_SRCS)): CFLAGS += -pthread
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 # Not under $(BUILD)/multinicctl/: that is the program's own name.
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
@@ -239,7 +241,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 $(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER) -lpthread
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 
 bench:
 	$(Q)sh scripts/install-deps.sh check

@@ -164,6 +164,9 @@ sandbox_seccomp(const int *syscalls, size_t nsyscalls)
 	ctx = seccomp_init(SECCOMP_AUDIT ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL)
 		fatalx("seccomp_init failed");
+	/* On every thread of the process, not only the caller (TSYNC). */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
+		fatalx("seccomp_attr_set(TSYNC): %s", strerror(-rc));
 	for (i = 0; i < nsyscalls; i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscalls[i], 0);
 		if (rc < 0)

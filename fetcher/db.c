@@ -1,13 +1,16 @@
 /*
  * MariaDB access for the fetcher: one persistent connection and two prepared
  * statements, driven by the fetcher's libevent loop through Connector/C's
- * non-blocking API, so that a slow, hung or unresolvable DB never delays
- * HTTP or the control socket served by the same loop.
+ * non-blocking API, with connects made on a thread of their own, so that a
+ * slow, hung or unresolvable DB never delays HTTP or the control socket
+ * served by the same loop.
  *
  * db->state names the one operation in flight. op_begin() starts it,
  * op_step() continues it whenever the socket or a timer says so, and the
- * state's on_*() function takes over once the connector reports it done.
- * Work (a poll, a write-back) is queued as jobs, run one at a time in order:
+ * state's on_*() function takes over once the connector reports it done;
+ * a connect goes to the connect thread instead, and on_connected() takes
+ * over when the thread hands it back. Work (a poll, a write-back) is
+ * queued as jobs, run one at a time in order:
  *
  *   DOWN -> [RESOLVING] -> CONNECTING -> PROBING -> PROBE_STORING
  *        -> PREPARING_SELECT -> PREPARING_UPDATE -> IDLE
@@ -15,30 +18,30 @@
  *   IDLE -> [UPDATE_PREPARING] -> UPDATE_EXECUTING -> IDLE
  *   any state -> DOWN when the connection is dropped
  *
- * Every operation runs under our own timer (deadline_ev): the connector's
- * timeouts do not cover all of a non-blocking connect or query.
+ * Every operation, the connect included, runs under our own timer
+ * (deadline_ev): the connector's timeouts do not cover all of a
+ * non-blocking query, and ours name the step that took too long.
  *
- * TLS: DB_HOST names are resolved here, with evdns, because the connector
- * would call the blocking getaddrinfo(3) inside mysql_real_connect_start().
- * The connector is then given the IP literal, and Connector/C 3.3 checks the
- * server certificate (DB_TLS=verify) against the host it was given, with no
- * option to name another: with a name in DB_HOST, the certificate must carry
- * the server's IP address (an IP SAN), or verification fails. It fails
- * closed; the error says why.
+ * Connects: Connector/C 3.3's non-blocking API has no yield inside the TLS
+ * handshake (SSL_connect() on a blocking socket), so the connect itself
+ * (TCP or unix connect, TLS, authentication) runs with the blocking API,
+ * which a handle set up for the non-blocking one takes too, on the connect
+ * thread (dbconnect.c). The loop never touches the handle until the thread
+ * hands it back. Our deadline still runs on the loop: when it fires, the
+ * thread's connect is cut short, and the candidate fails once the thread
+ * has let go of the handle. At shutdown, db_free() gives the thread a
+ * second to let go. Everything after the connect runs on the loop.
+ * Connector/C 3.3 leaves the socket blocking and reads with MSG_DONTWAIT,
+ * which OpenSSL does not use, so the socket is made non-blocking once the
+ * loop has it: TLS reads then yield as they should.
  *
- * TLS and the loop: Connector/C 3.3 makes the socket blocking once the TCP
- * connect is done and reads with MSG_DONTWAIT, which OpenSSL does not use,
- * so with TLS every read would block the loop. We make the socket
- * non-blocking again when the connector yields to read the server's
- * greeting, and after every connect; reads then yield as they should. The
- * TLS handshake itself (SSL_connect) has no yield in Connector/C 3.3: it
- * waits in handshake_wait(), holding the loop for each handshake reply of
- * the server (a round trip), at most DB_HANDSHAKE_WAIT_MAX_MS each and
- * never past the connect deadline; a server slower than that fails. When
- * the greeting is already there at the first read (a loopback race), the
- * handshake and authentication run on the blocking socket, each read
- * bounded by the connector's SO_RCVTIMEO (DB_CONNECT_TIMEOUT in seconds).
- * Without TLS nothing waits outside the loop.
+ * DB_HOST names are resolved here, with evdns, because the connector would
+ * call the blocking getaddrinfo(3). The connector is then given the IP
+ * literal, and Connector/C 3.3 checks the server certificate
+ * (DB_TLS=verify) against the host it was given, with no option to name
+ * another: with a name in DB_HOST, the certificate must carry the server's
+ * IP address (an IP SAN), or verification fails. It fails closed; the
+ * error says why.
  */
 
 #include <sys/types.h>
@@ -51,12 +54,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/dns.h>
 #include <event2/event.h>
@@ -67,6 +68,7 @@
 #include <mysqld_error.h>
 
 #include "db.h"
+#include "dbconnect.h"
 #include "log.h"
 #include "msg.h"
 
@@ -97,12 +99,8 @@
 #define DB_CONNECT_TIMEOUT_DEFAULT_MS	5000
 /* Our rows are small; a hostile server cannot make us buffer much. */
 #define DB_MAX_PACKET		(64 * 1024)
-/*
- * The longest the loop waits, outside itself, for one reply of a TLS
- * handshake (see the top of this file): enough for a round trip to any
- * sane DB server, short enough for HTTP probes to notice nothing much.
- */
-#define DB_HANDSHAKE_WAIT_MAX_MS	500
+/* How long db_free() waits for the connect thread to let go of a handle. */
+#define DB_RECLAIM_WAIT_MS	1000
 /* _cont calls fed MYSQL_WAIT_TIMEOUT to unwind an aborted operation. */
 #define DB_ABORT_STEPS		8
 
@@ -124,7 +122,7 @@
 enum db_state {
 	DB_DOWN,		/* no connection */
 	DB_RESOLVING,		/* evdns lookup of a DB_HOST name */
-	DB_CONNECTING,		/* TCP or unix connect, TLS, authentication */
+	DB_CONNECTING,		/* on the connect thread (dbconnect.c) */
 	DB_PROBING,		/* does multi_subnet exist? */
 	DB_PROBE_STORING,
 	DB_PREPARING_SELECT,
@@ -205,10 +203,12 @@ struct db {
 	struct event		*deadline_ev;	/* our own timeout */
 	struct event		*kick_ev;	/* runs the next job */
 	struct event		*resolved_ev;	/* an evdns answer is in */
+	struct event		*connected_ev;	/* the connect thread is done */
 	int			 wait_status;	/* 0: not suspended */
 	uint32_t		 deadline_ms;
 	int			 ret_int;
 	MYSQL			*ret_mysql;
+	int			 connect_timed_out;	/* cut short */
 	MYSQL_RES		*ret_res;
 
 	/* Connect candidates: DB_HOST entries and their addresses. */
@@ -346,58 +346,6 @@ kick(struct db *db)
 }
 
 /*
- * Connector/C waits here, synchronously, where its non-blocking API has no
- * yield: inside the TLS handshake (SSL_connect) and in mysql_close(). Its
- * own wait would poll for the connect timeout's seconds taken as
- * milliseconds, failing any handshake slower than that. This waits until
- * the deadline of the connect in progress, and outside a connect not at all.
- * One static deadline: a process has one struct db.
- */
-static struct timespec	handshake_deadline;	/* zero: no connect */
-
-static int
-handshake_wait(my_socket fd, my_bool is_read, int timeout)
-{
-	struct pollfd	pfd;
-	struct timespec	now;
-	long long	ms = 0;
-	int		rc;
-
-	(void)timeout;
-	if (handshake_deadline.tv_sec != 0 &&
-	    clock_gettime(CLOCK_MONOTONIC, &now) == 0) {
-		ms = (handshake_deadline.tv_sec - now.tv_sec) * 1000LL +
-		    (handshake_deadline.tv_nsec - now.tv_nsec) / 1000000;
-		if (ms < 0)
-			ms = 0;
-		if (ms > DB_HANDSHAKE_WAIT_MAX_MS)
-			ms = DB_HANDSHAKE_WAIT_MAX_MS;
-	}
-	memset(&pfd, 0, sizeof(pfd));
-	pfd.fd = fd;
-	pfd.events = is_read ? POLLIN : POLLOUT;
-	do
-		rc = poll(&pfd, 1, (int)ms);
-	while (rc == -1 && errno == EINTR);
-	return rc;
-}
-
-static void
-handshake_deadline_set(uint32_t ms)
-{
-	if (clock_gettime(CLOCK_MONOTONIC, &handshake_deadline) == -1) {
-		handshake_deadline.tv_sec = 0;
-		return;
-	}
-	handshake_deadline.tv_sec += ms / 1000;
-	handshake_deadline.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (handshake_deadline.tv_nsec >= 1000000000) {
-		handshake_deadline.tv_sec++;
-		handshake_deadline.tv_nsec -= 1000000000;
-	}
-}
-
-/*
  * Errors after which the connection is dropped and the job retried once on
  * a new one: the server went away or killed us, or a client-side error left
  * the connection in an unknown state (a connection that sat idle fails this
@@ -451,7 +399,6 @@ conn_close(struct db *db, int hard)
 	}
 	stmt_close(&db->select_stmt);
 	stmt_close(&db->update_stmt);
-	handshake_deadline.tv_sec = 0;
 	db->wait_status = 0;
 	db->state = DB_DOWN;
 }
@@ -461,20 +408,6 @@ stmt_run(int *ret, MYSQL_STMT *stmt, int wait,
     int (*start)(int *, MYSQL_STMT *), int (*cont)(int *, MYSQL_STMT *, int))
 {
 	return wait != 0 ? cont(ret, stmt, wait) : start(ret, stmt);
-}
-
-static int
-connect_run(struct db *db, int wait)
-{
-	int	unix_socket = db->conf.db_socket[0] != '\0';
-
-	if (wait != 0)
-		return mysql_real_connect_cont(&db->ret_mysql, db->mysql, wait);
-	return mysql_real_connect_start(&db->ret_mysql, db->mysql,
-	    unix_socket ? NULL : db->connect_ip, db->conf.db_user,
-	    db->password, db->conf.db_name,
-	    unix_socket ? 0 : db->current->port,
-	    unix_socket ? db->conf.db_socket : NULL, 0);
 }
 
 static int
@@ -494,8 +427,6 @@ static int
 op_run(struct db *db, int wait)
 {
 	switch (db->state) {
-	case DB_CONNECTING:
-		return connect_run(db, wait);
 	case DB_PROBING:
 		if (wait != 0)
 			return mysql_real_query_cont(&db->ret_int, db->mysql,
@@ -560,13 +491,6 @@ op_wait(struct db *db, int status)
 	int		rc;
 
 	db->wait_status = status;
-	/*
-	 * Waiting to read during a connect means the TCP connect is done and
-	 * the connector has made the socket blocking: undo that before the
-	 * TLS handshake, the one chance we get (see the top of this file).
-	 */
-	if (db->state == DB_CONNECTING && (status & MYSQL_WAIT_READ))
-		sock_nonblock(db);
 	if (status & (MYSQL_WAIT_READ | MYSQL_WAIT_EXCEPT))
 		what |= EV_READ;
 	if (status & MYSQL_WAIT_WRITE)
@@ -1003,11 +927,34 @@ tls_hint(const struct db *db, unsigned int code)
 	    " connects to, not the DB_HOST name: it needs an IP SAN)";
 }
 
+/*
+ * Our deadline cut the connect short; what the connector was doing then
+ * says where the server stopped answering.
+ */
+static void
+connect_timed_out(struct db *db)
+{
+	char	why[DB_ERROR_MAX];
+
+	if (mysql_errno(db->mysql) == 0)
+		(void)snprintf(why, sizeof(why), "timed out after %u ms",
+		    db->deadline_ms);
+	else
+		(void)snprintf(why, sizeof(why),
+		    "timed out after %u ms (cut short: %s)", db->deadline_ms,
+		    mysql_error(db->mysql));
+	candidate_failed(db, why);
+}
+
 static void
 on_connected(struct db *db)
 {
 	char	why[DB_ERROR_MAX];
 
+	if (db->connect_timed_out) {
+		connect_timed_out(db);
+		return;
+	}
 	if (db->ret_mysql == NULL) {
 		(void)snprintf(why, sizeof(why), "%s (%u)%s",
 		    mysql_error(db->mysql), mysql_errno(db->mysql),
@@ -1027,7 +974,6 @@ on_connected(struct db *db)
 		    "does not offer it");
 		return;
 	}
-	handshake_deadline.tv_sec = 0;
 	sock_nonblock(db);
 	if (db->error[0] != '\0')
 		log_warnx("db: connected to %s after failures: %s", db->peer,
@@ -1117,9 +1063,6 @@ static void
 op_done(struct db *db)
 {
 	switch (db->state) {
-	case DB_CONNECTING:
-		on_connected(db);
-		break;
 	case DB_PROBING:
 		on_probed(db);
 		break;
@@ -1347,11 +1290,11 @@ conn_new(struct db *db)
 	if ((m = db->mysql = mysql_init(NULL)) == NULL)
 		return -1;
 	/*
-	 * The connect timeout also bounds each blocking read of a TLS
-	 * handshake (see the top of this file): no slack there. Reads end a
-	 * second after ours, so ours fire first and name the step.
+	 * The connector's timeouts end a second after ours, so ours fire
+	 * first and name the step; they bound the connect thread where
+	 * cutting its connect short cannot reach it (see dbconnect.c).
 	 */
-	connect_s = seconds_up(connect_timeout_ms(db));
+	connect_s = seconds_up(connect_timeout_ms(db)) + 1;
 	io_s = seconds_up(read_timeout_ms(db)) + 1;
 	protocol = db->conf.db_socket[0] != '\0' ? MYSQL_PROTOCOL_SOCKET :
 	    MYSQL_PROTOCOL_TCP;
@@ -1365,16 +1308,47 @@ conn_new(struct db *db)
 	    mysql_options(m, MYSQL_OPT_PROTOCOL, &protocol) != 0 ||
 	    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
 	    mysql_options(m, MARIADB_OPT_RESTRICTED_AUTH, DB_AUTH_PLUGINS) != 0 ||
-	    mysql_options(m, MARIADB_OPT_IO_WAIT, (const void *)handshake_wait) ||
+	    mysql_options(m, MARIADB_OPT_IO_WAIT,
+	    (const void *)dbconnect_io_wait) != 0 ||
 	    conn_tls_options(db) == -1)
 		return -1;
 	return 0;
+}
+
+/* The connect as the thread runs it: the handle, copies of the rest. */
+static struct dbconnect_job *
+connect_job_new(struct db *db)
+{
+	struct dbconnect_job	*job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	job->mysql = db->mysql;
+	(void)strlcpy(job->host, db->connect_ip, sizeof(job->host));
+	job->port = db->current->port;
+	(void)strlcpy(job->socket, db->conf.db_socket, sizeof(job->socket));
+	(void)strlcpy(job->user, db->conf.db_user, sizeof(job->user));
+	(void)strlcpy(job->password, db->password, sizeof(job->password));
+	(void)strlcpy(job->database, db->conf.db_name, sizeof(job->database));
+	return job;
+}
+
+/* The handle is the loop's again; the rest of the job goes. */
+static void
+connect_take_back(struct db *db, struct dbconnect_job *job)
+{
+	db->mysql = job->mysql;
+	db->ret_mysql = job->connected;
+	explicit_bzero(job->password, sizeof(job->password));
+	free(job);
 }
 
 /* ip: the literal the connector gets; NULL for DB_SOCKET. */
 static void
 connect_try(struct db *db, const char *ip)
 {
+	struct dbconnect_job	*job;
+
 	db->state = DB_CONNECTING;
 	if (ip != NULL)
 		(void)strlcpy(db->connect_ip, ip, sizeof(db->connect_ip));
@@ -1386,8 +1360,46 @@ connect_try(struct db *db, const char *ip)
 		    mysql_error(db->mysql) : "out of memory");
 		return;
 	}
-	handshake_deadline_set(connect_timeout_ms(db));
-	op_begin(db, DB_CONNECTING, connect_timeout_ms(db));
+	if ((job = connect_job_new(db)) == NULL) {
+		candidate_failed(db, "out of memory");
+		return;
+	}
+	/* The thread's until connected_cb() takes it back. */
+	db->mysql = NULL;
+	db->connect_timed_out = 0;
+	deadline_arm(db, connect_timeout_ms(db));
+	dbconnect_submit(job);
+}
+
+static void
+connected_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db		*db = arg;
+	struct dbconnect_job	*job;
+
+	(void)fd;
+	(void)what;
+	if ((job = dbconnect_collect()) == NULL)
+		return;
+	connect_take_back(db, job);
+	evtimer_del(db->deadline_ev);
+	on_connected(db);
+}
+
+/*
+ * Shutting down: the thread's connect is cut short and its handle taken
+ * back, to be closed. A thread that does not let go in time (a read that
+ * ends at the connector's timeout) keeps it: the process is exiting.
+ */
+static void
+connect_reclaim(struct db *db)
+{
+	struct dbconnect_job	*job;
+
+	if ((job = dbconnect_reclaim(DB_RECLAIM_WAIT_MS)) != NULL)
+		connect_take_back(db, job);
+	else
+		log_debug("db: leaving a connect in progress to its thread");
 }
 
 static void
@@ -1575,6 +1587,12 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	log_warnx("db: %s %s: %s", db_step[db->state], db->peer, why);
+	if (db->state == DB_CONNECTING) {
+		/* The thread has the handle: on_connected() fails it. */
+		db->connect_timed_out = 1;
+		dbconnect_cancel();
+		return;
+	}
 	op_abort(db);
 	if (db->state < DB_IDLE) {
 		candidate_failed(db, why);
@@ -1696,6 +1714,20 @@ db_new(struct event_base *base, const struct config *conf,
 	return db;
 }
 
+int
+db_start_thread(struct db *db)
+{
+	int	fd;
+
+	if ((fd = dbconnect_start()) == -1)
+		return -1;
+	db->connected_ev = event_new(db->base, fd, EV_READ | EV_PERSIST,
+	    connected_cb, db);
+	if (db->connected_ev == NULL || event_add(db->connected_ev, NULL) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 db_settings_differ(const struct config *a, const struct config *b)
 {
@@ -1739,6 +1771,8 @@ db_free(struct db *db)
 		return;
 	if (db->state == DB_RESOLVING)
 		resolve_abort(db);
+	else if (db->state == DB_CONNECTING)
+		connect_reclaim(db);
 	else if (db->state != DB_DOWN && db->state != DB_IDLE)
 		op_abort(db);
 	if (db->io_ev != NULL && db->deadline_ev != NULL)
@@ -1756,6 +1790,8 @@ db_free(struct db *db)
 	event_free(db->deadline_ev);
 	event_free(db->kick_ev);
 	event_free(db->resolved_ev);
+	if (db->connected_ev != NULL)
+		event_free(db->connected_ev);
 	explicit_bzero(db->password, sizeof(db->password));
 	free(db);
 }

@@ -1,8 +1,9 @@
 /*
  * The fetcher's MariaDB layer: one persistent connection, prepared
- * statements, all driven by the fetcher's libevent loop through the
- * non-blocking API of MariaDB Connector/C, so a slow, hung or unresolvable
- * DB never delays HTTP or the control socket.
+ * statements, driven by the fetcher's libevent loop through the
+ * non-blocking API of MariaDB Connector/C, and connects made on a thread of
+ * their own, so a slow, hung or unresolvable DB never delays HTTP or the
+ * control socket.
  */
 #ifndef MULTINIC_DB_H
 #define MULTINIC_DB_H
@@ -52,6 +53,13 @@ void		 db_preload(void);
 struct db	*db_new(struct event_base *, const struct config *,
 		    const struct config_secret *);
 /*
+ * Starts the connect thread, once, before the first db_poll. The thread
+ * inherits the caller's user, capabilities, no_new_privs and Landlock
+ * domain; a seccomp filter loaded later must cover every thread (TSYNC).
+ * -1 on failure (errno set where the system said why).
+ */
+int		 db_start_thread(struct db *);
+/*
  * Takes effect at the next connect; drops the connection (after the
  * operation in progress) if a DB_* key or the password changed.
  */
@@ -59,7 +67,9 @@ void		 db_reconfigure(struct db *, const struct config *,
 		    const struct config_secret *);
 /*
  * Drops the connection without waiting for the server, forgets queued work
- * without calling back, wipes the password. Not from inside a callback.
+ * without calling back, wipes the password. A connect in progress is cut
+ * short, and the connect thread given up to a second to let go of it. Not
+ * from inside a callback.
  */
 void		 db_free(struct db *);
 

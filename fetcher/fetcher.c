@@ -88,7 +88,11 @@ start(void)
 	    &fetcher.secret)) == NULL)
 		fatalx("cannot set up the database layer");
 	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
-	fetcher_sandbox(&fetcher.conf);
+	fetcher_sandbox_drop(&fetcher.conf);
+	/* After the drop, which it inherits; the filter forbids new threads. */
+	if (db_start_thread(fetcher.db) == -1)
+		fatal("cannot start the database connect thread");
+	fetcher_sandbox_filter();
 	fetcher.start_time = status_clock();
 	if ((fetcher.metrics = metrics_new()) == NULL ||
 	    (fetcher.http = http_new(&fetcher)) == NULL ||
@@ -103,6 +107,19 @@ start(void)
 		fatal("cannot queue the ready message");
 }
 
+/*
+ * db_free() first: it takes the handle of a connect in progress back from
+ * the connect thread, which exit() would otherwise race with the client
+ * library's clean-up.
+ */
+static void __attribute__((noreturn))
+stop(void)
+{
+	if (fetcher.db != NULL)
+		db_free(fetcher.db);
+	exit(0);
+}
+
 static void
 supervisor_closed(struct msgchan *chan, int malformed, void *arg)
 {
@@ -112,7 +129,7 @@ supervisor_closed(struct msgchan *chan, int malformed, void *arg)
 		fatalx("malformed message from the supervisor");
 	/* Nothing to serve without a supervisor. */
 	log_info("supervisor gone; exiting");
-	exit(0);
+	stop();
 }
 
 static void
@@ -213,9 +230,7 @@ on_terminate(evutil_socket_t sig, short events, void *arg)
 	(void)sig;
 	(void)events;
 	(void)arg;
-	if (fetcher.db != NULL)
-		db_free(fetcher.db);
-	exit(0);
+	stop();
 }
 
 int

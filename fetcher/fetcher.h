@@ -87,7 +87,8 @@ void	results_end(struct fetcher *, const struct msg_results_end *);
 void	snapshot_send(struct msgchan *, uint64_t generation,
 	    const struct msg_row *, size_t);
 
-/* sandbox.c */
-void	fetcher_sandbox(const struct config *);
+/* sandbox.c: user, no_new_privs and Landlock, then the syscall filter. */
+void	fetcher_sandbox_drop(const struct config *);
+void	fetcher_sandbox_filter(void);
 
 #endif

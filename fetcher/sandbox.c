@@ -1,6 +1,8 @@
 /*
  * The fetcher's sandbox: an unprivileged user with no capabilities,
- * no_new_privs, read-only file access, and a syscall allowlist.
+ * no_new_privs, read-only file access, and a syscall allowlist. Two steps,
+ * so that the DB connect thread can be made in between: it inherits the
+ * first, and the second, which would forbid making it, covers it too.
  */
 
 #include <pwd.h>
@@ -43,7 +45,7 @@ static const int allowed_syscalls[] = {
 };
 
 void
-fetcher_sandbox(const struct config *conf)
+fetcher_sandbox_drop(const struct config *conf)
 {
 	struct sandbox_path	paths[sizeof(readable_paths) /
 				    sizeof(readable_paths[0]) + 1];
@@ -63,7 +65,11 @@ fetcher_sandbox(const struct config *conf)
 		    SANDBOX_READ };
 	if (sandbox_landlock(paths, npaths) == -1)
 		log_info("Landlock not available; file access not restricted");
+}
 
+void
+fetcher_sandbox_filter(void)
+{
 	sandbox_seccomp(allowed_syscalls,
 	    sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]));
 }

@@ -18,9 +18,9 @@ void	sandbox_drop_user(uid_t uid, gid_t gid);
 void	sandbox_no_new_privs(void);
 
 /*
- * Loads an allowlist: every other syscall kills the process, or is only
- * logged when built with SECCOMP_AUDIT (sanitizer runs, finding a missing call).
- * Fatal on failure.
+ * Loads an allowlist on every thread of the process: every other syscall
+ * kills the process, or is only logged when built with SECCOMP_AUDIT
+ * (sanitizer runs, finding a missing call). Fatal on failure.
  */
 void	sandbox_seccomp(const int *syscalls, size_t nsyscalls);
 

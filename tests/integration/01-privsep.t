@@ -48,6 +48,17 @@ is "$(proc_status "$fetcher" CapPrm)" 0000000000000000 "fetcher: no permitted ca
 is "$(proc_status "$fetcher" NoNewPrivs)" 1 "fetcher: no new privileges"
 is "$(proc_status "$fetcher" Seccomp)" 2 "fetcher: a seccomp filter is on"
 is "$(tr -d '\0' <"/proc/$fetcher/environ")" "" "fetcher: empty environment"
+
+# The fetcher makes its DB connects on a second thread, made after the drop
+# and before the filter: both hold there too.
+tasks=$(ls "/proc/$fetcher/task")
+is "$(wc -w <<<"$tasks")" 2 "fetcher: two threads, the loop and the DB connect thread"
+for task in $tasks; do
+	thread=$fetcher/task/$task
+	is "$(proc_status "$thread" Uid)/$(proc_status "$thread" CapPrm)/$(proc_status "$thread" NoNewPrivs)/$(proc_status "$thread" Seccomp)" \
+	    "$uids/0000000000000000/1/2" \
+	    "fetcher thread $task: _multinic, no capabilities, no new privileges, seccomp"
+done
 unlike "$(proc_title "$fetcher")" "$password" "fetcher: the password is not on its command line"
 
 # Applier: root, but filtered, and without the code that talks to the world.

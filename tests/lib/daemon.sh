@@ -308,6 +308,24 @@ slowest() {
 	echo "$worst"
 }
 
+# slowest_ctl SECONDS [PAUSE]: the slowest answer, in seconds, of
+# "multinicctl status" run one after the other for SECONDS, PAUSE (0.1)
+# apart, its start-up included; "none" when one failed or took 10 s.
+slowest_ctl() {
+	local end=$((SECONDS + $1)) pause=${2:-0.1} worst=0 start took
+	while [ "$SECONDS" -lt "$end" ]; do
+		start=$EPOCHREALTIME
+		timeout 10 "$MULTINIC_BUILD/multinicctl" \
+		    -s "$TEST_DIR/run/multinicd.sock" status >/dev/null 2>&1 ||
+		    { echo none; return; }
+		took=$(awk -v a="$start" -v b="$EPOCHREALTIME" \
+		    'BEGIN { printf "%.6f", b - a }')
+		worst=$(awk -v a="$worst" -v b="$took" 'BEGIN { print (b > a ? b : a) }')
+		sleep "$pause"
+	done
+	echo "$worst"
+}
+
 # under SECONDS LIMIT: SECONDS is a number below LIMIT.
 under() {
 	awk -v t="$1" -v limit="$2" 'BEGIN { exit !(t ~ /^[0-9.]+$/ && t + 0 < limit + 0) }'

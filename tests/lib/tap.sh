@@ -47,19 +47,6 @@ ok() {
 	fi
 }
 
-# todo REASON DESC COMMAND [ARG...]: like ok, for a known failure (a TAP
-# TODO): reported either way, never failing the test.
-todo() {
-	local reason=$1 desc=$2
-	shift 2
-	TAP_COUNT=$((TAP_COUNT + 1))
-	if "$@"; then
-		echo "ok $TAP_COUNT - $desc # TODO $reason"
-	else
-		echo "not ok $TAP_COUNT - $desc # TODO $reason"
-	fi
-}
-
 # is GOT EXPECTED DESC
 is() {
 	if [ "$1" = "$2" ]; then
