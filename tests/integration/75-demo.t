@@ -87,10 +87,13 @@ is "$(left_behind "$log")" "" "nothing of it is left behind"
 
 # Ctrl-C reaches the whole foreground process group: the same here. With
 # job control the demo gets a group of its own and, unlike a background job
-# without it, does not start with SIGINT ignored.
+# without it, is not made to ignore SIGINT. Nor may it inherit SIGINT
+# ignored from whatever started the tests (a job in the background, a CI
+# runner): a shell that starts so cannot trap it, and would run on.
 log=$TEST_DIR/interrupted.log
 set -m
-env MULTINIC_BUILD="$MULTINIC_BUILD" bash "$top/scripts/demo.sh" >"$log" 2>&1 &
+env --default-signal=INT MULTINIC_BUILD="$MULTINIC_BUILD" \
+    bash "$top/scripts/demo.sh" >"$log" 2>&1 &
 demo=$!
 set +m
 ok "the demo starts multinicd" wait_until 300 grep -q '^multinicd (pid' "$log"
