@@ -98,7 +98,8 @@ $(PATHS_STAMP): FORCE
 $(call objs,supervisor/proc.c): $(PATHS_STAMP)
 FORCE:
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h) \
+    $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
