@@ -191,9 +191,12 @@ TESTS		= $(sort $(wildcard tests/integration/*.t))
 INTEGRATION_TESTS = $(foreach t,$(TESTS),$(or $(wildcard $(t)), \
 		    $(wildcard tests/integration/$(t)), \
 		    $(sort $(wildcard tests/integration/$(t)*.t)),$(t)))
+# Two at a time: they wait on the daemon's polls far more than they
+# compute, and each has its own namespaces, directories and ports.
+TEST_JOBS	?= 2
 integration: all
 	$(Q)MULTINIC_BUILD=$(abspath $(BUILD)) \
-	    $(RUN_TESTS) -s integration tap $(INTEGRATION_TESTS)
+	    $(RUN_TESTS) -j $(TEST_JOBS) -s integration tap $(INTEGRATION_TESTS)
 
 # libFuzzer harnesses (doc/architecture.md, 7.3): a hostile fetcher's bytes at the applier,
 # hostile DB rows, managed files and configuration, under ASan and UBSan.

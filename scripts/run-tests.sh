@@ -3,7 +3,7 @@
 # test files one after the other, keeps each one's whole output, prints one
 # line per file and, for a file that fails, what failed.
 #
-#   run-tests.sh [-kv] -d LOGDIR -s STAGE unit|tap|fuzz FILE...
+#   run-tests.sh [-kv] [-j JOBS] -d LOGDIR -s STAGE unit|tap|fuzz FILE...
 #   run-tests.sh -d LOGDIR -t START total [STATUS]
 #
 # unit: cmocka binaries. tap: TAP scripts (tests/integration/*.t), judged as
@@ -11,6 +11,8 @@
 # and stderr in the order they came. fuzz: libFuzzer harnesses, each run for
 # FUZZ_SECONDS on FUZZ_CORPUS/<its name without fuzz_>, crashes written
 # under FUZZ_ARTIFACTS.
+# -j runs up to JOBS files at once, each one's lines printed when it ends
+# (the integration tests wait on the daemon much more than they compute).
 # -v shows the whole output as it comes as well (make V=1); with -k a
 # failed file does not fail the run (make check fails at its end). CI=true adds a
 # failing file's whole log after its diagnostics: CI keeps no build/.
@@ -23,12 +25,13 @@ LOGDIR=
 STAGE=
 VERBOSE=
 KEEP_GOING=
+JOBS=1
 START=
 WIDTH=0
 TAP_STDOUT=
 
 usage() {
-	echo "usage: run-tests.sh [-kv] -d LOGDIR -s STAGE unit|tap|fuzz FILE..." >&2
+	echo "usage: run-tests.sh [-kv] [-j JOBS] -d LOGDIR -s STAGE unit|tap|fuzz FILE..." >&2
 	echo "       run-tests.sh -d LOGDIR -t START total [STATUS]" >&2
 	exit 2
 }
@@ -279,7 +282,7 @@ run_file() {
 	: >"$LOG"
 	if [ -n "$VERBOSE" ]; then
 		echo "# $file"
-	elif [ -t 1 ]; then
+	elif [ -t 1 ] && [ "$JOBS" -eq 1 ]; then
 		printf '      %s ...\r' "$file"
 	fi
 	started=$(now_ms)
@@ -290,7 +293,7 @@ run_file() {
 		"run_$kind" "$file"
 	fi
 	took=$(($(now_ms) - started))
-	[ -n "$VERBOSE" ] || [ ! -t 1 ] || printf '\033[K'
+	[ -n "$VERBOSE" ] || [ ! -t 1 ] || [ "$JOBS" -gt 1 ] || printf '\033[K'
 	printf '%-4s  %-*s  (%s, %s)\n' "$VERDICT" "$WIDTH" "$file" "$DETAIL" \
 	    "$(duration "$took")"
 	printf '%s\t%s\t%s\t%s\n' "$VERDICT" "$STAGE" "$file" "$took" \
@@ -304,9 +307,43 @@ run_file() {
 	return 1
 }
 
-# run_stage KIND FILE...: every file, one at a time, then a summary line.
+# run_parallel KIND FILE...: run_file for up to JOBS files at once, each in
+# a subshell of its own whose lines are printed, whole, once it ends.
+run_parallel() {
+	local kind=$1 file pid running=0
+	local -A output
+	shift
+	for file in "$@"; do
+		if [ "$running" -ge "$JOBS" ]; then
+			wait -n -p pid
+			cat "${output[$pid]}" && rm -f "${output[$pid]}"
+			running=$((running - 1))
+		fi
+		output[next]=$(mktemp) || exit 1
+		(
+			TAP_STDOUT=$(mktemp) || exit 1
+			run_file "$kind" "$file"
+			rm -f "$TAP_STDOUT"
+		) >"${output[next]}" 2>&1 &
+		output[$!]=${output[next]}
+		running=$((running + 1))
+	done
+	while [ "$running" -gt 0 ]; do
+		wait -n -p pid
+		cat "${output[$pid]}" && rm -f "${output[$pid]}"
+		running=$((running - 1))
+	done
+}
+
+# stage_verdicts: this stage's verdicts so far, one a line (results).
+stage_verdicts() {
+	awk -F '\t' -v stage="$STAGE" '$2 == stage { print $1 }' \
+	    "$LOGDIR/results"
+}
+
+# run_stage KIND FILE...: every file, JOBS at a time, then a summary line.
 run_stage() {
-	local kind=$1 file started passed=0 failed=0 skipped=0
+	local kind=$1 file started before verdict passed=0 failed=0 skipped=0
 	shift
 	case $kind in
 	unit | tap | fuzz) ;;
@@ -316,9 +353,10 @@ run_stage() {
 	for file in "$@"; do
 		[ "${#file}" -le "$WIDTH" ] || WIDTH=${#file}
 	done
-	mkdir -p "$LOGDIR/$STAGE" || exit 1
-	# Integration tests share network names and ports, and a sanitizer
-	# build next to them would skew their timing: one run at a time.
+	mkdir -p "$LOGDIR/$STAGE" && touch "$LOGDIR/results" || exit 1
+	# Two stages side by side (make -j) would double the load the tests
+	# are sized for, and a sanitizer build would skew their timing: one
+	# stage at a time.
 	if command -v flock >/dev/null; then
 		exec 9>>"$LOGDIR/.lock" || exit 1
 		if ! flock -n 9; then
@@ -326,17 +364,24 @@ run_stage() {
 			flock 9 || exit 1
 		fi
 	fi
-	TAP_STDOUT=$(mktemp) || exit 1
-	trap 'rm -f "$TAP_STDOUT"' EXIT
 	started=$(now_ms)
-	for file in "$@"; do
-		run_file "$kind" "$file"
-		case $VERDICT in
+	before=$(stage_verdicts | wc -l)
+	if [ "$JOBS" -gt 1 ]; then
+		run_parallel "$kind" "$@"
+	else
+		TAP_STDOUT=$(mktemp) || exit 1
+		trap 'rm -f "$TAP_STDOUT"' EXIT
+		for file in "$@"; do
+			run_file "$kind" "$file"
+		done
+	fi
+	while read -r verdict; do
+		case $verdict in
 		ok) passed=$((passed + 1)) ;;
 		skip) skipped=$((skipped + 1)) ;;
 		*) failed=$((failed + 1)) ;;
 		esac
-	done
+	done < <(stage_verdicts | tail -n "+$((before + 1))")
 	printf '%s: %d passed, %d failed%s in %s%s\n' "$STAGE" "$passed" \
 	    "$failed" "$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")" \
 	    "$(duration $(($(now_ms) - started)))" \
@@ -379,8 +424,9 @@ total() {
 	}' "$LOGDIR/results"
 }
 
-while getopts kvd:s:t: option; do
+while getopts kvj:d:s:t: option; do
 	case $option in
+	j) JOBS=$OPTARG ;;
 	k) KEEP_GOING=1 ;;
 	v) VERBOSE=1 ;;
 	d) LOGDIR=$OPTARG ;;

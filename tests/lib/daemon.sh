@@ -19,10 +19,16 @@ require_root_and_build() {
 	fi
 }
 
-# The fetcher's user; CI starts on a clean machine, so the test creates it.
+# The fetcher's user; CI starts on a clean machine, so the test creates it
+# (or a test running beside it does, the moment it looks).
 ensure_privsep_user() {
-	getent passwd _multinic >/dev/null && return 0
-	useradd --system --no-create-home --shell /usr/sbin/nologin _multinic
+	privsep_user_exists && return 0
+	useradd --system --no-create-home --shell /usr/sbin/nologin _multinic \
+	    2>/dev/null || wait_until 100 privsep_user_exists
+}
+
+privsep_user_exists() {
+	getent passwd _multinic >/dev/null
 }
 
 # Sets TEST_DIR: state/, run/ and root/ inside, searchable by the
