@@ -92,8 +92,40 @@ socket_is_live(const struct sockaddr_un *sun)
 }
 
 /*
- * A stale socket left by a crash is replaced; a live one means another
- * multinicd answers there.
+ * Makes way for our socket: a stale socket left by a crash is removed; a
+ * live one means another multinicd answers there. Anything that is not a
+ * socket is never removed: a mistyped CONTROL_SOCKET may name any file.
+ */
+static int
+clear_control_path(const struct sockaddr_un *sun)
+{
+	struct stat	st;
+
+	if (lstat(sun->sun_path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("CONTROL_SOCKET %s", sun->sun_path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_warnx("CONTROL_SOCKET %s exists and is not a socket;"
+		    " refusing to replace it", sun->sun_path);
+		return -1;
+	}
+	if (socket_is_live(sun)) {
+		log_warnx("already running (%s answers)", sun->sun_path);
+		return -1;
+	}
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT) {
+		log_warn("unlink %s", sun->sun_path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * -1 with the reason logged when the socket cannot be had, at start-up
+ * (fatal there) as on a reload (the old socket stays).
  */
 int
 listen_control(const struct config *conf, gid_t group)
@@ -106,15 +138,17 @@ listen_control(const struct config *conf, gid_t group)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, conf->control_socket,
-	    sizeof(sun.sun_path)) >= sizeof(sun.sun_path))
-		fatalx("CONTROL_SOCKET is too long");
+	    sizeof(sun.sun_path)) >= sizeof(sun.sun_path)) {
+		log_warnx("CONTROL_SOCKET %s is too long", conf->control_socket);
+		return -1;
+	}
 	strlcpy(dir, conf->control_socket, sizeof(dir));
-	if (mkdir_p(dirname(dir), 0755) == -1)
-		fatal("directory of CONTROL_SOCKET %s", conf->control_socket);
-	if (socket_is_live(&sun))
-		fatalx("already running (%s answers)", conf->control_socket);
-	if (unlink(conf->control_socket) == -1 && errno != ENOENT)
-		fatal("unlink %s", conf->control_socket);
+	if (mkdir_p(dirname(dir), 0755) == -1) {
+		log_warn("directory of CONTROL_SOCKET %s", conf->control_socket);
+		return -1;
+	}
+	if (clear_control_path(&sun) == -1)
+		return -1;
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		fatal("socket");

@@ -76,4 +76,33 @@ ok "with its fetcher and applier" children_ready "$first"
 ok "its control socket still answers" socket_answers "$socket"
 stop_daemon "$first"
 is "$?" 0 "the first multinicd stops cleanly"
+
+# CONTROL_SOCKET naming something that is not a socket: root never removes
+# it (a mistyped path could name any file); the daemon refuses to start.
+file=$TEST_DIR/run/not-a-socket
+echo "precious" >"$file"
+file_conf=$TEST_DIR/file.conf
+write_test_config "$file_conf" STATE_DIR="$TEST_DIR/file-state" \
+    CONTROL_SOCKET="$file"
+run_second "$file_conf"
+ok "CONTROL_SOCKET naming a regular file: multinicd refuses to start (status $second_status)" \
+    second_refused
+like "$second_stderr" "not-a-socket.*not a socket" "it says the path is not a socket"
+is "$(cat "$file" 2>&1)" precious "the file is left as it was"
+
+# The same on SIGHUP: the running socket is kept, the file left alone.
+start_daemon "$conf"
+first=$DAEMON_PID
+wait_children_ready "$first"
+lines=$(log_lines "$DAEMON_LOG")
+set_config "$conf" CONTROL_SOCKET "$file"
+kill -HUP "$first"
+ok "a reload to it keeps the control socket" \
+    wait_until 100 logged_since "$lines" "keeping control socket $socket"
+like "$(log_since "$DAEMON_LOG" "$lines")" "not-a-socket.*not a socket" \
+    "saying why"
+is "$(cat "$file" 2>&1)" precious "and leaves the file as it was"
+ok "the supervisor runs on" is_alive "$first"
+ok "its control socket still answers" socket_answers "$socket"
+stop_daemon "$first"
 done_testing
