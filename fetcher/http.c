@@ -4,8 +4,6 @@
  * and it has no cap on open connections: that one is counted here.
  */
 
-#include <sys/param.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,20 +182,20 @@ conn_touch(struct http *h, struct evhttp_connection *evcon)
 /* --- What the endpoints report --- */
 
 /*
- * Unhealthy after 3 poll intervals without a successful poll, each
- * interval as long as the backoff's current delay when that is longer: a
- * node waiting for a retry it was told to wait for is not yet unhealthy.
+ * Unhealthy once the last successful poll (or the start, before the
+ * first) is older than 3 poll intervals, however long the backoff makes
+ * the retries wait: an operator pages on it. Degraded from the first
+ * failed poll, and until a first one succeeds.
  */
 static const char *
 health(const struct fetcher *f, const struct census *c)
 {
-	uint64_t	interval, limit;
+	uint64_t	limit = HTTP_UNHEALTHY_POLLS * f->conf.poll_interval_ms;
 
-	interval = MAX(f->conf.poll_interval_ms, f->backoff.current_ms);
-	limit = HTTP_UNHEALTHY_POLLS * interval;
 	if (metrics_ms_since_success(f->metrics) > limit)
 		return "unhealthy";
-	if (c->failed > 0 || f->results.deletions_held)
+	if (f->poll.last_sync == 0 || f->poll.last_error[0] != '\0' ||
+	    c->failed > 0 || f->results.deletions_held)
 		return "degraded";
 	return "healthy";
 }

@@ -176,7 +176,8 @@ poll_failed(struct fetcher *f, const char *error)
 {
 	uint32_t	delay = backoff_fail(&f->backoff, arc4random());
 
-	f->poll.db_connected = db_connected(f->db);
+	/* Connected or not, a poll that failed reached nothing. */
+	f->poll.db_connected = 0;
 	strlcpy(f->poll.last_error, error, sizeof(f->poll.last_error));
 	log_warnx("poll failed (%u in a row), next try in %u ms: %s",
 	    f->backoff.level, f->poll_queued ? 0 : delay, error);

@@ -188,6 +188,19 @@ status_json_add_time(struct json_object *obj, const char *key, time_t when)
 	return status_json_add(obj, key, json_object_new_string(text));
 }
 
+/* A fixed-size text field from a peer, which may lack its NUL: null if "". */
+static int
+status_json_add_text(struct json_object *obj, const char *key,
+    const char *text, size_t size)
+{
+	size_t	len = strnlen(text, size);
+
+	if (len == 0)
+		return status_json_add_null(obj, key);
+	return status_json_add(obj, key, json_object_new_string_len(text,
+	    (int)len));
+}
+
 /* Every state, with 0 where there is none: clients need not guess. */
 static struct json_object *
 status_json_counts(const struct census *c)
@@ -222,6 +235,8 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	rc |= status_json_add(obj, "database_connected",
 	    json_object_new_boolean(f->poll.db_connected != 0));
 	rc |= status_json_add_time(obj, "last_sync", f->poll.last_sync);
+	rc |= status_json_add_text(obj, "last_error", f->poll.last_error,
+	    sizeof(f->poll.last_error));
 	rc |= status_json_add(obj, "polls",
 	    json_object_new_int64((int64_t)f->poll.polls));
 	rc |= status_json_add(obj, "snapshot_generation",
@@ -230,19 +245,6 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	    json_object_new_int64((int64_t)f->results.acked_generation));
 	rc |= status_json_add(obj, "interfaces", status_json_counts(c));
 	return rc;
-}
-
-/* A fixed-size text field from a peer, which may lack its NUL: null if "". */
-static int
-status_json_add_text(struct json_object *obj, const char *key,
-    const char *text, size_t size)
-{
-	size_t	len = strnlen(text, size);
-
-	if (len == 0)
-		return status_json_add_null(obj, key);
-	return status_json_add(obj, key, json_object_new_string_len(text,
-	    (int)len));
 }
 
 static int

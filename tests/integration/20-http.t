@@ -97,8 +97,8 @@ no_signal_deaths() {
 http_port=$(mariadb_free_port) || bail_out "no free port"
 BASE=http://127.0.0.1:$http_port
 conf=$TEST_DIR/multinicd.conf
-# BACKOFF_MAX_INTERVAL=1s: retries stay 1 s apart, so "3 poll intervals"
-# is 3 s whatever the backoff (the threshold grows with the retry delay).
+# BACKOFF_MAX_INTERVAL=1s: retries stay 1 s apart, so the daemon finds the
+# database soon after it comes up.
 write_test_config "$conf" \
     DB_HOST=localhost \
     DB_SOCKET="$TEST_DIR/db/mysqld.sock" \

@@ -80,6 +80,12 @@ files=$(file_ids "$(netplan_dir)")
 links="$(link_state multinic0); $(link_state multinic1)"
 mariadb_sql "RENAME TABLE multi_interface TO multi_interface_away"
 ok "error: polls fail" wait_until 100 failed_polls 2
+# The server answers, the query does not: a failed poll all the same.
+is "$(node_status .database_connected)" false \
+    "error: database_connected is false while the query fails"
+like "$(node_status .last_error)" "multi_interface.*doesn't exist" \
+    "error: last_error says why"
+unlike "$(node_status .status)" healthy "error: GET / is no longer healthy"
 mariadb_sql "RENAME TABLE multi_interface_away TO multi_interface"
 ok "error: polls succeed again, and the applier acts on them" wait_cycle
 is "$(file_ids "$(netplan_dir)")" "$files" "error: no file was touched"

@@ -252,6 +252,7 @@ test_json_common(void **state)
 	assert_true(json_object_is_type(member(obj, "uptime_seconds"),
 	    json_type_int));
 	assert_null(member(obj, "last_sync"));
+	assert_null(member(obj, "last_error"));
 	assert_int_equal(json_object_get_int64(member(obj, "polls")), 3);
 	assert_int_equal(json_object_get_int64(member(obj,
 	    "snapshot_generation")), 2);
@@ -266,6 +267,28 @@ test_json_common(void **state)
 	json_object_put(obj);
 }
 
+/* After a failed poll: not connected, and why. */
+static void
+test_json_failed_poll(void **state)
+{
+	struct json_object	*obj;
+	struct census		 c;
+
+	(void)state;
+	f.poll.db_connected = 0;
+	strlcpy(f.poll.last_error, "execute the SELECT: Table 'multi_interface'"
+	    " doesn't exist", sizeof(f.poll.last_error));
+	f.start_time = status_clock();
+	status_census(&f, &c);
+	assert_non_null(obj = json_object_new_object());
+	assert_int_equal(status_json_common(&f, &c, obj), 0);
+	assert_false(json_object_get_boolean(member(obj,
+	    "database_connected")));
+	assert_string_equal(json_object_get_string(member(obj, "last_error")),
+	    f.poll.last_error);
+	json_object_put(obj);
+}
+
 int
 main(void)
 {
@@ -277,6 +300,7 @@ main(void)
 		cmocka_unit_test_setup(test_json_types_and_nulls, reset),
 		cmocka_unit_test_setup(test_json_unterminated_text, reset),
 		cmocka_unit_test_setup(test_json_common, reset),
+		cmocka_unit_test_setup(test_json_failed_poll, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
