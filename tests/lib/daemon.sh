@@ -282,10 +282,7 @@ counter_past() {
 # them.
 wait_cycle() {
 	local sent
-	sent=$(status_field snapshot_generation)
-	[[ $sent =~ ^[0-9]+$ ]] || return 1
-	wait_until "${1:-300}" counter_past applied_generation $((sent + 2)) ||
-	    return 1
+	wait_snapshots 2 "${1:-300}" || return 1
 	sent=$(status_field snapshot_generation)
 	[[ $sent =~ ^[0-9]+$ ]] &&
 	    wait_until "${1:-300}" counter_past snapshot_generation $((sent + 2))
