@@ -45,7 +45,7 @@ nothing_left() {
 # expect_hold WHAT POLLS: the rows are elsewhere; the hold appears and,
 # POLLS polls later, files and links are still as they were.
 expect_hold() {
-	local files links sent
+	local files links
 	ok "$1: a whole cycle goes by first" wait_cycle
 	files=$(file_ids "$(netplan_dir)")
 	links="$(link_state multinic0); $(link_state multinic1)"
@@ -56,9 +56,7 @@ expect_hold() {
 	    "$1: multinicctl status says deletion held"
 	is "$(state_count deleting)" 2 "$1: it counts both NICs as deleting"
 	ok "$1: the log warns of the hold" log_has "deletions held"
-	sent=$(status_field snapshot_generation)
-	ok "$1: the applier acts on $2 more snapshots" \
-	    wait_until 300 counter_past applied_generation $((sent + $2))
+	ok "$1: the applier acts on $2 more snapshots" wait_snapshots "$2"
 	ok "$1: still held" held
 	is "$(file_ids "$(netplan_dir)")" "$files" "$1: no file was touched"
 	is "$(link_state multinic0); $(link_state multinic1)" "$links" \
