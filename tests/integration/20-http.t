@@ -88,6 +88,18 @@ except OSError:
 print(line or "closed")
 EOF
 
+cat >"$TEST_DIR/request_line.py" <<'EOF'
+# Sends one raw request line; prints the status line, or "closed".
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode("ascii") + b"\r\nHost: test\r\n\r\n")
+try:
+    line = s.recv(128).split(b"\r\n")[0].decode("ascii", "replace")
+except OSError:
+    line = ""
+print(line or "closed")
+EOF
+
 no_signal_deaths() {
 	! grep -h "killed by signal" "$TEST_DIR"/multinicd.*.log
 }
@@ -184,6 +196,17 @@ like "$(curl -s -D - -o /dev/null --max-time 2 -X POST "$BASE/")" \
     '^Allow: GET, HEAD' "405 says which methods are allowed"
 is "$(code /metrics -X DELETE)" 405 "DELETE /metrics is 405"
 is "$(code /healthz -I)" 200 "HEAD /healthz is 200"
+for method in FOO get PROPFIND; do
+	is "$(code / -X "$method")" 405 "a method evhttp does not know ($method) is 405"
+done
+like "$(curl -s -D - -o /dev/null --max-time 2 -X FOO "$BASE/")" \
+    '^Allow: GET, HEAD' "and its 405 says which methods are allowed"
+is "$(python3 "$TEST_DIR/request_line.py" "$http_port" "GET / HTTP/1.9")" \
+    "HTTP/1.1 505 HTTP Version Not Supported" "HTTP/1.9 is 505, answered as 1.1"
+like "$(python3 "$TEST_DIR/request_line.py" "$http_port" "GET / HTTP/2.0")" \
+    '^(HTTP/1\.[01] (400|505)|closed)' "HTTP/2.0 as a request line is refused"
+is "$(python3 "$TEST_DIR/request_line.py" "$http_port" "GET / HTTP/1.0")" \
+    "HTTP/1.0 200 OK" "HTTP/1.0 is still served"
 
 refusal=$(python3 "$TEST_DIR/big_header.py" "$http_port")
 like "$refusal" '^(HTTP/1\.[01] 4[0-9][0-9]|closed)' \
