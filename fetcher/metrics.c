@@ -265,6 +265,7 @@ struct metrics {
 	struct metric	poll_duration;
 	struct metric	backoff_level;
 	struct metric	db_connection;
+	struct metric	poll_error;
 	struct metric	db_query_duration;
 	struct metric	writeback_failures;
 	struct metric	drifts;
@@ -350,6 +351,7 @@ static void
 init_others(struct metrics *m)
 {
 	static const char *const unknown[] = { MULTINIC_VERSION, "", "" };
+	static const char *const no_error[] = { "" };
 
 	metric_init_histogram(&m->processing_duration,
 	    "multinic_interface_processing_duration_seconds",
@@ -372,6 +374,10 @@ init_others(struct metrics *m)
 	metric_init(&m->db_connection, "multinic_db_connection_status",
 	    "1 while the last poll reached the database.", METRIC_GAUGE);
 	add_plain(&m->db_connection);
+	metric_init(&m->poll_error, "multinic_poll_error",
+	    "1 while the last poll failed; the error label says why.",
+	    METRIC_GAUGE);
+	add_labeled(&m->poll_error, "error", no_error, 1);
 	metric_init(&m->deletions_held, "multinic_deletions_held",
 	    "1 while the mass-deletion guard holds deletions.", METRIC_GAUGE);
 	add_plain(&m->deletions_held);
@@ -565,6 +571,9 @@ update_gauges(struct metrics *m, const struct fetcher *f)
 
 	metric_set(&m->backoff_level.samples[0], f->backoff.level);
 	metric_set(&m->db_connection.samples[0], f->poll.db_connected != 0);
+	/* One sample whose label follows the error: no series per message. */
+	metric_set(&m->poll_error.samples[0], f->poll.last_error[0] != '\0');
+	metric_relabel(&m->poll_error.samples[0], 0, f->poll.last_error);
 	metric_set(&m->deletions_held.samples[0],
 	    f->results.deletions_held != 0);
 	metric_relabel(info, 1, config_os_type_name(f->conf.os_type));
@@ -579,6 +588,7 @@ metrics_render(struct metrics *m, const struct fetcher *f,
 	const struct metric	*families[] = {
 		&m->processed, &m->processing_duration, &m->poll_cycles,
 		&m->poll_duration, &m->backoff_level, &m->db_connection,
+		&m->poll_error,
 		&m->db_query_duration, &m->writeback_failures, &m->drifts,
 		&m->orphans_deleted, &m->rows_rejected, &m->deletions_held,
 		&m->errors, &m->agent_info,

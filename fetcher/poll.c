@@ -4,6 +4,9 @@
  * what changed. A failed poll sends nothing and backs off.
  */
 
+/* The historical strnvis(dst, src, size, flag) that libbsd also ships. */
+#define LIBBSD_OPENBSD_VIS
+
 #include <sys/socket.h>
 #include <sys/utsname.h>
 
@@ -11,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <vis.h>	/* libbsd overlay */
 
 #include <event2/event.h>
 
@@ -178,7 +182,9 @@ poll_failed(struct fetcher *f, const char *error)
 
 	/* Connected or not, a poll that failed reached nothing. */
 	f->poll.db_connected = 0;
-	strlcpy(f->poll.last_error, error, sizeof(f->poll.last_error));
+	/* The server's words go to JSON and a metric label: ASCII only. */
+	strnvis(f->poll.last_error, error, sizeof(f->poll.last_error),
+	    VIS_SAFE | VIS_OCTAL);
 	log_warnx("poll failed (%u in a row), next try in %u ms: %s",
 	    f->backoff.level, f->poll_queued ? 0 : delay, error);
 	schedule_next(f, delay);

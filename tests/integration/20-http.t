@@ -132,6 +132,9 @@ ok "DB missing: / turns 503 after 3 poll intervals without a successful poll" \
     wait_until 60 code_is / 503
 is "$(body / | jq -r .status)" unhealthy "DB missing: / says unhealthy"
 is "$(body / | jq -r .last_sync)" null "DB missing: last_sync is null"
+like "$(body / | jq -r .last_error)" "connect" "DB missing: last_error says why"
+like "$(body /metrics)" '^multinic_poll_error\{error="[^"]*connect[^"]*"\} 1$' \
+    "DB missing: multinic_poll_error is 1 and its label says why"
 
 # --- The database comes up, with a row that fails validation ----------------
 
@@ -160,6 +163,9 @@ json_ok "$status" '.processed_vms | type == "number"' "processed_vms is a number
 json_ok "$status" '.failed_configs | type == "number" and . >= 1' \
     "failed_configs is a number counting the held row"
 json_ok "$status" '.database_connected == true' "database_connected is the boolean true"
+json_ok "$status" '.last_error == null' "last_error is null after a good poll"
+like "$(body /metrics)" '^multinic_poll_error\{error=""\} 0$' \
+    "multinic_poll_error is 0 with an empty label after a good poll"
 json_ok "$status" '.last_sync | type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")' \
     "last_sync is RFC 3339 UTC"
 json_ok "$status" '.interfaces | type == "object" and (keys | sort) == ["applied","deleting","failed","held","pending","waiting"]' \
