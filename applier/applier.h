@@ -42,6 +42,7 @@ struct applier {
 	struct plan_memory	 memory;
 	time_t			 hold_logged;	/* held_since last warned of */
 	struct plan		 plan;
+	int			 planned;	/* plan is a cycle's, not inventory */
 	char			 boot_id[BOOT_ID_MAX];
 	struct {
 		uint8_t		mac[MAC_LEN];
@@ -74,6 +75,7 @@ void	snapshot_log(const struct snapshot *);
 /* cycle.c */
 void	cycle_init(struct applier *);
 void	cycle_run(struct applier *);
+void	cycle_report(struct applier *);
 
 /* sandbox.c */
 void	applier_sandbox(const struct config *);

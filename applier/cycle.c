@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +315,80 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
+static const struct nl_link *
+live_link_of(const uint8_t *mac, const struct nl_link *links, size_t nlinks)
+{
+	size_t	i;
+
+	for (i = 0; i < nlinks; i++)
+		if (links[i].has_mac && memcmp(links[i].mac, mac, MAC_LEN) == 0)
+			return &links[i];
+	return NULL;
+}
+
+/*
+ * Before its first snapshot the applier knows what it manages from the
+ * name map, each MAC's file and the live links: a daemon restarted while
+ * the database is down shows the NICs it configured, not none. Nothing
+ * is changed, and no row is named.
+ */
+static void
+plan_inventory(struct applier *a, const struct nl_link *links, size_t nlinks)
+{
+	struct managed_nic	 managed[NAMES_MAX];
+	struct plan_item	*item;
+	size_t			 i, n = read_managed(a, managed);
+
+	memset(&a->plan, 0, sizeof(a->plan));
+	for (i = 0; i < n; i++) {
+		item = &a->plan.items[a->plan.nitems++];
+		item->action = PLAN_NOTHING;
+		item->row_id = -1;
+		memcpy(item->mac, managed[i].mac, MAC_LEN);
+		item->mac_valid = 1;
+		validate_format_mac(item->mac, item->mac_text);
+		item->slot = managed[i].slot;
+		if (managed[i].has_file)
+			item->desired = managed[i].file;
+		else
+			snprintf(item->desired.name, sizeof(item->desired.name),
+			    "multinic%d", item->slot);
+		if (live_link_of(item->mac, links, nlinks) == NULL) {
+			item->state = NIC_WAITING;
+			strlcpy(item->reason, "not on the node; no snapshot"
+			    " yet", sizeof(item->reason));
+		} else {
+			item->state = NIC_APPLIED;
+			strlcpy(item->reason, "as configured before this"
+			    " start; no snapshot yet", sizeof(item->reason));
+		}
+	}
+}
+
+/*
+ * To a new fetcher channel: the last verdict, or before any cycle what
+ * the applier manages. Generation 0 answers no snapshot, so the fetcher
+ * neither counts it as work done nor becomes ready on it.
+ */
+void
+cycle_report(struct applier *a)
+{
+	struct nl_link	*links;
+	size_t		 nlinks;
+	int		 rc;
+
+	if (!a->planned) {
+		if ((rc = nl_dump_links(a->apply.nl, &links, &nlinks)) < 0) {
+			log_warnx("cannot read the links: %s",
+			    nl_strerror(rc));
+			return;
+		}
+		plan_inventory(a, links, nlinks);
+		free(links);
+	}
+	send_results(a, 0);
+}
+
 /* ifcfg and wicked name NICs at boot by udev rules: one per managed NIC. */
 static void
 write_udev_rules(struct applier *a)
@@ -349,6 +424,7 @@ cycle_run(struct applier *a)
 	if (read_actual(a, &links, &nlinks) == -1)
 		return;
 	plan_cycle(a, links, nlinks);
+	a->planned = 1;
 	for (i = 0; i < a->plan.nitems; i++) {
 		if (a->plan.items[i].action == PLAN_NOTHING)
 			continue;

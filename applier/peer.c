@@ -49,6 +49,7 @@ open_channel(struct applier *a, int fd)
 	if (msgchan_open(&a->fetcher, a->base, fd, "fetcher", 0,
 	    applier_dispatch_fetcher, fetcher_closed, a) == -1)
 		fatal("cannot open the fetcher channel");
+	cycle_report(a);
 }
 
 /*

@@ -90,12 +90,15 @@ results_end(struct fetcher *f, const struct msg_results_end *end)
 	if (end->count != res->receiving)
 		fatalx("the applier announced %u results and sent %zu",
 		    end->count, res->receiving);
-	metrics_verdict(f->metrics, res->items, res->count, res->incoming,
-	    res->receiving, end->generation);
+	/* Generation 0 is a report of what the applier manages, no verdict. */
+	if (end->generation > 0) {
+		metrics_verdict(f->metrics, res->items, res->count,
+		    res->incoming, res->receiving, end->generation);
+		res->acked_generation = end->generation;
+	}
 	memcpy(res->items, res->incoming, res->receiving * sizeof(res->items[0]));
 	res->count = res->receiving;
 	res->receiving = 0;
-	res->acked_generation = end->generation;
 	res->deletions_held = end->deletions_held != 0;
 	for (i = 0; i < res->count; i++)
 		write_back(f, &res->items[i]);

@@ -100,6 +100,14 @@ cycle_run(struct applier *a)
 		fuzz_fail("plan of %zu items", a->plan.nitems);
 }
 
+/* cycle.c's reads the links; a report must come only once started. */
+void
+cycle_report(struct applier *a)
+{
+	if (!a->started)
+		fuzz_fail("a report was sent before MSG_START");
+}
+
 /* The harness's supervisor end writes nothing. */
 static void
 supervisor_sent(struct msgchan *chan, struct msg *m, void *arg)

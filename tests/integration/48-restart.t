@@ -3,7 +3,8 @@
 # (inodes and mtimes unchanged), no change to any link or address (the
 # kernel's events, watched across the restart, show none), no write to
 # the database. Then, traced, its cycles send rtnetlink nothing but
-# requests to read and open no file for writing.
+# requests to read and open no file for writing. Restarted while the
+# database is down, it still shows the NICs it manages.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -100,4 +101,22 @@ is "$gets" 3 "traced, the applier read links, addresses and routes"
 is "$changes" "" "but sent rtnetlink no change"
 is "$(grep -E "O_WRONLY|O_RDWR|O_CREAT|^(rename|unlink)" "$trace")" "" \
     "and opened, renamed or removed no file"
+
+# --- Restarted while the database is down ------------------------------------
+
+node_stop
+links_before=$(links)
+mariadb_stop
+node_start
+# Before any poll succeeds, the applier's own record says what it manages.
+ok "with the database down, the restarted daemon shows its three NICs" \
+    wait_until 100 state_count_is applied 3
+is "$(node_interfaces | jq -r '[.[].name] | sort | join(" ")')" \
+    "multinic0 multinic1 multinic2" "show interfaces names them"
+unlike "$(node_status .status)" '^healthy$' \
+    "no poll has succeeded: / is not healthy"
+is "$(ip netns exec "$NODE_NS" curl -s -o /dev/null -w '%{http_code}' \
+    --max-time 2 "$NODE_HTTP/readyz")" 503 \
+    "and not ready: the applier has acknowledged no snapshot"
+is "$(links)" "$links_before" "and no link was changed"
 done_testing

@@ -39,6 +39,8 @@ static struct {
 	size_t		nrows;
 	int		allow_delete;
 	int		retry;
+	int		reports;	/* cycle_report() calls */
+	int		report_started;	/* the applier's, at the last one */
 } cycles;
 
 /*
@@ -57,6 +59,14 @@ cycle_run(struct applier *a)
 	cycles.retry = a->retry_pending;
 	a->allow_delete_pending = 0;
 	a->retry_pending = 0;
+}
+
+/* Stands in for cycle.c's, which reads the links: records the call. */
+void
+cycle_report(struct applier *a)
+{
+	cycles.reports++;
+	cycles.report_started = a->started;
 }
 
 static struct applier	applier;
@@ -238,6 +248,7 @@ test_nothing_read_before_start(void **state)
 	/* The bytes are in the socket: a channel being read wakes now. */
 	assert_int_not_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), -1);
 	assert_int_equal(cycles.count, 0);
+	assert_int_equal(cycles.reports, 0);
 	assert_false(applier.snapshot.receiving);
 	assert_int_equal(applier.snapshot.nrows, 0);
 	assert_false(applier.apply.guard.have_db_address);
@@ -245,6 +256,9 @@ test_nothing_read_before_start(void **state)
 	assert_int_equal(f->malformed, 0);
 
 	start_applier();
+	/* What it manages goes to the fetcher first, once, when started. */
+	assert_int_equal(cycles.reports, 1);
+	assert_true(cycles.report_started);
 	run_until(f, cycle_ran);
 	assert_int_equal(cycles.count, 1);
 	assert_true(cycles.started);
