@@ -16,6 +16,7 @@ struct snapshot {
 	int		receiving;
 	uint64_t	generation;
 	uint32_t	expected;
+	int		incomplete;	/* msg_snapshot.incomplete */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];
 };

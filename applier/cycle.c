@@ -310,6 +310,7 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.delete_max = a->conf.delete_max_per_cycle;
 	in.allow_delete = a->allow_delete_pending;
 	in.retry_now = a->retry_pending;
+	in.incomplete = a->snapshot.incomplete;
 	a->allow_delete_pending = 0;
 	a->retry_pending = 0;
 	plan_compute(&in, &a->memory, &a->plan);

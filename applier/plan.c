@@ -526,6 +526,12 @@ plan_orphan(struct planner *p, const struct managed_nic *m)
 	item->slot = m->slot;
 	item->desired = m->file;
 	link = candidate_by_mac(p->in, m->mac, &count);
+	if (p->in->incomplete) {
+		set_reason(item, NIC_DELETING, "deletion waits: the node has"
+		    " more rows than one snapshot holds");
+		item->link_index = link != NULL ? link->index : 0;
+		return;
+	}
 	if (absent_count(p->mem, m->mac) < PLAN_ABSENT_TO_DELETE) {
 		set_reason(item, NIC_DELETING, "row gone; deleted once absent"
 		    " from %d snapshots", PLAN_ABSENT_TO_DELETE);
@@ -698,7 +704,8 @@ plan_compute(const struct plan_input *in, struct plan_memory *mem,
 		else
 			plan_valid_row(&p, &in->rows[i]);
 	}
-	update_absence(&p, snapshot_counts(&p));
+	/* An incomplete snapshot says nothing about the rows it lacks. */
+	update_absence(&p, !in->incomplete && snapshot_counts(&p));
 	for (i = 0; i < in->nmanaged && plan->nitems < PLAN_ITEMS_MAX; i++)
 		if (!row_names_mac(in, in->managed[i].mac))
 			plan_orphan(&p, &in->managed[i]);

@@ -89,6 +89,7 @@ struct plan_input {
 	uint32_t		 delete_max;
 	int			 allow_delete;
 	int			 retry_now;		/* multinicctl sync */
+	int			 incomplete;	/* rows missing: delete nothing */
 };
 
 struct plan_item {

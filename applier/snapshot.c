@@ -20,12 +20,17 @@ snapshot_begin(struct snapshot *s, const struct msg_snapshot *b,
 		*why = "snapshot with too many rows";
 		return -1;
 	}
+	if (b->incomplete > 1) {
+		*why = "snapshot with a bad incomplete flag";
+		return -1;
+	}
 	if (s->receiving)
 		log_warnx("snapshot %llu incomplete; discarded",
 		    (unsigned long long)s->generation);
 	s->receiving = 1;
 	s->generation = b->generation;
 	s->expected = b->count;
+	s->incomplete = (int)b->incomplete;
 	s->nrows = 0;
 	return 0;
 }
@@ -55,7 +60,8 @@ snapshot_end(struct snapshot *s, const struct msg_snapshot *b,
     const char **why)
 {
 	if (!s->receiving || b->generation != s->generation ||
-	    b->count != s->expected || s->nrows != s->expected) {
+	    b->count != s->expected || (int)b->incomplete != s->incomplete ||
+	    s->nrows != s->expected) {
 		*why = "snapshot end does not match its begin";
 		return -1;
 	}
@@ -69,8 +75,8 @@ snapshot_log(const struct snapshot *s)
 	const struct msg_row	*r;
 	size_t			 i;
 
-	log_debug("snapshot %llu: %zu rows", (unsigned long long)s->generation,
-	    s->nrows);
+	log_debug("snapshot %llu: %zu rows%s", (unsigned long long)s->generation,
+	    s->nrows, s->incomplete ? ", incomplete" : "");
 	for (i = 0; i < s->nrows; i++) {
 		r = &s->rows[i];
 		log_debug("snapshot %llu row %lld: %s mac %s%s%s",

@@ -116,6 +116,15 @@
 #define DB_CIDR_WITH_SUBNET \
 	"COALESCE(mi.cidr, (SELECT ms.cidr FROM multi_subnet ms" \
 	" WHERE ms.subnet_id = mi.subnet_id LIMIT 1))"
+/*
+ * Each value is cut by the server to DB_VALUE_MAX characters, so that a
+ * row of megabyte values cannot pass DB_MAX_PACKET and end the connection:
+ * the cut value is still longer than any valid one, and validation holds
+ * its row.
+ */
+#define DB_SQL_NUMBER(n)	#n
+#define DB_SQL_VALUE(n)		DB_SQL_NUMBER(n)
+#define DB_BOUNDED(col)		"LEFT(" col ", " DB_SQL_VALUE(DB_VALUE_MAX) ")"
 #define DB_UPDATE_SQL \
 	"UPDATE multi_interface SET netplan_success = ? WHERE id = ?"
 
@@ -243,6 +252,7 @@ struct db {
 	struct db_poll_row	 rows[SNAPSHOT_ROWS_MAX];
 	struct db_row_text	 text[SNAPSHOT_ROWS_MAX];
 	size_t			 nrows;
+	int			 incomplete;	/* more rows than we keep */
 
 	MYSQL_BIND		 update_param[2];
 	signed char		 update_success;
@@ -551,7 +561,8 @@ job_finish(struct db *db, int ok)
 	kick(db);
 	if (job->kind == DB_JOB_POLL)
 		job->poll_cb(job->arg, ok, ok ? db->rows : NULL,
-		    ok ? db->nrows : 0, ok ? NULL : db->error);
+		    ok ? db->nrows : 0, !ok || db->incomplete ? db->error :
+		    NULL);
 	else
 		job->write_cb(job->arg, job->id, ok, ok ? NULL : db->error);
 	free(job);
@@ -634,6 +645,7 @@ poll_begin(struct db *db)
 	}
 	db->state = DB_SELECT_EXECUTING;
 	db->nrows = 0;
+	db->incomplete = 0;
 	if (mysql_stmt_bind_param(db->select_stmt, db->select_param) != 0) {
 		stmt_failed(db, db->select_stmt);
 		return;
@@ -759,14 +771,22 @@ row_keep(struct db *db)
 	return 0;
 }
 
-/* The result set is in memory (stored): freeing it does no I/O. */
+/*
+ * More rows than a snapshot holds: the first ones by id are a poll that
+ * succeeded but is incomplete, so the rows there apply and no NIC is
+ * deleted for a row that may be among the rest. The result set is in
+ * memory (stored): freeing it does no I/O.
+ */
 static void
-poll_too_many(struct db *db)
+poll_incomplete(struct db *db)
 {
 	(void)mysql_stmt_free_result(db->select_stmt);
-	error_set(db, "more than %d rows for this node", SNAPSHOT_ROWS_MAX);
+	db->incomplete = 1;
+	error_set(db, "more than %d rows for this node: the first %d by id"
+	    " are used and no NIC is deleted", SNAPSHOT_ROWS_MAX,
+	    SNAPSHOT_ROWS_MAX);
 	db->state = DB_IDLE;
-	job_finish(db, 0);
+	job_finish(db, 1);
 }
 
 static void
@@ -784,10 +804,6 @@ on_select_stored(struct db *db)
 {
 	if (db->ret_int != 0) {
 		stmt_failed(db, db->select_stmt);
-		return;
-	}
-	if (mysql_stmt_num_rows(db->select_stmt) > SNAPSHOT_ROWS_MAX) {
-		poll_too_many(db);
 		return;
 	}
 	op_begin(db, DB_SELECT_FETCHING, read_timeout_ms(db));
@@ -810,7 +826,7 @@ on_select_fetched(struct db *db)
 			return;
 		}
 		if (row_keep(db) == -1) {
-			poll_too_many(db);
+			poll_incomplete(db);
 			return;
 		}
 		status = mysql_stmt_fetch_start(&db->ret_int, db->select_stmt);
@@ -850,8 +866,9 @@ db_select_sql(char *buf, size_t len, int has_subnet_table, int soft_delete)
 	int	n;
 
 	n = snprintf(buf, len,
-	    "SELECT mi.id, mi.macaddress, mi.address, %s, mi.mtu,"
-	    " mi.netplan_success"
+	    "SELECT mi.id, " DB_BOUNDED("mi.macaddress") ", "
+	    DB_BOUNDED("mi.address") ", " DB_BOUNDED("%s") ", "
+	    DB_BOUNDED("mi.mtu") ", mi.netplan_success"
 	    " FROM multi_interface mi"
 	    " WHERE mi.attached_node_name IN (?, ?)%s"
 	    " ORDER BY mi.id LIMIT %d",

@@ -32,6 +32,10 @@ struct db_poll_row {
 	int		netplan_success;	/* as stored; -1: NULL or odd */
 };
 
+/*
+ * The outcome of one poll. error says why it failed, or, when ok, why the
+ * rows are not all the node has (NULL when they are).
+ */
 typedef void	(*db_poll_fn)(void *arg, int ok, const struct db_poll_row *rows,
 		    size_t nrows, const char *error);
 /* The outcome of one write-back; error is NULL when ok. */

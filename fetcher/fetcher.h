@@ -20,6 +20,7 @@ struct poll_state {
 	char		last_error[256];
 	uint64_t	polls;			/* finished, failed ones too */
 	uint64_t	generation;		/* of the last snapshot sent */
+	int		incomplete;		/* more rows than it holds */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];	/* last validated */
 	int		stored_success[SNAPSHOT_ROWS_MAX]; /* netplan_success in the DB */
@@ -84,7 +85,7 @@ void	results_add(struct fetcher *, const struct msg_result *);
 void	results_end(struct fetcher *, const struct msg_results_end *);
 
 /* snapshot.c */
-void	snapshot_send(struct msgchan *, uint64_t generation,
+void	snapshot_send(struct msgchan *, uint64_t generation, int incomplete,
 	    const struct msg_row *, size_t);
 
 /* sandbox.c: user, no_new_privs and Landlock, then the syscall filter. */

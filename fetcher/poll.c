@@ -190,6 +190,27 @@ poll_failed(struct fetcher *f, const char *error)
 	schedule_next(f, delay);
 }
 
+/* Logged when it starts; in last_error for as long as it lasts. */
+static void
+poll_incomplete(struct fetcher *f, const char *why)
+{
+	if (!f->poll.incomplete)
+		log_warnx("poll incomplete: %s", why);
+	f->poll.incomplete = 1;
+	strnvis(f->poll.last_error, why, sizeof(f->poll.last_error),
+	    VIS_SAFE | VIS_OCTAL);
+}
+
+static void
+poll_complete(struct fetcher *f)
+{
+	if (f->poll.incomplete)
+		log_info("poll complete again: every row of this node read");
+	f->poll.incomplete = 0;
+	f->poll.last_error[0] = '\0';
+}
+
+/* error: why a poll failed, or why the rows of one that worked are not all. */
 static void
 poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
     const char *error)
@@ -211,14 +232,18 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 	validate_rows(f, rows, nrows, validated);
 	f->poll.db_connected = 1;
 	f->poll.last_sync = time(NULL);
-	f->poll.last_error[0] = '\0';
+	if (error != NULL)
+		poll_incomplete(f, error);
+	else
+		poll_complete(f);
 	f->poll.generation++;
 	f->poll.nrows = nrows;
 	memcpy(f->poll.rows, validated, nrows * sizeof(validated[0]));
 	for (i = 0; i < nrows; i++)
 		f->poll.stored_success[i] = rows[i].netplan_success;
 	send_db_address(f);
-	snapshot_send(&f->applier, f->poll.generation, validated, nrows);
+	snapshot_send(&f->applier, f->poll.generation, f->poll.incomplete,
+	    validated, nrows);
 	metrics_snapshot_sent(f->metrics, f->poll.generation);
 	schedule_next(f, f->conf.poll_interval_ms);
 }

@@ -8,10 +8,11 @@
 #include "log.h"
 
 void
-snapshot_send(struct msgchan *applier, uint64_t generation,
+snapshot_send(struct msgchan *applier, uint64_t generation, int incomplete,
     const struct msg_row *rows, size_t nrows)
 {
-	struct msg_snapshot	bounds = { generation, (uint32_t)nrows };
+	struct msg_snapshot	bounds = { generation, (uint32_t)nrows,
+				    incomplete != 0 };
 	size_t			i;
 
 	if (!msgchan_is_open(applier)) {

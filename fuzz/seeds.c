@@ -38,7 +38,7 @@ main(void)
 		{ 4, "00:00:00:00:00:00", "10.0.0.7", "10.0.0.0/24", NULL },
 	};
 	struct msg_row		rows[sizeof(in) / sizeof(in[0])];
-	struct msg_snapshot	bounds = { 1, sizeof(in) / sizeof(in[0]) };
+	struct msg_snapshot	bounds = { 1, sizeof(in) / sizeof(in[0]), 0 };
 	struct msg_db_address	db = { AF_INET, { 192, 0, 2, 1 } };
 	struct msg_sync		sync = { 1 };
 	size_t			i;

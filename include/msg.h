@@ -82,6 +82,8 @@ struct msg_log_level {
 struct msg_snapshot {
 	uint64_t	generation;	/* increases with every snapshot */
 	uint32_t	count;		/* rows between begin and end */
+	/* 1: the node has more rows than these; delete nothing. 0 or 1. */
+	uint32_t	incomplete;
 };
 
 #define SNAPSHOT_ROWS_MAX	64	/* rows for one node; 10 slots */

@@ -243,7 +243,7 @@ test_nothing_read_before_start(void **state)
 	    sizeof(db)), 0);
 	assert_int_equal(msg_compose(&f->fetcher, MSG_SYNC, 0, -1, &sync,
 	    sizeof(sync)), 0);
-	snapshot_send(&f->fetcher, 42, rows, NELEM(rows));
+	snapshot_send(&f->fetcher, 42, 0, rows, NELEM(rows));
 	assert_int_equal(msgchan_flush(&f->fetcher), 0);
 	/* The bytes are in the socket: a channel being read wakes now. */
 	assert_int_not_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), -1);
@@ -282,7 +282,7 @@ test_new_channel_before_start(void **state)
 
 	new_channel(f);
 	assert_false(msgchan_is_open(&applier.fetcher));
-	snapshot_send(&f->fetcher, 5, NULL, 0);
+	snapshot_send(&f->fetcher, 5, 0, NULL, 0);
 	assert_int_equal(msgchan_flush(&f->fetcher), 0);
 	start_applier();
 	run_until(f, cycle_ran);
@@ -312,7 +312,7 @@ test_round_trip(void **state)
 	rows[0] = valid_row(7, 1);
 	rows[1] = held_row(8);
 	rows[2] = valid_row(9, 2);
-	snapshot_send(&f->fetcher, 42, rows, NELEM(rows));
+	snapshot_send(&f->fetcher, 42, 0, rows, NELEM(rows));
 	run_until(f, cycle_ran);
 	assert_int_equal(cycles.generation, 42);
 	assert_int_equal(applier.snapshot.nrows, NELEM(rows));
@@ -326,7 +326,7 @@ test_empty_snapshot(void **state)
 {
 	struct fixture	*f = *state;
 
-	snapshot_send(&f->fetcher, 3, NULL, 0);
+	snapshot_send(&f->fetcher, 3, 0, NULL, 0);
 	run_until(f, cycle_ran);
 	assert_int_equal(cycles.generation, 3);
 	assert_int_equal(cycles.nrows, 0);
@@ -341,7 +341,7 @@ test_full_snapshot(void **state)
 
 	for (i = 0; i < NELEM(rows); i++)
 		rows[i] = held_row((int64_t)i + 1);
-	snapshot_send(&f->fetcher, 5, rows, NELEM(rows));
+	snapshot_send(&f->fetcher, 5, 0, rows, NELEM(rows));
 	run_until(f, cycle_ran);
 	assert_int_equal(applier.snapshot.nrows, SNAPSHOT_ROWS_MAX);
 	assert_memory_equal(applier.snapshot.rows, rows, sizeof(rows));
@@ -352,7 +352,7 @@ static void
 test_new_channel_ends_snapshot(void **state)
 {
 	struct fixture		*f = *state;
-	struct msg_snapshot	 bounds = { 1, 2 };
+	struct msg_snapshot	 bounds = { 1, 2, 0 };
 	struct msg_row		 rows[2];
 
 	rows[0] = valid_row(1, 1);

@@ -1567,6 +1567,41 @@ test_held_row_is_not_absence(void **state)
 }
 
 /*
+ * A snapshot of the first SNAPSHOT_ROWS_MAX rows of a node that has more
+ * says nothing about the rest: a NIC without a row there is not deleted,
+ * its absence is not counted, and its rows still apply.
+ */
+static void
+test_incomplete_snapshot_deletes_nothing(void **state)
+{
+	struct world		*w = *state;
+	const struct plan_item	*item;
+	int			 cycle;
+
+	add_applied_nic(w, 1, 1, 0);
+	add_applied_nic(w, 2, 2, 1);
+	add_applied_nic(w, 0, 3, 2);		/* its row may be beyond */
+	w->in.incomplete = 1;
+	for (cycle = 0; cycle < 4; cycle++) {
+		run_at(w, T0 + cycle * POLL_S);
+		item = item_of_orphan(w, 3);
+		check_item("incomplete", item, PLAN_NOTHING, NIC_DELETING, 2);
+		assert_non_null(strstr(item->reason, "more rows"));
+		assert_int_equal(count_actions(w, PLAN_DELETE), 0);
+		check_item("kept", item_of_row(w, 1), PLAN_NOTHING,
+		    NIC_APPLIED, 0);
+	}
+	/* Complete again: the debounce starts from nothing. */
+	w->in.incomplete = 0;
+	run_at(w, T0 + 4 * POLL_S);
+	check_item("first complete", item_of_orphan(w, 3), PLAN_NOTHING,
+	    NIC_DELETING, 2);
+	run_at(w, T0 + 5 * POLL_S);
+	check_item("second complete", item_of_orphan(w, 3), PLAN_DELETE,
+	    NIC_DELETING, 2);
+}
+
+/*
  * doc/architecture.md, 3.8: a snapshot counts when it is at least
  * POLL_INTERVAL/2 after the previous counted one; one taken before it (the wall
  * clock stepped back) is not.
@@ -1917,6 +1952,7 @@ main(void)
 		WORLD_TEST(test_files_mode_deletes_file_only),
 		WORLD_TEST(test_row_reappearing_resets_count),
 		WORLD_TEST(test_held_row_is_not_absence),
+		WORLD_TEST(test_incomplete_snapshot_deletes_nothing),
 		WORLD_TEST(test_clock_step_back_does_not_count),
 		WORLD_TEST(test_orphan_on_ambiguous_links),
 		WORLD_TEST(test_guard_all_links),

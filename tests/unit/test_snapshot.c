@@ -34,12 +34,13 @@ test_send_without_channel(void **state)
 	(void)state;
 	memset(&closed_chan, 0, sizeof(closed_chan));
 	closed_chan.fd = -1;
-	snapshot_send(&closed_chan, 1, &row, 1);
+	snapshot_send(&closed_chan, 1, 0, &row, 1);
 	assert_false(msgchan_is_open(&closed_chan));
 }
 
 /* One call of the applier's side, as a message from the fetcher would. */
-enum step_kind { BEGIN, ROW, BAD_ROW, END };
+/* _INC: with msg_snapshot.incomplete set; BEGIN_BAD: set to 2. */
+enum step_kind { BEGIN, ROW, BAD_ROW, END, BEGIN_INC, END_INC, BEGIN_BAD };
 
 struct step {
 	enum step_kind	kind;
@@ -85,6 +86,14 @@ static const struct sequence sequences[] = {
 	{ "partial, then complete", { { BEGIN, 1, 3, 0 }, { ROW, 0, 0, 0 },
 	    { BEGIN, 2, 1, 0 }, { ROW, 0, 0, 0 }, { END, 2, 1, 1 } }, 5, 2, 1,
 	    NULL },
+	{ "incomplete", { { BEGIN_INC, 1, 1, 0 }, { ROW, 0, 0, 0 },
+	    { END_INC, 1, 1, 1 } }, 3, 1, 1, NULL },
+	{ "incomplete flag other than 0 or 1", { { BEGIN_BAD, 1, 0, -1 } }, 1,
+	    0, 0, "incomplete flag" },
+	{ "begun incomplete, ended complete", { { BEGIN_INC, 1, 0, 0 },
+	    { END, 1, 0, -1 } }, 2, 0, 0, "does not match" },
+	{ "begun complete, ended incomplete", { { BEGIN, 1, 0, 0 },
+	    { END_INC, 1, 0, -1 } }, 2, 0, 0, "does not match" },
 	{ "end of the discarded one", { { BEGIN, 1, 1, 0 }, { BEGIN, 2, 1, 0 },
 	    { ROW, 0, 0, 0 }, { END, 1, 1, -1 } }, 4, 0, 0, "does not match" },
 };
@@ -93,12 +102,21 @@ static int
 run_step(struct snapshot *s, const struct step *step, int64_t id,
     const char **why)
 {
-	struct msg_snapshot	bounds = { step->generation, step->count };
+	struct msg_snapshot	bounds = { step->generation, step->count, 0 };
 	struct msg_row		row;
 
 	switch (step->kind) {
+	case BEGIN_BAD:
+		bounds.incomplete = 2;
+		return snapshot_begin(s, &bounds, why);
+	case BEGIN_INC:
+		bounds.incomplete = 1;
+		return snapshot_begin(s, &bounds, why);
 	case BEGIN:
 		return snapshot_begin(s, &bounds, why);
+	case END_INC:
+		bounds.incomplete = 1;
+		return snapshot_end(s, &bounds, why);
 	case ROW:
 		row = valid_row(id, (uint8_t)id);
 		return snapshot_row(s, &row, why);
@@ -144,6 +162,10 @@ test_sequences(void **state)
 		if (complete != 0 && s.nrows != seq->nrows)
 			fail_msg("%s: %zu rows, want %zu", seq->what, s.nrows,
 			    seq->nrows);
+		if (complete != 0 &&
+		    s.incomplete != (seq->steps[0].kind == BEGIN_INC))
+			fail_msg("%s: incomplete is %d", seq->what,
+			    s.incomplete);
 		if (seq->why != NULL &&
 		    (why == NULL || strstr(why, seq->why) == NULL))
 			fail_msg("%s: why \"%s\", want \"%s\"", seq->what,
