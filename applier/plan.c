@@ -424,9 +424,10 @@ link_carries(const struct nl_link *link, uint32_t addr)
 }
 
 /*
- * Valid rows that would take over the node's routing (doc/architecture.md,
- * 3.12): a prefix covering a good part of IPv4, or an address the node
- * reaches elsewhere. The route check after the change catches the rest.
+ * Valid rows that would take over the node's routing
+ * (doc/architecture.md, 3.12): a prefix covering a good part of IPv4, or an
+ * address the node reaches elsewhere. The route check after the change
+ * catches the rest.
  */
 static int
 row_takes_routing(const struct plan_input *in, const struct msg_row *row,

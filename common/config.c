@@ -1060,8 +1060,8 @@ config_defaults(struct config *conf)
 	    sizeof(conf->protected_interfaces));
 	/*
 	 * A /8 (10.0.0.0/8) is the largest network a site gives one subnet;
-	 * a shorter prefix claims a good part of IPv4 (doc/architecture.md,
-	 * 3.12).
+	 * a shorter prefix claims a good part of IPv4
+	 * (doc/architecture.md, 3.12).
 	 */
 	conf->min_prefix_len = 8;
 	conf->delete_max_per_cycle = 2;
