@@ -59,7 +59,6 @@ struct link_dump {
 	size_t		 cap;
 };
 
-
 static int
 nl_set_options(struct nl *nl)
 {

@@ -533,7 +533,7 @@ count_outcome(struct metrics *m, const struct msg_result *r,
 		if (r->drift & (1U << bit))
 			metric_inc(metric_find(&m->drifts,
 			    drift_types[bit]), 1);
-	if (r->state == NIC_HELD && r->field[0] != '\0')
+	if (r->state == NIC_HELD && r->row_id >= 0 && r->field[0] != '\0')
 		count_applier_hold(m, r);
 	if (outcome == OUTCOME_NONE)
 		return;
