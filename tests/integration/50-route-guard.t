@@ -89,10 +89,10 @@ ok "the row at eth0's address is held" \
     held_with $primary "address: 10.50.0.10 is on protected link eth0"
 ok "the write-backs of a later cycle are done" wait_cycle
 for mac in $wide $gateway $metadata $primary; do
-	ok "row $(row_id $mac) says netplan_success=0" success_is $mac 0
+	ok "row $(row_id "$mac") says netplan_success=0" success_is "$mac" 0
 done
 for nic in ens5 ens6 ens7 ens8; do
-	is "$(link_state $nic)" "$nic 1500 down " \
+	is "$(link_state "$nic")" "$nic 1500 down " \
 	    "$nic is left as it was: named so, down, without an address"
 done
 ok "routing still goes through eth0" routes_on_eth0
