@@ -5,6 +5,8 @@
  * any failure.
  */
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,35 +30,148 @@
 #define TOUCHED_LINK		0x02
 #define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK)
 
-int
-apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
+static void
+guard_add(struct apply_guard *g, uint32_t addr, const char *what)
+{
+	if (g->ncritical == APPLY_CRITICAL_MAX)
+		return;
+	g->critical[g->ncritical].addr = addr;
+	g->critical[g->ncritical].what = what;
+	g->critical[g->ncritical].link = 0;
+	g->ncritical++;
+}
+
+/* In this order, so a row at a gateway's address is told it is one. */
+static void
+guard_destinations(struct apply_context *ctx, struct apply_guard *g)
+{
+	char		 list[CONFIG_LIST_MAX], *rest, *entry;
+	struct in_addr	 a;
+	size_t		 i;
+
+	g->ncritical = 0;
+	for (i = 0; i < g->defaults.ngateways; i++)
+		guard_add(g, g->defaults.gateways[i], "the default gateway");
+	if (g->have_db_address && g->db_family == AF_INET) {
+		memcpy(&a, g->db_address, sizeof(a));
+		guard_add(g, a.s_addr, "the database server");
+	}
+	if (inet_pton(AF_INET, APPLY_METADATA_ADDR, &a) == 1)
+		guard_add(g, a.s_addr, "the metadata service");
+	/* The supervisor checked the list: only the separators matter here. */
+	strlcpy(list, ctx->conf->protected_destinations, sizeof(list));
+	for (rest = list[0] != '\0' ? list : NULL; rest != NULL; ) {
+		entry = strsep(&rest, ",");
+		if (inet_pton(AF_INET, entry, &a) == 1)
+			guard_add(g, a.s_addr, "in PROTECTED_DESTINATIONS");
+	}
+}
+
+/* The link a packet to addr leaves by; 0 when the kernel has no way there. */
+static int
+guard_route(struct apply_context *ctx, uint32_t addr, int *link)
 {
 	int	rc;
 
-	g->db_link = 0;
-	if ((rc = nl_default_route_links(ctx->nl, g->default_links,
-	    sizeof(g->default_links) / sizeof(g->default_links[0]),
-	    &g->ndefault)) < 0)
+	switch ((rc = nl_route_link(ctx->nl, AF_INET, &addr, link))) {
+	case -ENETUNREACH:	/* no route, or one without a device */
+	case -EHOSTUNREACH:	/* an unreachable route */
+	case -EACCES:		/* a prohibit route */
+	case -EINVAL:		/* a blackhole route */
+		*link = 0;
+		return 0;
+	default:
 		return rc;
+	}
+}
+
+static int
+guard_lookup(struct apply_context *ctx, struct apply_guard *g)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < g->ncritical; i++)
+		if ((rc = guard_route(ctx, g->critical[i].addr,
+		    &g->critical[i].link)) < 0)
+			return rc;
 	if (g->have_db_address && nl_route_link(ctx->nl, g->db_family,
 	    g->db_address, &g->db_link) < 0)
 		g->db_link = 0;
 	return 0;
 }
 
+int
+apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
+{
+	int	rc;
+
+	g->db_link = 0;
+	if ((rc = nl_default_routes(ctx->nl, &g->defaults)) < 0)
+		return rc;
+	guard_destinations(ctx, g);
+	return guard_lookup(ctx, g);
+}
+
+/* For a reason an operator reads: the link's name, not its index. */
+static void
+guard_link_name(struct apply_context *ctx, int index, char *buf, size_t len)
+{
+	struct nl_link		*links;
+	const struct nl_link	*link;
+	size_t			 n;
+
+	if (index == 0) {
+		strlcpy(buf, "nowhere", len);
+		return;
+	}
+	snprintf(buf, len, "link %d", index);
+	if (nl_dump_links(ctx->nl, &links, &n) < 0)
+		return;
+	if ((link = nl_link_by_index(links, n, index)) != NULL)
+		strlcpy(buf, link->name, len);
+	free(links);
+}
+
+static int
+guard_moved(struct apply_context *ctx, const struct plan_critical *before,
+    const struct plan_critical *after, char *why, size_t len)
+{
+	char	addr[INET_ADDRSTRLEN], from[IFNAMSIZ + 8], to[IFNAMSIZ + 8];
+
+	inet_ntop(AF_INET, &before->addr, addr, sizeof(addr));
+	guard_link_name(ctx, before->link, from, sizeof(from));
+	guard_link_name(ctx, after->link, to, sizeof(to));
+	errorf(why, len, "the route to %s (%s) moved from %s to %s", addr,
+	    before->what, from, to);
+	return APPLY_HELD;
+}
+
+/* The same destinations as before the change, looked up again. */
 static int
 guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 {
-	struct apply_guard	now = ctx->guard;
+	const struct apply_guard	*was = &ctx->guard;
+	struct apply_guard		 now = ctx->guard;
+	size_t				 i;
 
-	if (apply_guard_read(ctx, &now) < 0)
+	if (nl_default_routes(ctx->nl, &now.defaults) < 0 ||
+	    guard_lookup(ctx, &now) < 0)
 		return errorf(why, len, "cannot read the routes back");
-	if (now.ndefault != ctx->guard.ndefault ||
-	    memcmp(now.default_links, ctx->guard.default_links,
-	    now.ndefault * sizeof(now.default_links[0])) != 0)
-		return errorf(why, len, "the default route moved");
-	if (now.db_link != ctx->guard.db_link)
-		return errorf(why, len, "the route to the database moved");
+	if (now.defaults.nlinks != was->defaults.nlinks ||
+	    memcmp(now.defaults.links, was->defaults.links,
+	    now.defaults.nlinks * sizeof(now.defaults.links[0])) != 0) {
+		errorf(why, len, "the default route moved");
+		return APPLY_HELD;
+	}
+	if (now.db_link != was->db_link) {
+		errorf(why, len, "the route to the database moved");
+		return APPLY_HELD;
+	}
+	for (i = 0; i < now.ncritical; i++)
+		if (now.critical[i].link != was->critical[i].link)
+			return guard_moved(ctx, &was->critical[i],
+			    &now.critical[i], why, len);
 	return 0;
 }
 
@@ -247,8 +362,9 @@ sleep_ms(unsigned ms)
 }
 
 /*
- * Within VERIFY_TIMEOUT: the link is as wanted (carrier is not required)
- * and the default route and the route to the database have not moved.
+ * Within VERIFY_TIMEOUT: the link is as wanted (carrier is not required);
+ * then the default routes, the route to the database and those to the
+ * critical destinations have not moved.
  */
 static int
 verify(struct apply_context *ctx, const struct nl_link *want, char *why,
@@ -448,7 +564,7 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 		    strerror(errno));
 	rc = do_action(ctx, item, &e, links, nlinks, &want, &touched, why,
 	    len);
-	if (rc == -1 && rollback(ctx, &e, touched, 1) == -1)
+	if (rc != 0 && rollback(ctx, &e, touched, 1) == -1)
 		log_warnx("%s: rollback incomplete; the journal entry stays"
 		    " for the next start", item->mac_text);
 	else if (journal_done(ctx->conf->state_dir, item->mac) == -1)

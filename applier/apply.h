@@ -11,14 +11,21 @@
 #include "plan.h"
 #include "render.h"
 
+/* The metadata service of OpenStack and most clouds. */
+#define APPLY_METADATA_ADDR	"169.254.169.254"
+/* Gateways, the database, the metadata service, PROTECTED_DESTINATIONS. */
+#define APPLY_CRITICAL_MAX	(NL_DEFAULT_ROUTES_MAX + 2 + \
+				    CONFIG_DESTINATIONS_MAX)
+
 /* What must not change while we work: checked after every action. */
 struct apply_guard {
-	int	default_links[16];
-	size_t	ndefault;
-	int	db_link;		/* 0: no DB route to watch */
-	int	have_db_address;
-	int	db_family;
-	uint8_t	db_address[16];
+	struct nl_default_routes defaults;
+	struct plan_critical	 critical[APPLY_CRITICAL_MAX];
+	size_t			 ncritical;
+	int			 db_link;	/* 0: no DB route to watch */
+	int			 have_db_address;
+	int			 db_family;
+	uint8_t			 db_address[16];
 };
 
 struct apply_context {
@@ -30,9 +37,16 @@ struct apply_context {
 	struct apply_guard	 guard;
 };
 
-/* Reads the default-route links and the route to the DB server. */
+/* apply_item's outcomes other than 0, each after a full rollback. */
+#define APPLY_FAILED	(-1)
+#define APPLY_HELD	(-2)	/* a critical route moved */
+
+/*
+ * Reads the default routes, the route to the DB server and the link each
+ * critical destination is reached through.
+ */
 int	apply_guard_read(struct apply_context *, struct apply_guard *);
-/* 0 when applied and verified; -1 with why after a full rollback. */
+/* 0 when applied and verified; APPLY_FAILED or APPLY_HELD with why. */
 int	apply_item(struct apply_context *, const struct plan_item *,
 	    const struct nl_link *links, size_t nlinks, char *why, size_t len);
 /* Start-up: undoes what an interrupted action left (live state same boot only). */

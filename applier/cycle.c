@@ -104,6 +104,7 @@ send_result(struct applier *a, const struct plan_item *item)
 	if (item->slot >= 0)
 		strlcpy(r.name, item->desired.name, sizeof(r.name));
 	strlcpy(r.mac_text, item->mac_text, sizeof(r.mac_text));
+	strlcpy(r.field, item->field, sizeof(r.field));
 	strlcpy(r.reason, item->reason, sizeof(r.reason));
 	if (item->mac_valid && (when = last_change(a, item->mac)) != NULL)
 		r.last_change = *when;
@@ -162,6 +163,21 @@ drift_text(unsigned drift, char *buf, size_t len)
 	}
 }
 
+/* A moved route holds the row (doc/architecture.md, 3.12); the rest fail. */
+static void
+failed(struct plan_item *item, int rc, const char *why)
+{
+	if (rc != APPLY_HELD) {
+		item->state = NIC_FAILED;
+		strlcpy(item->reason, why, sizeof(item->reason));
+		return;
+	}
+	item->state = NIC_HELD;
+	strlcpy(item->field, "route", sizeof(item->field));
+	strlcpy(item->reason, "route: ", sizeof(item->reason));
+	strlcat(item->reason, why, sizeof(item->reason));
+}
+
 /* The outcome becomes the item's state: what status and the DB see. */
 static void
 execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
@@ -169,7 +185,7 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 {
 	char	why[ROW_REASON_MAX], drift[64];
 	time_t	*when;
-	int	deleting = item->action == PLAN_DELETE ||
+	int	rc, deleting = item->action == PLAN_DELETE ||
 		    item->action == PLAN_REMOVE_FILE;
 
 	drift_text(item->drift, drift, sizeof(drift));
@@ -182,12 +198,12 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		item->state = deleting ? NIC_DELETING : NIC_PENDING;
 		return;
 	}
-	if (apply_item(&a->apply, item, links, nlinks, why, sizeof(why)) == -1) {
-		log_warnx("cannot %s %s (%s): %s; rolled back",
+	if ((rc = apply_item(&a->apply, item, links, nlinks, why,
+	    sizeof(why))) != 0) {
+		log_warnx("cannot %s %s (%s): %s; rolled back%s",
 		    action_name(item->action), item->desired.name,
-		    item->mac_text, why);
-		item->state = NIC_FAILED;
-		strlcpy(item->reason, why, sizeof(item->reason));
+		    item->mac_text, why, rc == APPLY_HELD ? ", held" : "");
+		failed(item, rc, why);
 		plan_failed(&a->memory, item, nl_link_by_index(links, nlinks,
 		    item->link_index), time(NULL), a->conf.poll_interval_ms);
 		return;
@@ -285,11 +301,10 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 {
 	struct managed_nic	managed[NAMES_MAX];
 	struct plan_input	in;
-	int			protected[sizeof(a->apply.guard.default_links) /
-				    sizeof(int) + 1];
-	size_t			nprotected = a->apply.guard.ndefault;
+	int			protected[NL_DEFAULT_ROUTES_MAX + 1];
+	size_t			nprotected = a->apply.guard.defaults.nlinks;
 
-	memcpy(protected, a->apply.guard.default_links,
+	memcpy(protected, a->apply.guard.defaults.links,
 	    nprotected * sizeof(int));
 	if (a->apply.guard.db_link != 0)
 		protected[nprotected++] = a->apply.guard.db_link;
@@ -303,6 +318,9 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.protected_links = protected;
 	in.nprotected = nprotected;
 	in.protected_patterns = a->conf.protected_interfaces;
+	in.critical = a->apply.guard.critical;
+	in.ncritical = a->apply.guard.ncritical;
+	in.min_prefix_len = a->conf.min_prefix_len;
 	in.links_untouched = a->conf.apply_mode == APPLY_MODE_FILES;
 	in.now = time(NULL);
 	in.poll_interval_ms = a->conf.poll_interval_ms;

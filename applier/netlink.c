@@ -59,12 +59,6 @@ struct link_dump {
 	size_t		 cap;
 };
 
-struct route_links {
-	int	*ifindexes;
-	size_t	 max;
-	size_t	 n;
-};
-
 static int
 nl_set_options(struct nl *nl)
 {
@@ -552,25 +546,63 @@ nl_dump_links(struct nl *nl, struct nl_link **links, size_t *nlinks)
 }
 
 static int
-route_links_add(struct route_links *r, int index)
+route_links_add(struct nl_default_routes *r, int index)
 {
 	size_t	 i;
 
 	if (index <= 0)
 		return 0;
-	for (i = 0; i < r->n; i++)
-		if (r->ifindexes[i] == index)
+	for (i = 0; i < r->nlinks; i++)
+		if (r->links[i] == index)
 			return 0;
 	/* A protected link left out would be unprotected: fail instead. */
-	if (r->n == r->max)
+	if (r->nlinks == NL_DEFAULT_ROUTES_MAX)
 		return -ENOSPC;
-	r->ifindexes[r->n++] = index;
+	r->links[r->nlinks++] = index;
 	return 0;
+}
+
+/* An IPv4 RTA_GATEWAY, if there is one: a destination that must not move. */
+static int
+route_gateway_add(struct nl_default_routes *r, const struct nlattr *attr)
+{
+	uint32_t	 gw;
+	size_t		 i;
+
+	if (attr == NULL)
+		return 0;
+	if (mnl_attr_get_payload_len(attr) != sizeof(gw))
+		return -EINVAL;
+	memcpy(&gw, mnl_attr_get_payload(attr), sizeof(gw));
+	for (i = 0; i < r->ngateways; i++)
+		if (r->gateways[i] == gw)
+			return 0;
+	if (r->ngateways == NL_DEFAULT_ROUTES_MAX)
+		return -ENOSPC;
+	r->gateways[r->ngateways++] = gw;
+	return 0;
+}
+
+/* One rtnexthop of RTA_MULTIPATH: its link, and its IPv4 gateway. */
+static int
+route_nexthop(const struct rtnexthop *nh, int ipv4,
+    struct nl_default_routes *r)
+{
+	const struct nlattr	*tb[RTA_MAX + 1];
+	int			 err;
+
+	if ((err = route_links_add(r, nh->rtnh_ifindex)) < 0 || !ipv4)
+		return err;
+	if ((err = nl_attrs((const char *)nh + sizeof(*nh),
+	    nh->rtnh_len - sizeof(*nh), tb, RTA_MAX)) < 0)
+		return err;
+	return route_gateway_add(r, tb[RTA_GATEWAY]);
 }
 
 /* RTA_MULTIPATH: rtnexthop headers, each followed by its attributes. */
 static int
-route_nexthops(const struct nlattr *multipath, struct route_links *r)
+route_nexthops(const struct nlattr *multipath, int ipv4,
+    struct nl_default_routes *r)
 {
 	const char		*p = mnl_attr_get_payload(multipath);
 	size_t			 left = mnl_attr_get_payload_len(multipath);
@@ -582,7 +614,7 @@ route_nexthops(const struct nlattr *multipath, struct route_links *r)
 		nh = (const struct rtnexthop *)p;
 		if (nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
 			return -EINVAL;
-		if ((err = route_links_add(r, nh->rtnh_ifindex)) < 0)
+		if ((err = route_nexthop(nh, ipv4, r)) < 0)
 			return err;
 		/* The last one may lack its padding. */
 		if ((step = RTNH_ALIGN((size_t)nh->rtnh_len)) >= left)
@@ -598,7 +630,7 @@ route_default_parse(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[RTA_MAX + 1];
-	int			 err, oif = 0;
+	int			 err, oif = 0, ipv4;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return 0;
@@ -608,34 +640,35 @@ route_default_parse(const struct nlmsghdr *nlh, void *arg)
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    rtm->rtm_dst_len != 0)
 		return 0;
+	ipv4 = rtm->rtm_family == AF_INET;
 	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
 	    (err = route_links_add(arg, oif)) < 0)
 		return err;
+	if (ipv4 && (err = route_gateway_add(arg, tb[RTA_GATEWAY])) < 0)
+		return err;
 	if (tb[RTA_MULTIPATH] != NULL)
-		return route_nexthops(tb[RTA_MULTIPATH], arg);
+		return route_nexthops(tb[RTA_MULTIPATH], ipv4, arg);
 	return 0;
 }
 
 int
-nl_default_route_links(struct nl *nl, int *ifindexes, size_t max, size_t *n)
+nl_default_routes(struct nl *nl, struct nl_default_routes *r)
 {
-	struct route_links	 r = { ifindexes, max, 0 };
 	struct nlmsghdr		*nlh;
 	struct rtmsg		*rtm;
 	int			 err = -EAGAIN, tries;
 
-	*n = 0;
 	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
-		r.n = 0;
+		memset(r, 0, sizeof(*r));
 		/* AF_UNSPEC: IPv4 and IPv6 in one dump, every table. */
 		nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = AF_UNSPEC;
-		if ((err = nl_talk(nl, nlh, route_default_parse, &r)) != -EINTR)
+		if ((err = nl_talk(nl, nlh, route_default_parse, r)) != -EINTR)
 			break;
 	}
-	if (err == 0)
-		*n = r.n;
+	if (err != 0)
+		memset(r, 0, sizeof(*r));
 	return err == -EINTR ? -EAGAIN : err;
 }
 

@@ -39,6 +39,15 @@ struct nl_link {
 	int		addrs_truncated; /* more than NL_ADDRS_MAX */
 };
 
+#define NL_DEFAULT_ROUTES_MAX	16
+
+struct nl_default_routes {
+	int		links[NL_DEFAULT_ROUTES_MAX];	/* ifindexes */
+	size_t		nlinks;
+	uint32_t	gateways[NL_DEFAULT_ROUTES_MAX]; /* IPv4, network order */
+	size_t		ngateways;
+};
+
 struct nl;
 
 /* All functions below return 0 or -errno; -EINVAL for a malformed reply. */
@@ -48,10 +57,11 @@ void		 nl_close(struct nl *);
 
 /* Every link with its IPv4 addresses; *links is malloc'd, caller frees. */
 int	nl_dump_links(struct nl *, struct nl_link **links, size_t *nlinks);
-/* ifindexes carrying an IPv4 or IPv6 default route, any table; -ENOSPC
- * when more than max. */
-int	nl_default_route_links(struct nl *, int *ifindexes, size_t max,
-	    size_t *n);
+/*
+ * Every IPv4 or IPv6 default route, any table, every next hop: the links
+ * that carry one, and the IPv4 gateways. -ENOSPC when more than fit.
+ */
+int	nl_default_routes(struct nl *, struct nl_default_routes *);
 /* The ifindex the kernel would use to reach addr (like `ip route get`);
  * family AF_INET (4 bytes) or AF_INET6 (16 bytes). */
 int	nl_route_link(struct nl *, int family, const void *addr, int *ifindex);

@@ -4,6 +4,8 @@
  * NIC.
  */
 
+#include <arpa/inet.h>
+
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,6 +227,23 @@ set_reason(struct plan_item *item, enum nic_state state, const char *fmt,
 	va_end(ap);
 }
 
+static void
+set_held(struct plan_item *item, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Held by the planner's own checks: field is what the metric counts. */
+static void
+set_held(struct plan_item *item, const char *field, const char *fmt, ...)
+{
+	va_list	ap;
+
+	item->state = NIC_HELD;
+	strlcpy(item->field, field, sizeof(item->field));
+	va_start(ap, fmt);
+	vsnprintf(item->reason, sizeof(item->reason), fmt, ap);
+	va_end(ap);
+}
+
 /* The live IPv4 set must be exactly the desired one. */
 static int
 addresses_differ(const struct nl_link *link, const struct nic_config *want)
@@ -366,10 +385,13 @@ hold_back_retry(struct planner *p, struct plan_item *item,
 		forget_failure(p->mem, f);
 		return;
 	}
-	if (now >= f->retry_at || now < f->retry_at - (time_t)f->wait_s)
+	/* A moved route is a verdict on these inputs, not a hiccup. */
+	if (!f->held && (now >= f->retry_at ||
+	    now < f->retry_at - (time_t)f->wait_s))
 		return;
 	item->action = PLAN_NOTHING;
-	set_reason(item, NIC_FAILED, "%s", f->reason);
+	strlcpy(item->field, f->field, sizeof(item->field));
+	set_reason(item, f->held ? NIC_HELD : NIC_FAILED, "%s", f->reason);
 }
 
 /* Sets the action for a valid row whose NIC is on the node. */
@@ -388,6 +410,57 @@ plan_present(struct planner *p, struct plan_item *item,
 	item->action = m == NULL ? PLAN_CREATE : PLAN_UPDATE;
 	item->state = NIC_PENDING;
 	hold_back_retry(p, item, link);
+}
+
+static int
+link_carries(const struct nl_link *link, uint32_t addr)
+{
+	size_t	i;
+
+	for (i = 0; i < link->naddrs; i++)
+		if (link->addrs[i].addr == addr)
+			return 1;
+	return 0;
+}
+
+/*
+ * Valid rows that would take over the node's routing
+ * (doc/architecture.md, 3.12): a prefix covering a good part of IPv4, or an
+ * address the node reaches elsewhere. The route check after the change
+ * catches the rest.
+ */
+static int
+row_takes_routing(const struct plan_input *in, const struct msg_row *row,
+    struct plan_item *item)
+{
+	char		 text[INET_ADDRSTRLEN];
+	const char	*why;
+	size_t		 i;
+
+	if (!row->has_address)
+		return 0;
+	if (row->prefix < in->min_prefix_len) {
+		set_held(item, "cidr", "cidr: a /%u is shorter than"
+		    " MIN_PREFIX_LEN (/%u)", row->prefix, in->min_prefix_len);
+		return 1;
+	}
+	inet_ntop(AF_INET, &row->address, text, sizeof(text));
+	for (i = 0; i < in->ncritical; i++) {
+		if (in->critical[i].addr == row->address) {
+			set_held(item, "address", "address: %s is %s", text,
+			    in->critical[i].what);
+			return 1;
+		}
+	}
+	for (i = 0; i < in->nlinks; i++) {
+		if (link_carries(&in->links[i], row->address) &&
+		    link_protected(in, &in->links[i], &why)) {
+			set_held(item, "address", "address: %s is on protected"
+			    " link %s", text, in->links[i].name);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -423,6 +496,10 @@ plan_valid_row(struct planner *p, const struct msg_row *row)
 		item->link_index = link->index;
 		set_reason(item, NIC_HELD, "link %s is protected: %s",
 		    link->name, why);
+		return;
+	}
+	if (row_takes_routing(p->in, row, item)) {
+		keep_managed_slot(p, item);
 		return;
 	}
 	link = candidate_by_mac(p->in, row->mac, &count);
@@ -641,7 +718,9 @@ prune_failures(struct planner *p)
 			if (item->mac_valid && memcmp(item->mac,
 			    p->mem->failures[i].mac, MAC_LEN) == 0 &&
 			    (item->action != PLAN_NOTHING ||
-			    item->state == NIC_FAILED))
+			    item->state == NIC_FAILED ||
+			    (item->state == NIC_HELD &&
+			    p->mem->failures[i].held)))
 				pending = 1;
 		}
 		if (pending)
@@ -676,6 +755,8 @@ plan_failed(struct plan_memory *mem, const struct plan_item *item,
 	if (planned_on != NULL)
 		f->link = *planned_on;
 	f->retry_at = now + (time_t)f->wait_s;
+	f->held = item->state == NIC_HELD;
+	strlcpy(f->field, item->field, sizeof(f->field));
 	strlcpy(f->reason, item->reason, sizeof(f->reason));
 }
 

@@ -33,6 +33,19 @@ enum plan_action {
 #define DRIFT_ADDRESS	0x08
 #define DRIFT_ADMIN	0x10
 
+/*
+ * An IPv4 destination the node must keep reaching as it does: a default
+ * gateway, the database server, the metadata service, PROTECTED_DESTINATIONS.
+ */
+struct plan_critical {
+	uint32_t	 addr;		/* network byte order */
+	const char	*what;		/* "the default gateway", ... */
+	int		 link;		/* where its route goes; 0: no route */
+};
+
+/* The check that held a row the planner or the applier refused. */
+#define PLAN_FIELD_MAX	16
+
 /* A MAC the applier owns: an entry of STATE_DIR's name map and its file. */
 struct managed_nic {
 	uint8_t			mac[MAC_LEN];
@@ -45,7 +58,9 @@ struct managed_nic {
  * An action that failed and was rolled back. Retried at once when anything
  * it was planned from changes; unchanged, only at retry_at, the wait
  * doubling from one poll interval to PLAN_RETRY_MAX_S: a change the kernel
- * refuses must not take the link down and up every cycle.
+ * refuses must not take the link down and up every cycle. One that moved a
+ * critical route is held: never retried on the clock, only when its inputs
+ * change or on multinicctl sync.
  */
 struct plan_failure {
 	uint8_t			mac[MAC_LEN];
@@ -56,6 +71,8 @@ struct plan_failure {
 	struct nl_link		link;	/* as planned on, and as rolled back to */
 	time_t			retry_at;
 	uint32_t		wait_s;
+	int			held;	/* a critical route moved: no timed retry */
+	char			field[PLAN_FIELD_MAX];
 	char			reason[ROW_REASON_MAX];
 };
 
@@ -82,6 +99,9 @@ struct plan_input {
 	const int		*protected_links;	/* default route, DB route */
 	size_t			 nprotected;
 	const char		*protected_patterns;	/* PROTECTED_INTERFACES */
+	const struct plan_critical *critical;	/* addresses no row may take */
+	size_t			 ncritical;
+	uint32_t		 min_prefix_len;	/* 0: no floor */
 	int			 links_untouched;	/* APPLY_MODE=files */
 	time_t			 now;
 	uint32_t		 poll_interval_ms;
@@ -103,6 +123,8 @@ struct plan_item {
 	int			slot;	/* -1: none */
 	int			link_index;	/* 0: not on the node */
 	struct nic_config	desired;
+	/* Held by the planner or the applier: the check ("address"...). */
+	char			field[PLAN_FIELD_MAX];
 	char			reason[ROW_REASON_MAX];
 };
 

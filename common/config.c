@@ -94,6 +94,8 @@ static void	parse_hosts(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_patterns(struct loader *, const struct config_key *,
 		    const char *);
+static void	parse_destinations(struct loader *,
+		    const struct config_key *, const char *);
 static void	parse_node_name(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_user(struct loader *, const struct config_key *,
@@ -192,6 +194,10 @@ static const struct config_key config_keys[] = {
 	{ "VERIFY_TIMEOUT", FIELD(verify_timeout_ms), DURATION(100) },
 	{ "PROTECTED_INTERFACES", parse_patterns,
 	    FIELD(protected_interfaces) },
+	{ "PROTECTED_DESTINATIONS", parse_destinations,
+	    FIELD(protected_destinations) },
+	{ "MIN_PREFIX_LEN", parse_number, FIELD(min_prefix_len), .min = 1,
+	    .max = 32 },
 	{ "DELETE_MAX_PER_CYCLE", parse_number, FIELD(delete_max_per_cycle),
 	    .min = 1, .max = 10 },
 	{ "DELETE_GRACE", FIELD(delete_grace_ms), DURATION(0) },
@@ -510,6 +516,43 @@ parse_list(struct loader *ld, const struct config_key *key, const char *value,
 		strlcat(list, entry, sizeof(list));
 	}
 	strlcpy(field_of(ld, key), list, key->size);
+}
+
+/* One PROTECTED_DESTINATIONS entry: a unicast IPv4 address. */
+static const char *
+check_destination(const char *entry)
+{
+	struct in_addr	addr;
+	uint32_t	host;
+
+	if (inet_pton(AF_INET, entry, &addr) != 1)
+		return "is not an IPv4 address";
+	host = ntohl(addr.s_addr);
+	/* 0/8, loopback, multicast and above: no route can move them. */
+	if ((host >> 24) == 0 || (host >> 24) == 127 || host >= 0xe0000000)
+		return "is not a unicast address";
+	return NULL;
+}
+
+static void
+parse_destinations(struct loader *ld, const struct config_key *key,
+    const char *value)
+{
+	const char	*p;
+	size_t		 n = 1;
+
+	parse_list(ld, key, value, check_destination);
+	p = field_of(ld, key);
+	if (*p == '\0')
+		return;
+	for (; *p != '\0'; p++)
+		if (*p == ',')
+			n++;
+	if (n > CONFIG_DESTINATIONS_MAX) {
+		value_error(ld, key, value, "has %zu entries; the limit is %d",
+		    n, CONFIG_DESTINATIONS_MAX);
+		*(char *)field_of(ld, key) = '\0';
+	}
 }
 
 static void
@@ -1015,6 +1058,12 @@ config_defaults(struct config *conf)
 	conf->verify_timeout_ms = 10 * 1000;
 	strlcpy(conf->protected_interfaces, DEFAULT_PROTECTED,
 	    sizeof(conf->protected_interfaces));
+	/*
+	 * A /8 (10.0.0.0/8) is the largest network a site gives one subnet;
+	 * a shorter prefix claims a good part of IPv4
+	 * (doc/architecture.md, 3.12).
+	 */
+	conf->min_prefix_len = 8;
 	conf->delete_max_per_cycle = 2;
 	conf->delete_grace_ms = 10 * 60 * 1000;
 	strlcpy(conf->privsep_user, "_multinic", sizeof(conf->privsep_user));

@@ -242,9 +242,12 @@ static const char *const statuses[] = { "success", "failure" };
 static const char *const drift_types[] = {
 	"file", "name", "mtu", "address", "admin_state",
 };
-/* A held row's column (msg_row.field), or a duplicate of another row. */
+/*
+ * A held row's column (msg_row.field), a duplicate of another row, or the
+ * applier's check (msg_result.field): "route" when a critical route moved.
+ */
 static const char *const reject_reasons[] = {
-	"macaddress", "address", "cidr", "mtu", "duplicate",
+	"macaddress", "address", "cidr", "mtu", "duplicate", "route",
 };
 static const char *const error_types[] = { "database", "writeback", "apply" };
 static const char *const info_labels[] = { "version", "os_type", "node_name" };
@@ -337,7 +340,8 @@ init_counters(struct metrics *m)
 	    METRIC_COUNTER);
 	add_plain(&m->orphans_deleted);
 	metric_init(&m->rows_rejected, "multinic_rows_rejected_total",
-	    "Rows held by validation, once per row and reason.",
+	    "Rows held by validation or the applier's checks, once per row"
+	    " and reason.",
 	    METRIC_COUNTER);
 	add_labeled(&m->rows_rejected, "reason", reject_reasons,
 	    COUNT(reject_reasons));
@@ -509,6 +513,22 @@ outcome_of(const struct metrics *m, const struct msg_result *r,
 	return OUTCOME_NONE;
 }
 
+/* A row the applier held (validation's holds are counted at the poll). */
+static void
+count_applier_hold(struct metrics *m, const struct msg_result *r)
+{
+	struct metric_sample	*s = NULL;
+
+	if (memchr(r->field, '\0', sizeof(r->field)) != NULL)
+		s = metric_find(&m->rows_rejected, r->field);
+	if (s == NULL) {
+		log_debug("row %lld: no rejection label for the applier's"
+		    " check", (long long)r->row_id);
+		return;
+	}
+	metric_inc(s, 1);
+}
+
 static void
 count_outcome(struct metrics *m, const struct msg_result *r,
     enum outcome outcome, double elapsed)
@@ -519,6 +539,8 @@ count_outcome(struct metrics *m, const struct msg_result *r,
 		if (r->drift & (1U << bit))
 			metric_inc(metric_find(&m->drifts,
 			    drift_types[bit]), 1);
+	if (r->state == NIC_HELD && r->row_id >= 0 && r->field[0] != '\0')
+		count_applier_hold(m, r);
 	if (outcome == OUTCOME_NONE)
 		return;
 	metric_inc(metric_find(&m->processed,

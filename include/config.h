@@ -18,6 +18,7 @@
 #define CONFIG_ADDR_MAX		64
 #define CONFIG_LIST_MAX		512	/* PROTECTED_INTERFACES, APPLY_COMMAND */
 #define CONFIG_SECRET_MAX	256
+#define CONFIG_DESTINATIONS_MAX	16	/* PROTECTED_DESTINATIONS entries */
 
 enum db_tls_mode { DB_TLS_OFF, DB_TLS_ON, DB_TLS_VERIFY };
 enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
@@ -53,6 +54,9 @@ struct config {
 	char		apply_command[CONFIG_LIST_MAX];
 	uint32_t	verify_timeout_ms;
 	char		protected_interfaces[CONFIG_LIST_MAX];
+	/* IPv4 addresses, comma-separated, at most CONFIG_DESTINATIONS_MAX. */
+	char		protected_destinations[CONFIG_LIST_MAX];
+	uint32_t	min_prefix_len;		/* shortest row prefix applied */
 	uint32_t	delete_max_per_cycle;
 	uint32_t	delete_grace_ms;
 	char		privsep_user[CONFIG_NAME_MAX];

@@ -131,6 +131,11 @@ struct msg_result {
 	int64_t		last_change;	/* time(3) of the last change; 0 never */
 	char		name[16];	/* multinicN, or "" before naming */
 	char		mac_text[ROW_TEXT_MAX];
+	/*
+	 * Held by the applier, not by validation: the check that held it
+	 * ("address", "cidr", "route"), counted as a rejected row; else "".
+	 */
+	char		field[16];
 	char		reason[ROW_REASON_MAX];
 };
 

@@ -163,6 +163,8 @@ test_defaults(void **state)
 	assert_int_equal(conf.verify_timeout_ms, 10000);
 	assert_string_equal(conf.protected_interfaces, "lo,eth0,bond*,br*,"
 	    "docker*,cni*,flannel*,cali*,vxlan*,virbr*,tun*,tap*");
+	assert_string_equal(conf.protected_destinations, "");
+	assert_int_equal(conf.min_prefix_len, 8);
 	assert_int_equal(conf.delete_max_per_cycle, 2);
 	assert_int_equal(conf.delete_grace_ms, 600000);
 	assert_string_equal(conf.privsep_user, "_multinic");
@@ -268,6 +270,18 @@ static const struct good_case good_cases[] = {
 	GOOD_STR("PROTECTED_INTERFACES=lo, eth?, ens3*", protected_interfaces,
 	    "lo,eth?,ens3*"),
 	GOOD_STR("PROTECTED_INTERFACES=", protected_interfaces, ""),
+	GOOD_STR("PROTECTED_DESTINATIONS=10.0.0.53, 192.168.1.1",
+	    protected_destinations, "10.0.0.53,192.168.1.1"),
+	GOOD_STR("PROTECTED_DESTINATIONS=1.0.0.1,2.0.0.2,3.0.0.3,4.0.0.4,"
+	    "5.0.0.5,6.0.0.6,7.0.0.7,8.0.0.8,9.0.0.9,10.0.0.10,11.0.0.11,"
+	    "12.0.0.12,13.0.0.13,14.0.0.14,15.0.0.15,16.0.0.16",
+	    protected_destinations, "1.0.0.1,2.0.0.2,3.0.0.3,4.0.0.4,"
+	    "5.0.0.5,6.0.0.6,7.0.0.7,8.0.0.8,9.0.0.9,10.0.0.10,11.0.0.11,"
+	    "12.0.0.12,13.0.0.13,14.0.0.14,15.0.0.15,16.0.0.16"),
+	GOOD_STR("PROTECTED_DESTINATIONS=", protected_destinations, ""),
+	GOOD_NUM("MIN_PREFIX_LEN=1", min_prefix_len, U32, 1),
+	GOOD_NUM("MIN_PREFIX_LEN=24", min_prefix_len, U32, 24),
+	GOOD_NUM("MIN_PREFIX_LEN=32", min_prefix_len, U32, 32),
 	GOOD_NUM("DELETE_MAX_PER_CYCLE=1", delete_max_per_cycle, U32, 1),
 	GOOD_NUM("DELETE_MAX_PER_CYCLE=10", delete_max_per_cycle, U32, 10),
 	GOOD_NUM("DELETE_GRACE=0", delete_grace_ms, U32, 0),
@@ -419,6 +433,29 @@ static const struct bad_case bad_cases[] = {
 	    "interface-name character" },
 	{ "PROTECTED_INTERFACES=abcdefghijklmnop*", "PROTECTED_INTERFACES",
 	    "never match" },
+	{ "PROTECTED_DESTINATIONS=10.0.0.1,,10.0.0.2",
+	    "PROTECTED_DESTINATIONS", "empty entry" },
+	{ "PROTECTED_DESTINATIONS=metadata", "PROTECTED_DESTINATIONS",
+	    "not an IPv4 address" },
+	{ "PROTECTED_DESTINATIONS=10.0.0.0/8", "PROTECTED_DESTINATIONS",
+	    "not an IPv4 address" },
+	{ "PROTECTED_DESTINATIONS=fd00::1", "PROTECTED_DESTINATIONS",
+	    "not an IPv4 address" },
+	{ "PROTECTED_DESTINATIONS=010.0.0.1", "PROTECTED_DESTINATIONS",
+	    "not an IPv4 address" },
+	{ "PROTECTED_DESTINATIONS=127.0.0.1", "PROTECTED_DESTINATIONS",
+	    "not a unicast address" },
+	{ "PROTECTED_DESTINATIONS=224.0.0.1", "PROTECTED_DESTINATIONS",
+	    "not a unicast address" },
+	{ "PROTECTED_DESTINATIONS=0.0.0.0", "PROTECTED_DESTINATIONS",
+	    "not a unicast address" },
+	{ "PROTECTED_DESTINATIONS=1.0.0.1,2.0.0.2,3.0.0.3,4.0.0.4,5.0.0.5,"
+	    "6.0.0.6,7.0.0.7,8.0.0.8,9.0.0.9,10.0.0.10,11.0.0.11,12.0.0.12,"
+	    "13.0.0.13,14.0.0.14,15.0.0.15,16.0.0.16,17.0.0.17",
+	    "PROTECTED_DESTINATIONS", "17 entries; the limit is 16" },
+	{ "MIN_PREFIX_LEN=0", "MIN_PREFIX_LEN", "outside 1..32" },
+	{ "MIN_PREFIX_LEN=33", "MIN_PREFIX_LEN", "outside 1..32" },
+	{ "MIN_PREFIX_LEN=/8", "MIN_PREFIX_LEN", "not a number" },
 	{ "DELETE_MAX_PER_CYCLE=0", "DELETE_MAX_PER_CYCLE", "outside 1..10" },
 	{ "DELETE_MAX_PER_CYCLE=11", "DELETE_MAX_PER_CYCLE", "outside 1..10" },
 	{ "DELETE_GRACE=10 m", "DELETE_GRACE", "not a duration" },

@@ -247,6 +247,7 @@ test_every_family_from_start(void **state)
 		"multinic_rows_rejected_total{reason=\"cidr\"} 0",
 		"multinic_rows_rejected_total{reason=\"mtu\"} 0",
 		"multinic_rows_rejected_total{reason=\"duplicate\"} 0",
+		"multinic_rows_rejected_total{reason=\"route\"} 0",
 		"# TYPE multinic_deletions_held gauge",
 		"multinic_deletions_held 1",
 		"# TYPE multinic_errors_total counter",
@@ -385,6 +386,46 @@ test_rows_rejected_by_reason(void **state)
 	metrics_free(m);
 }
 
+/*
+ * Rows the applier held (a route check) count as rejected once, when the
+ * hold starts or its reason changes; validation's holds (no field) are
+ * counted at the poll, not here.
+ */
+static void
+test_applier_holds_counted_once(void **state)
+{
+	struct metrics		*m = metrics_new();
+	struct msg_result	 first[3], second[3];
+	char			*text;
+
+	(void)state;
+	memset(&fetcher, 0, sizeof(fetcher));
+	metrics_snapshot_sent(m, 1);
+	first[0] = result("fa:16:3e:00:00:01", 1, NIC_HELD, 0);
+	strlcpy(first[0].field, "cidr", sizeof(first[0].field));
+	strlcpy(first[0].reason, "cidr: a /1 is shorter than MIN_PREFIX_LEN"
+	    " (/8)", sizeof(first[0].reason));
+	first[1] = result("fa:16:3e:00:00:02", 2, NIC_HELD, 0);
+	strlcpy(first[1].field, "route", sizeof(first[1].field));
+	strlcpy(first[1].reason, "route: the route to 10.0.0.9 moved",
+	    sizeof(first[1].reason));
+	first[2] = result("fa:16:3e:00:00:03", 3, NIC_HELD, 0);
+	strlcpy(first[2].reason, "mtu: MTU \"20\" outside 68..9216",
+	    sizeof(first[2].reason));
+	metrics_verdict(m, NULL, 0, first, 3, 1);
+	memcpy(second, first, sizeof(second));
+	metrics_snapshot_sent(m, 2);
+	metrics_verdict(m, first, 3, second, 3, 2);
+	text = render_all(m);
+	assert_line(text, "multinic_rows_rejected_total{reason=\"cidr\"} 1");
+	assert_line(text, "multinic_rows_rejected_total{reason=\"route\"} 1");
+	assert_line(text, "multinic_rows_rejected_total{reason=\"mtu\"} 0");
+	assert_line(text,
+	    "multinic_interfaces_processed_total{status=\"failure\"} 0");
+	free(text);
+	metrics_free(m);
+}
+
 int
 main(void)
 {
@@ -398,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_family_full),
 		cmocka_unit_test(test_every_family_from_start),
 		cmocka_unit_test(test_verdict_counts_changes_once),
+		cmocka_unit_test(test_applier_holds_counted_once),
 		cmocka_unit_test(test_verdict_ignores_past_applies),
 		cmocka_unit_test(test_rows_rejected_by_reason),
 	};

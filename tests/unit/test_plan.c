@@ -1,7 +1,8 @@
 /*
  * Tests for applier/plan.c (doc/architecture.md, 3.3-3.5, 3.7-3.9): naming,
- * drift, waiting, held rows, protected links, ambiguous MACs, the deletion
- * debounce and the mass-deletion guard. Every input is built by hand;
+ * drift, waiting, held rows, protected links, rows that would take over the
+ * node's routing, ambiguous MACs, the deletion debounce and the
+ * mass-deletion guard. Every input is built by hand;
  * successive snapshots share one plan_memory and an increasing `now`.
  */
 
@@ -1230,6 +1231,175 @@ test_protected_non_candidate_is_held(void **state)
 		    failures);
 }
 
+/* ---- rows that would take over the node's routing (doc/architecture.md, 3.12) ---- */
+
+struct routing_case {
+	const char	*what;
+	const char	*address;
+	uint8_t		 prefix;
+	uint32_t	 min_prefix_len;
+	const char	*field;		/* NULL: not held */
+	const char	*reason;
+};
+
+static const struct routing_case routing_cases[] = {
+	{ "a /1, as in the report", "200.2.0.5", 1, 8, "cidr",
+	    "cidr: a /1 is shorter than MIN_PREFIX_LEN (/8)" },
+	{ "a /7 below the default floor", "10.0.0.5", 7, 8, "cidr",
+	    "a /7 is shorter" },
+	{ "a /8 at the floor", "10.0.0.5", 8, 8, NULL, NULL },
+	{ "a /16 below a floor of 24", "10.31.0.5", 16, 24, "cidr",
+	    "(/24)" },
+	{ "a /24 at a floor of 24", "10.31.0.5", 24, 24, NULL, NULL },
+	{ "no floor", "200.2.0.5", 1, 0, NULL, NULL },
+	{ "the default gateway", "10.30.0.1", 24, 8, "address",
+	    "address: 10.30.0.1 is the default gateway" },
+	{ "the metadata service", "169.254.169.254", 16, 8, "address",
+	    "address: 169.254.169.254 is the metadata service" },
+	{ "the database server", "10.40.0.7", 24, 8, "address",
+	    "address: 10.40.0.7 is the database server" },
+	{ "a protected destination", "10.60.0.9", 24, 8, "address",
+	    "address: 10.60.0.9 is in PROTECTED_DESTINATIONS" },
+	{ "the primary NIC's address", "10.30.0.10", 24, 8, "address",
+	    "address: 10.30.0.10 is on protected link eth0" },
+	{ "a second NIC in the primary's subnet", "10.30.0.20", 24, 8, NULL,
+	    NULL },
+	{ "a subnet holding a protected destination", "10.60.0.5", 24, 8,
+	    NULL, NULL },
+	{ "the address of an unprotected link", "10.70.0.5", 24, 8, NULL,
+	    NULL },
+};
+
+static const struct plan_critical routing_critical[] = {
+	{ 0, "the default gateway", 2 },
+	{ 0, "the database server", 2 },
+	{ 0, "the metadata service", 2 },
+	{ 0, "in PROTECTED_DESTINATIONS", 2 },
+};
+
+/*
+ * eth0 (index 2, default route) holds 10.30.0.10/24 and its gateway is
+ * 10.30.0.1; ens9 is another NIC multinicd does not manage.
+ */
+static void
+routing_world(struct world *w, struct plan_critical *critical)
+{
+	static const char *const addrs[] = { "10.30.0.1", "10.40.0.7",
+	    "169.254.169.254", "10.60.0.9" };
+	struct nl_link	*eth0, *ens9;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(routing_critical); i++) {
+		critical[i] = routing_critical[i];
+		critical[i].addr = ipv4(addrs[i]);
+	}
+	w->in.critical = critical;
+	w->in.ncritical = NELEM(routing_critical);
+	eth0 = add_link(w, 2, "eth0", "", 50);
+	link_add_address(eth0, "10.30.0.10", 24);
+	w->protected_links[w->nprotected++] = 2;
+	ens9 = add_link(w, 9, "ens9", "", 9);
+	link_add_address(ens9, "10.70.0.5", 24);
+}
+
+static void
+test_row_taking_routing_is_held(void **state)
+{
+	struct plan_critical		 critical[NELEM(routing_critical)];
+	const struct routing_case	*c;
+	const struct plan_item		*item;
+	struct world			*w;
+	size_t				 i;
+
+	for (i = 0; i < NELEM(routing_cases); i++) {
+		c = &routing_cases[i];
+		world_teardown(state);
+		assert_int_equal(world_setup(state), 0);
+		w = *state;
+		routing_world(w, critical);
+		w->in.min_prefix_len = c->min_prefix_len;
+		add_row(w, 1, 1, c->address, c->prefix, 1500);
+		add_link(w, 5, "ens5", "", 1);
+		run(w);
+		item = item_of_row(w, 1);
+		if (c->field == NULL) {
+			check_item(c->what, item, PLAN_CREATE, NIC_PENDING, 0);
+			assert_string_equal(item->field, "");
+			continue;
+		}
+		check_item(c->what, item, PLAN_NOTHING, NIC_HELD, -1);
+		check_reason(c->what, item, c->reason);
+		if (strcmp(item->field, c->field) != 0)
+			fail_msg("%s: field \"%s\", want \"%s\"", c->what,
+			    item->field, c->field);
+	}
+}
+
+/* A NIC applied before its row turned dangerous is frozen, not undone. */
+static void
+test_managed_nic_frozen_by_routing_hold(void **state)
+{
+	struct world		*w = *state;
+	struct plan_critical	 critical[NELEM(routing_critical)];
+	const struct plan_item	*item;
+
+	routing_world(w, critical);
+	w->in.min_prefix_len = 8;
+	add_applied_nic(w, 1, 1, 3);
+	w->rows[0].address = ipv4("169.254.169.254");
+	w->rows[0].prefix = 16;
+	run(w);
+	item = item_of_row(w, 1);
+	check_item("frozen", item, PLAN_NOTHING, NIC_HELD, 3);
+	check_reason("frozen", item, "metadata");
+}
+
+/* The cycle's side: the change moved a critical route and was undone. */
+static void
+hold_item(struct world *w, int64_t row_id, time_t now)
+{
+	struct plan_item	*item = (struct plan_item *)item_of_row(w, row_id);
+
+	strlcpy(item->field, "route", sizeof(item->field));
+	strlcpy(item->reason, "route: the route to 10.60.0.9 moved",
+	    sizeof(item->reason));
+	item->state = NIC_HELD;
+	plan_failed(&w->mem, item, nl_link_by_index(w->links, w->nlinks,
+	    item->link_index), now, POLL_S * 1000);
+}
+
+/*
+ * A moved route holds the row with its reason however long the inputs stay
+ * as they are; a changed row or multinicctl sync tries it again.
+ */
+static void
+test_moved_route_holds_until_change(void **state)
+{
+	struct world		*w = *state;
+	const struct plan_item	*item;
+	struct msg_row		*row;
+
+	row = add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	run_at(w, T0);
+	hold_item(w, 1, T0);
+	run_at(w, T0 + PLAN_RETRY_MAX_S * 10);
+	item = item_of_row(w, 1);
+	check_item("unchanged", item, PLAN_NOTHING, NIC_HELD, 0);
+	assert_string_equal(item->field, "route");
+	check_reason("unchanged", item, "route: the route to 10.60.0.9");
+	w->in.retry_now = 1;
+	run_at(w, T0 + PLAN_RETRY_MAX_S * 11);
+	w->in.retry_now = 0;
+	check_item("multinicctl sync", item_of_row(w, 1), PLAN_CREATE,
+	    NIC_PENDING, 0);
+	hold_item(w, 1, T0 + PLAN_RETRY_MAX_S * 11);
+	row->address = ipv4("10.20.0.77");
+	run_at(w, T0 + PLAN_RETRY_MAX_S * 11 + 1);
+	check_item("row changed", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING,
+	    0);
+}
+
 struct name_protected_case {
 	const char	*patterns;
 	const char	*name;
@@ -1940,6 +2110,9 @@ main(void)
 		WORLD_TEST(test_held_row_takes_no_slot),
 		WORLD_TEST(test_route_link_is_held),
 		WORLD_TEST(test_protected_by_name),
+		WORLD_TEST(test_row_taking_routing_is_held),
+		WORLD_TEST(test_managed_nic_frozen_by_routing_hold),
+		WORLD_TEST(test_moved_route_holds_until_change),
 		WORLD_TEST(test_protected_non_candidate_is_held),
 		WORLD_TEST(test_name_protected),
 		WORLD_TEST(test_two_candidates_are_ambiguous),
