@@ -77,5 +77,7 @@ void	cycle_run(struct applier *);
 
 /* sandbox.c */
 void	applier_sandbox(const struct config *);
+/* The syscall filter alone (applier_sandbox() ends with it). */
+void	applier_sandbox_filter(void);
 
 #endif
