@@ -12,6 +12,7 @@
 
 #include <seccomp.h>
 
+#include "caps.h"
 #include "fetcher.h"
 #include "log.h"
 #include "sandbox.h"
@@ -54,6 +55,8 @@ fetcher_sandbox_drop(const struct config *conf)
 
 	if ((pw = getpwnam(conf->privsep_user)) == NULL)
 		fatalx("PRIVSEP_USER %s: no such user", conf->privsep_user);
+	/* Only what the drop to PRIVSEP_USER needs, which then clears them. */
+	caps_limit(0, CAPS_BIT(CAP_SETUID) | CAPS_BIT(CAP_SETGID));
 	sandbox_drop_user(pw->pw_uid, pw->pw_gid);
 	sandbox_no_new_privs();
 

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "caps.h"
 #include "config.h"
 #include "log.h"
 #include "osdetect.h"
@@ -219,6 +220,20 @@ check_configuration(struct supervisor *sv)
 	return 0;
 }
 
+/*
+ * Whatever started us. Kept: CAP_CHOWN (the control socket goes to the
+ * fetcher's group), CAP_KILL (signalling the fetcher, another uid) and
+ * CAP_NET_BIND_SERVICE (a HEALTH_PORT below 1024). The bounding set is left
+ * as given: it is what the children get at exec (each then keeps only what
+ * it needs) and all an APPLY_COMMAND can have, the operator's choice.
+ */
+static void
+supervisor_caps_limit(void)
+{
+	caps_limit(CAPS_ALL, CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_KILL) |
+	    CAPS_BIT(CAP_NET_BIND_SERVICE));
+}
+
 static void
 start_logging(struct supervisor *sv)
 {
@@ -250,6 +265,7 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		fatalx("must run as root");
+	supervisor_caps_limit();
 	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, 1,
 	    &sv.privsep_uid, &sv.privsep_gid) != 0)
 		fatalx("invalid configuration; run multinicd -n for every"

@@ -75,6 +75,29 @@ unlike "$applier_maps" "libssl" "applier: no libssl mapped"
 unlike "$applier_maps" "libgnutls" "applier: no libgnutls mapped"
 unlike "$applier_maps" "libevent_extra" "applier: no evhttp (libevent_extra) mapped"
 
+# Capabilities, though started from a root shell holding all of them: the
+# applier keeps CAP_NET_ADMIN (bit 12) alone, the fetcher nothing, the
+# supervisor CAP_CHOWN, CAP_KILL and CAP_NET_BIND_SERVICE (bits 0, 5, 10)
+# and the bounding set it was given (what its children and APPLY_COMMAND
+# may get).
+caps_of() {
+	local field sets=
+	for field in CapBnd CapPrm CapEff CapInh CapAmb; do
+		sets="$sets $field=$(proc_status "$1" "$field")"
+	done
+	echo "${sets# }"
+}
+none=0000000000000000
+is "$(caps_of "$applier")" \
+    "CapBnd=$none CapPrm=0000000000001000 CapEff=0000000000001000 CapInh=$none CapAmb=$none" \
+    "applier: CAP_NET_ADMIN only, and an empty bounding set"
+is "$(caps_of "$fetcher")" \
+    "CapBnd=$none CapPrm=$none CapEff=$none CapInh=$none CapAmb=$none" \
+    "fetcher: no capability in any set"
+is "$(caps_of "$supervisor")" \
+    "CapBnd=$(proc_status $$ CapBnd) CapPrm=0000000000000421 CapEff=0000000000000421 CapInh=$none CapAmb=$none" \
+    "supervisor: CAP_CHOWN, CAP_KILL, CAP_NET_BIND_SERVICE; the bounding set it was given"
+
 # Supervisor: it parses nothing from the DB.
 unlike "$(cat "/proc/$supervisor/maps")" "libmariadb" "supervisor: no libmariadb mapped"
 

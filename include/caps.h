@@ -1,0 +1,20 @@
+/* Capability sets of multinicd's processes. */
+#ifndef MULTINIC_CAPS_H
+#define MULTINIC_CAPS_H
+
+#include <stdint.h>
+
+#include <linux/capability.h>
+
+#define CAPS_BIT(cap)	(1ULL << (cap))
+#define CAPS_ALL	(~0ULL)
+
+/*
+ * Leaves the bounding set with the capabilities in bounding only (what a
+ * program we exec may get), permitted and effective with those in kept
+ * that we hold, inheritable and ambient empty. Fatal on failure, such as a
+ * capability to drop from the bounding set without CAP_SETPCAP held.
+ */
+void	caps_limit(uint64_t bounding, uint64_t kept);
+
+#endif
