@@ -33,7 +33,7 @@ start(void)
 {
 	if (!applier.have_config || applier.started)
 		fatalx("start message out of order");
-	applier_sandbox(&applier.conf);
+	applier_sandbox(&applier.conf, &applier.sandbox);
 	cycle_init(&applier);
 	child_set_title("applier");
 	applier.started = 1;
@@ -108,7 +108,7 @@ applier_main(int argc, char *argv[])
 	 * CAP_CHOWN), and an empty bounding set costs nothing in a process
 	 * that never execs.
 	 */
-	caps_limit(0, CAPS_BIT(CAP_NET_ADMIN));
+	caps_limit(0, CAPS_BIT(CAP_NET_ADMIN), CAPS_ALL);
 	if ((applier.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((ev_term = evsignal_new(applier.base, SIGTERM, on_terminate,

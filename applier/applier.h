@@ -50,6 +50,7 @@ struct applier {
 	size_t			 nlast_change;
 	struct refusal		 refusals[PLAN_ITEMS_MAX];
 	size_t			 nrefusals;
+	struct msg_sandbox_state sandbox;	/* reported to the fetcher */
 };
 
 /* applier.c */
@@ -76,7 +77,7 @@ void	cycle_init(struct applier *);
 void	cycle_run(struct applier *);
 
 /* sandbox.c */
-void	applier_sandbox(const struct config *);
+void	applier_sandbox(const struct config *, struct msg_sandbox_state *);
 /* The syscall filter alone (applier_sandbox() ends with it). */
 void	applier_sandbox_filter(void);
 

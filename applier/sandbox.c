@@ -92,7 +92,7 @@ config_path(char *buf, const char *root, const char *sub)
 }
 
 void
-applier_sandbox(const struct config *conf)
+applier_sandbox(const struct config *conf, struct msg_sandbox_state *state)
 {
 	struct sandbox_path	 paths[SANDBOX_PATHS_MAX];
 	const char *const	*dir;
@@ -111,8 +111,7 @@ applier_sandbox(const struct config *conf)
 	    SANDBOX_READ);
 
 	sandbox_no_new_privs();
-	if (sandbox_landlock(paths, npaths) == -1)
-		log_info("Landlock not available; file access not restricted");
+	sandbox_landlock(conf->landlock, paths, npaths, state);
 	applier_sandbox_filter();
 }
 

@@ -37,11 +37,11 @@ caps_bounding_limit(uint64_t bounding)
 }
 
 void
-caps_limit(uint64_t bounding, uint64_t kept)
+caps_limit(uint64_t bounding, uint64_t kept, uint64_t effective_kept)
 {
 	struct __user_cap_header_struct	hdr;
 	struct __user_cap_data_struct	data[_LINUX_CAPABILITY_U32S_3];
-	uint64_t			permitted, effective, inheritable;
+	uint64_t			permitted, wanted, effective, inheritable;
 
 	caps_bounding_limit(bounding);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1)
@@ -53,9 +53,12 @@ caps_limit(uint64_t bounding, uint64_t kept)
 	/* A capability we were not given stays out: we cannot add it. */
 	permitted = ((uint64_t)data[1].permitted << 32 | data[0].permitted) &
 	    kept;
+	wanted = permitted & effective_kept;
 	memset(data, 0, sizeof(data));
-	data[0].permitted = data[0].effective = (uint32_t)permitted;
-	data[1].permitted = data[1].effective = (uint32_t)(permitted >> 32);
+	data[0].permitted = (uint32_t)permitted;
+	data[1].permitted = (uint32_t)(permitted >> 32);
+	data[0].effective = (uint32_t)wanted;
+	data[1].effective = (uint32_t)(wanted >> 32);
 	if (syscall(SYS_capset, &hdr, data) == -1)
 		fatal("capset");
 	if (syscall(SYS_capget, &hdr, data) == -1)
@@ -63,12 +66,13 @@ caps_limit(uint64_t bounding, uint64_t kept)
 	effective = (uint64_t)data[1].effective << 32 | data[0].effective;
 	inheritable = (uint64_t)data[1].inheritable << 32 |
 	    data[0].inheritable;
-	if (effective != permitted || inheritable != 0)
+	if (effective != wanted || inheritable != 0)
 		fatalx("capget: capabilities left after the drop"
 		    " (eff %#llx inh %#llx, wanted %#llx)",
 		    (unsigned long long)effective,
 		    (unsigned long long)inheritable,
-		    (unsigned long long)permitted);
-	log_debug("capabilities kept: %#llx, bounding set %#llx",
-	    (unsigned long long)permitted, (unsigned long long)bounding);
+		    (unsigned long long)wanted);
+	log_debug("capabilities permitted %#llx, effective %#llx, bounding"
+	    " set %#llx", (unsigned long long)permitted,
+	    (unsigned long long)wanted, (unsigned long long)bounding);
 }

@@ -267,8 +267,14 @@ sandbox_landlock_add(int ruleset, const struct sandbox_path *p,
 	close(fd);
 }
 
-int
-sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
+/*
+ * -1 with why when Landlock is refused: ENOSYS (a kernel without it, or a
+ * seccomp profile hiding it), EOPNOTSUPP (built in but disabled at boot),
+ * EPERM (a container runtime's profile). Anything else is fatal.
+ */
+static int
+sandbox_landlock_enforce(const struct sandbox_path *paths, size_t npaths,
+    char *why, size_t whylen)
 {
 	struct landlock_ruleset_attr	attr;
 	size_t				i;
@@ -277,8 +283,11 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi == -1) {
-		if (errno == ENOSYS || errno == EOPNOTSUPP)
+		if (errno == ENOSYS || errno == EOPNOTSUPP || errno == EPERM) {
+			snprintf(why, whylen, "landlock_create_ruleset: %s",
+			    strerror(errno));
 			return -1;
+		}
 		fatal("landlock_create_ruleset(VERSION)");
 	}
 	/* Without it landlock_restrict_self() fails with a bare EPERM. */
@@ -298,4 +307,22 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
 	close(ruleset);
 	log_info("landlock ABI %d in force, %zu paths allowed", abi, npaths);
 	return 0;
+}
+
+void
+sandbox_landlock(enum landlock_policy policy, const struct sandbox_path *paths,
+    size_t npaths, struct msg_sandbox_state *state)
+{
+	memset(state, 0, sizeof(*state));
+	if (sandbox_landlock_enforce(paths, npaths, state->reason,
+	    sizeof(state->reason)) == 0) {
+		state->landlock = SANDBOX_LANDLOCK_ENFORCED;
+		return;
+	}
+	if (policy == LANDLOCK_REQUIRED)
+		fatalx("Landlock unavailable (%s) and LANDLOCK=required",
+		    state->reason);
+	state->landlock = SANDBOX_LANDLOCK_UNAVAILABLE;
+	log_warnx("Landlock unavailable (%s); file access is not restricted"
+	    " (LANDLOCK=best-effort)", state->reason);
 }

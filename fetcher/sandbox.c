@@ -46,7 +46,7 @@ static const struct sandbox_rule fetcher_rules[] = {
 };
 
 void
-fetcher_sandbox_drop(const struct config *conf)
+fetcher_sandbox_drop(const struct config *conf, struct msg_sandbox_state *state)
 {
 	struct sandbox_path	paths[sizeof(readable_paths) /
 				    sizeof(readable_paths[0]) + 1];
@@ -56,7 +56,7 @@ fetcher_sandbox_drop(const struct config *conf)
 	if ((pw = getpwnam(conf->privsep_user)) == NULL)
 		fatalx("PRIVSEP_USER %s: no such user", conf->privsep_user);
 	/* Only what the drop to PRIVSEP_USER needs, which then clears them. */
-	caps_limit(0, CAPS_BIT(CAP_SETUID) | CAPS_BIT(CAP_SETGID));
+	caps_limit(0, CAPS_BIT(CAP_SETUID) | CAPS_BIT(CAP_SETGID), CAPS_ALL);
 	sandbox_drop_user(pw->pw_uid, pw->pw_gid);
 	sandbox_no_new_privs();
 
@@ -66,8 +66,7 @@ fetcher_sandbox_drop(const struct config *conf)
 	if (conf->db_tls_ca[0] != '\0')
 		paths[npaths++] = (struct sandbox_path){ conf->db_tls_ca,
 		    SANDBOX_READ };
-	if (sandbox_landlock(paths, npaths) == -1)
-		log_info("Landlock not available; file access not restricted");
+	sandbox_landlock(conf->landlock, paths, npaths, state);
 }
 
 void

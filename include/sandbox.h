@@ -11,6 +11,9 @@
 
 #include <seccomp.h>
 
+#include "config.h"
+#include "msg.h"
+
 /* setgroups/setresgid/setresuid, then checks root cannot come back. Fatal on failure. */
 void	sandbox_drop_user(uid_t uid, gid_t gid);
 /*
@@ -68,10 +71,13 @@ struct sandbox_path {
 };
 
 /*
- * Restricts the file system to paths (missing paths are skipped).
- * Returns 0 when the ruleset is in force, -1 when the kernel has no Landlock
- * (logged once by the caller's choice); any other failure is fatal.
+ * Restricts the file system to paths (missing paths are skipped). When the
+ * kernel or a seccomp profile refuses Landlock (ENOSYS, EOPNOTSUPP, EPERM),
+ * LANDLOCK=required is fatal and best-effort a warning; state says which,
+ * for status and metrics. Any other failure is fatal.
  */
-int	sandbox_landlock(const struct sandbox_path *paths, size_t npaths);
+void	sandbox_landlock(enum landlock_policy policy,
+	    const struct sandbox_path *paths, size_t npaths,
+	    struct msg_sandbox_state *state);
 
 #endif

@@ -221,17 +221,25 @@ check_configuration(struct supervisor *sv)
 }
 
 /*
- * Whatever started us. Kept: CAP_CHOWN (the control socket goes to the
+ * Whatever started us. Effective: CAP_CHOWN (the control socket goes to the
  * fetcher's group), CAP_KILL (signalling the fetcher, another uid) and
- * CAP_NET_BIND_SERVICE (a HEALTH_PORT below 1024). The bounding set is left
- * as given: it is what the children get at exec (each then keeps only what
- * it needs) and all an APPLY_COMMAND can have, the operator's choice.
+ * CAP_NET_BIND_SERVICE (a HEALTH_PORT below 1024). Permitted only, for the
+ * children: under no_new_privs (systemd's NoNewPrivileges=, a container's)
+ * an exec gets no capability its parent has not permitted: CAP_NET_ADMIN
+ * (applier), CAP_SETUID and CAP_SETGID (the fetcher's drop) and CAP_SETPCAP
+ * (both empty their bounding sets). The bounding set is left as given: it
+ * is all an APPLY_COMMAND can have, the operator's choice.
  */
 static void
 supervisor_caps_limit(void)
 {
-	caps_limit(CAPS_ALL, CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_KILL) |
-	    CAPS_BIT(CAP_NET_BIND_SERVICE));
+	uint64_t	own, children;
+
+	own = CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_KILL) |
+	    CAPS_BIT(CAP_NET_BIND_SERVICE);
+	children = CAPS_BIT(CAP_NET_ADMIN) | CAPS_BIT(CAP_SETUID) |
+	    CAPS_BIT(CAP_SETGID) | CAPS_BIT(CAP_SETPCAP);
+	caps_limit(CAPS_ALL, own | children, own);
 }
 
 static void
