@@ -55,7 +55,9 @@ conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf" HEALTH_ADDR=127.0.0.1 HEALTH_PORT=8080
 
 applier_reported() {
-	[ -n "$(status_field landlock.applier | grep -v unknown)" ]
+	local state
+	state=$(status_field landlock.applier)
+	[ -n "$state" ] && [ "$state" != unknown ]
 }
 
 metrics() {
