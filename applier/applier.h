@@ -52,6 +52,7 @@ struct applier {
 	size_t			 nlast_change;
 	struct refusal		 refusals[PLAN_ITEMS_MAX];
 	size_t			 nrefusals;
+	struct msg_sandbox_state sandbox;	/* reported to the fetcher */
 };
 
 /* applier.c */
@@ -79,6 +80,8 @@ void	cycle_run(struct applier *);
 void	cycle_report(struct applier *);
 
 /* sandbox.c */
-void	applier_sandbox(const struct config *);
+void	applier_sandbox(const struct config *, struct msg_sandbox_state *);
+/* The syscall filter alone (applier_sandbox() ends with it). */
+void	applier_sandbox_filter(void);
 
 #endif

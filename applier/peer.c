@@ -49,6 +49,10 @@ open_channel(struct applier *a, int fd)
 	if (msgchan_open(&a->fetcher, a->base, fd, "fetcher", 0,
 	    applier_dispatch_fetcher, fetcher_closed, a) == -1)
 		fatal("cannot open the fetcher channel");
+	/* A new fetcher knows nothing of our sandbox: its status shows it. */
+	if (msg_compose(&a->fetcher, MSG_SANDBOX_STATE, 0, -1, &a->sandbox,
+	    sizeof(a->sandbox)) == -1)
+		fatal("cannot queue the sandbox state");
 	cycle_report(a);
 }
 

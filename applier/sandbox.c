@@ -3,10 +3,14 @@
  * only to its configuration and state directories, a syscall allowlist.
  */
 
+#include <sys/mman.h>
+#include <sys/socket.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/netlink.h>
 #include <seccomp.h>
 
 #include "applier.h"
@@ -25,27 +29,18 @@ static const char *const wicked_dirs[] = {
 	"etc/sysconfig/network", "etc/udev/rules.d", NULL
 };
 
-static const int allowed_syscalls[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(close), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(socket),
-	SCMP_SYS(bind), SCMP_SYS(getsockname), SCMP_SYS(setsockopt),
-	SCMP_SYS(getsockopt), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
-	SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(openat),
-	SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(lseek),
-	SCMP_SYS(getdents64), SCMP_SYS(mkdir), SCMP_SYS(mkdirat),
-	SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
-	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(fsync),
-	SCMP_SYS(fdatasync), SCMP_SYS(fchmod), SCMP_SYS(fchown),
-	SCMP_SYS(ftruncate), SCMP_SYS(mmap), SCMP_SYS(munmap),
-	SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(madvise),
-	SCMP_SYS(futex), SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom),
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(uname),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(restart_syscall),
-	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(sysinfo),
+/* Added to the table both children share (common/sandbox.c). */
+static const struct sandbox_rule applier_rules[] = {
+	/* rtnetlink and nothing else: no packet, no IP, no other bus. */
+	SANDBOX_ALLOW_SOCKET_PROTO(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE),
+	SANDBOX_ALLOW(bind),
+	/* Never executable memory: nothing is loaded after the filter. */
+	SANDBOX_ALLOW_ARG_NOBITS(mmap, 2, PROT_EXEC),
+	/* The persistent files and the journal. */
+	SANDBOX_ALLOW(mkdir), SANDBOX_ALLOW(mkdirat), SANDBOX_ALLOW(rename),
+	SANDBOX_ALLOW(renameat), SANDBOX_ALLOW(renameat2), SANDBOX_ALLOW(unlink),
+	SANDBOX_ALLOW(unlinkat), SANDBOX_ALLOW(fsync), SANDBOX_ALLOW(fdatasync),
+	SANDBOX_ALLOW(fchmod), SANDBOX_ALLOW(ftruncate),
 };
 
 static const char *const *
@@ -97,7 +92,7 @@ config_path(char *buf, const char *root, const char *sub)
 }
 
 void
-applier_sandbox(const struct config *conf)
+applier_sandbox(const struct config *conf, struct msg_sandbox_state *state)
 {
 	struct sandbox_path	 paths[SANDBOX_PATHS_MAX];
 	const char *const	*dir;
@@ -116,8 +111,13 @@ applier_sandbox(const struct config *conf)
 	    SANDBOX_READ);
 
 	sandbox_no_new_privs();
-	if (sandbox_landlock(paths, npaths) == -1)
-		log_info("Landlock not available; file access not restricted");
-	sandbox_seccomp(allowed_syscalls,
-	    sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]));
+	sandbox_landlock(conf->landlock, paths, npaths, state);
+	applier_sandbox_filter();
+}
+
+void
+applier_sandbox_filter(void)
+{
+	sandbox_seccomp(applier_rules,
+	    sizeof(applier_rules) / sizeof(applier_rules[0]));
 }

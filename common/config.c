@@ -142,6 +142,10 @@ static const struct choice os_choices[] = {
 	{ "ifcfg", OS_TYPE_IFCFG }, { "wicked", OS_TYPE_WICKED },
 	{ NULL, 0 }
 };
+static const struct choice landlock_choices[] = {
+	{ "best-effort", LANDLOCK_BEST_EFFORT },
+	{ "required", LANDLOCK_REQUIRED }, { NULL, 0 }
+};
 static const struct choice apply_choices[] = {
 	{ "netlink", APPLY_MODE_NETLINK }, { "command", APPLY_MODE_COMMAND },
 	{ "files", APPLY_MODE_FILES }, { NULL, 0 }
@@ -204,6 +208,8 @@ static const struct config_key config_keys[] = {
 	{ "PRIVSEP_USER", parse_user, FIELD(privsep_user),
 	    .flags = KEY_REQUIRED },
 	{ "DRY_RUN", FIELD(dry_run), BOOL },
+	{ "LANDLOCK", parse_choice, FIELD(landlock),
+	    .choices = landlock_choices, .hint = "best-effort or required" },
 	/* The earlier Go agent's config.env keeps working, with a warning. */
 	{ .name = "BACKOFF_ENABLED", .parse = parse_backoff_enabled,
 	    .choices = bool_choices },
@@ -1055,6 +1061,7 @@ config_defaults(struct config *conf)
 	strlcpy(conf->config_root, "/", sizeof(conf->config_root));
 	strlcpy(conf->state_dir, "/var/lib/multinic", sizeof(conf->state_dir));
 	conf->apply_mode = APPLY_MODE_NETLINK;
+	conf->landlock = LANDLOCK_BEST_EFFORT;
 	conf->verify_timeout_ms = 10 * 1000;
 	strlcpy(conf->protected_interfaces, DEFAULT_PROTECTED,
 	    sizeof(conf->protected_interfaces));

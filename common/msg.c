@@ -92,6 +92,7 @@ static const char *const msg_names[] = {
 	MSG_NAME(MSG_SYNC),
 	MSG_NAME(MSG_RELOAD),
 	MSG_NAME(MSG_SET_LOG_LEVEL),
+	MSG_NAME(MSG_SANDBOX_STATE),
 };
 
 static void	msgchan_read_cb(evutil_socket_t, short, void *);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE	/* setresuid, getresuid, O_PATH */
 #endif
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -151,33 +152,73 @@ sandbox_syscall_name(int nr)
 }
 
 /*
+ * What both children call after their sandbox is in place: libevent's loop,
+ * logging, memory, time, signals, files (Landlock limits which ones). A
+ * process adds its own needs, and each call whose arguments decide what it
+ * can reach is allowed only with the arguments we use, as in OpenSSH's
+ * sandbox-seccomp-filter.c.
+ */
+static const struct sandbox_rule common_rules[] = {
+	SANDBOX_ALLOW(read), SANDBOX_ALLOW(write), SANDBOX_ALLOW(readv),
+	SANDBOX_ALLOW(writev), SANDBOX_ALLOW(close), SANDBOX_ALLOW(recvmsg),
+	SANDBOX_ALLOW(sendmsg), SANDBOX_ALLOW(recvfrom), SANDBOX_ALLOW(sendto),
+	SANDBOX_ALLOW(getsockname), SANDBOX_ALLOW(setsockopt),
+	SANDBOX_ALLOW(getsockopt), SANDBOX_ALLOW(poll), SANDBOX_ALLOW(ppoll),
+	SANDBOX_ALLOW(epoll_wait), SANDBOX_ALLOW(epoll_pwait),
+	SANDBOX_ALLOW(epoll_ctl), SANDBOX_ALLOW(fcntl), SANDBOX_ALLOW(openat),
+	SANDBOX_ALLOW(newfstatat), SANDBOX_ALLOW(fstat), SANDBOX_ALLOW(lseek),
+	SANDBOX_ALLOW(getdents64), SANDBOX_ALLOW(munmap),
+	SANDBOX_ALLOW(mremap), SANDBOX_ALLOW(brk), SANDBOX_ALLOW(madvise),
+	SANDBOX_ALLOW(futex), SANDBOX_ALLOW(clock_gettime),
+	SANDBOX_ALLOW(clock_nanosleep), SANDBOX_ALLOW(nanosleep),
+	SANDBOX_ALLOW(gettimeofday), SANDBOX_ALLOW(getrandom),
+	SANDBOX_ALLOW(getpid), SANDBOX_ALLOW(gettid), SANDBOX_ALLOW(uname),
+	SANDBOX_ALLOW(rt_sigreturn), SANDBOX_ALLOW(rt_sigprocmask),
+	SANDBOX_ALLOW(rt_sigaction), SANDBOX_ALLOW(restart_syscall),
+	SANDBOX_ALLOW(exit), SANDBOX_ALLOW(exit_group), SANDBOX_ALLOW(sysinfo),
+	/* libevent asks how much is to read; no other request is ours. */
+	SANDBOX_ALLOW_ARG(ioctl, 1, FIONREAD),
+};
+
+static void
+sandbox_rule_add(scmp_filter_ctx ctx, const struct sandbox_rule *rule)
+{
+	int	rc;
+
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, rule->nr, rule->ncmp,
+	    rule->ncmp > 0 ? rule->cmp : NULL);
+	if (rc < 0)
+		fatalx("seccomp_rule_add %s: %s",
+		    sandbox_syscall_name(rule->nr), strerror(-rc));
+}
+
+/*
  * Foreign architectures (i386/x32 entry points) keep libseccomp's default
  * bad-arch action, kill: the allowlist below speaks native numbers only.
  */
 void
-sandbox_seccomp(const int *syscalls, size_t nsyscalls)
+sandbox_seccomp(const struct sandbox_rule *rules, size_t nrules)
 {
 	scmp_filter_ctx	ctx;
-	size_t		i;
+	size_t		i, ncommon;
 	int		rc;
 
+	ncommon = sizeof(common_rules) / sizeof(common_rules[0]);
 	ctx = seccomp_init(SECCOMP_AUDIT ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL)
 		fatalx("seccomp_init failed");
 	/* On every thread of the process, not only the caller (TSYNC). */
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
 		fatalx("seccomp_attr_set(TSYNC): %s", strerror(-rc));
-	for (i = 0; i < nsyscalls; i++) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscalls[i], 0);
-		if (rc < 0)
-			fatalx("seccomp_rule_add %s: %s",
-			    sandbox_syscall_name(syscalls[i]), strerror(-rc));
-	}
+	for (i = 0; i < ncommon; i++)
+		sandbox_rule_add(ctx, &common_rules[i]);
+	for (i = 0; i < nrules; i++)
+		sandbox_rule_add(ctx, &rules[i]);
 	if ((rc = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-rc));
 	seccomp_release(ctx);
-	log_debug("seccomp filter loaded, %zu syscalls allowed%s",
-	    nsyscalls, SECCOMP_AUDIT ? ", others logged (SECCOMP_AUDIT)" : "");
+	log_debug("seccomp filter loaded, %zu rules%s", ncommon + nrules,
+	    SECCOMP_AUDIT ? ", others logged (SECCOMP_AUDIT)" : "");
 }
 
 /* Every right this kernel's ABI knows, so nothing is left unrestricted. */
@@ -226,8 +267,14 @@ sandbox_landlock_add(int ruleset, const struct sandbox_path *p,
 	close(fd);
 }
 
-int
-sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
+/*
+ * -1 with why when Landlock is refused: ENOSYS (a kernel without it, or a
+ * seccomp profile hiding it), EOPNOTSUPP (built in but disabled at boot),
+ * EPERM (a container runtime's profile). Anything else is fatal.
+ */
+static int
+sandbox_landlock_enforce(const struct sandbox_path *paths, size_t npaths,
+    char *why, size_t whylen)
 {
 	struct landlock_ruleset_attr	attr;
 	size_t				i;
@@ -236,8 +283,11 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi == -1) {
-		if (errno == ENOSYS || errno == EOPNOTSUPP)
+		if (errno == ENOSYS || errno == EOPNOTSUPP || errno == EPERM) {
+			snprintf(why, whylen, "landlock_create_ruleset: %s",
+			    strerror(errno));
 			return -1;
+		}
 		fatal("landlock_create_ruleset(VERSION)");
 	}
 	/* Without it landlock_restrict_self() fails with a bare EPERM. */
@@ -257,4 +307,22 @@ sandbox_landlock(const struct sandbox_path *paths, size_t npaths)
 	close(ruleset);
 	log_info("landlock ABI %d in force, %zu paths allowed", abi, npaths);
 	return 0;
+}
+
+void
+sandbox_landlock(enum landlock_policy policy, const struct sandbox_path *paths,
+    size_t npaths, struct msg_sandbox_state *state)
+{
+	memset(state, 0, sizeof(*state));
+	if (sandbox_landlock_enforce(paths, npaths, state->reason,
+	    sizeof(state->reason)) == 0) {
+		state->landlock = SANDBOX_LANDLOCK_ENFORCED;
+		return;
+	}
+	if (policy == LANDLOCK_REQUIRED)
+		fatalx("Landlock unavailable (%s) and LANDLOCK=required",
+		    state->reason);
+	state->landlock = SANDBOX_LANDLOCK_UNAVAILABLE;
+	log_warnx("Landlock unavailable (%s); file access is not restricted"
+	    " (LANDLOCK=best-effort)", state->reason);
 }

@@ -88,7 +88,7 @@ start(void)
 	    &fetcher.secret)) == NULL)
 		fatalx("cannot set up the database layer");
 	explicit_bzero(&fetcher.secret, sizeof(fetcher.secret));
-	fetcher_sandbox_drop(&fetcher.conf);
+	fetcher_sandbox_drop(&fetcher.conf, &fetcher.sandbox);
 	/* After the drop, which it inherits; the filter forbids new threads. */
 	if (db_start_thread(fetcher.db) == -1)
 		fatal("cannot start the database connect thread");
@@ -152,6 +152,7 @@ open_applier_channel(int fd)
 	/* A new applier knows nothing yet: tell it all at once. */
 	fetcher.results.receiving = 0;
 	memset(&fetcher.db_address_sent, 0, sizeof(fetcher.db_address_sent));
+	memset(&fetcher.applier_sandbox, 0, sizeof(fetcher.applier_sandbox));
 	if (fetcher.started)
 		poll_now(&fetcher);
 }
@@ -205,6 +206,7 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct msg_result	result;
 	struct msg_results_end	end;
+	struct msg_sandbox_state sandbox;
 
 	(void)arg;
 	switch (m->hdr.type) {
@@ -217,6 +219,14 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload(chan, m, &end, sizeof(end)) == -1)
 			fatalx("bad results end message");
 		results_end(&fetcher, &end);
+		break;
+	case MSG_SANDBOX_STATE:
+		if (msg_payload(chan, m, &sandbox, sizeof(sandbox)) == -1 ||
+		    sandbox.landlock < SANDBOX_LANDLOCK_UNKNOWN ||
+		    sandbox.landlock > SANDBOX_LANDLOCK_UNAVAILABLE)
+			fatalx("bad sandbox state message");
+		sandbox.reason[sizeof(sandbox.reason) - 1] = '\0';
+		fetcher.applier_sandbox = sandbox;
 		break;
 	default:
 		fatalx("unexpected %s from the applier",

@@ -61,6 +61,8 @@ struct fetcher {
 	struct poll_state	 poll;
 	struct results		 results;
 	struct msg_db_address	 db_address_sent;
+	struct msg_sandbox_state sandbox;		/* ours */
+	struct msg_sandbox_state applier_sandbox;	/* as it reported */
 };
 
 /* fetcher.c */
@@ -89,7 +91,7 @@ void	snapshot_send(struct msgchan *, uint64_t generation, int incomplete,
 	    const struct msg_row *, size_t);
 
 /* sandbox.c: user, no_new_privs and Landlock, then the syscall filter. */
-void	fetcher_sandbox_drop(const struct config *);
+void	fetcher_sandbox_drop(const struct config *, struct msg_sandbox_state *);
 void	fetcher_sandbox_filter(void);
 
 #endif

@@ -275,6 +275,7 @@ struct metrics {
 	struct metric	orphans_deleted;
 	struct metric	rows_rejected;
 	struct metric	deletions_held;
+	struct metric	landlock;
 	struct metric	errors;
 	struct metric	agent_info;
 
@@ -351,6 +352,9 @@ init_counters(struct metrics *m)
 	add_labeled(&m->errors, "error_type", error_types, COUNT(error_types));
 }
 
+/* In the order update_gauges() sets them. */
+static const char *const landlock_procs[] = { "fetcher", "applier" };
+
 static void
 init_others(struct metrics *m)
 {
@@ -385,6 +389,12 @@ init_others(struct metrics *m)
 	metric_init(&m->deletions_held, "multinic_deletions_held",
 	    "1 while the mass-deletion guard holds deletions.", METRIC_GAUGE);
 	add_plain(&m->deletions_held);
+	metric_init(&m->landlock, "multinic_sandbox_landlock_enforced",
+	    "1 while the process's Landlock rules are in force; 0 when the"
+	    " kernel refused them (LANDLOCK=best-effort) or not known yet.",
+	    METRIC_GAUGE);
+	add_labeled(&m->landlock, "proc", landlock_procs,
+	    COUNT(landlock_procs));
 	metric_init(&m->agent_info, "multinic_agent_info",
 	    "Constant 1, labeled with the agent's version, OS type and node.",
 	    METRIC_GAUGE);
@@ -598,6 +608,10 @@ update_gauges(struct metrics *m, const struct fetcher *f)
 	metric_relabel(&m->poll_error.samples[0], 0, f->poll.last_error);
 	metric_set(&m->deletions_held.samples[0],
 	    f->results.deletions_held != 0);
+	metric_set(&m->landlock.samples[0],
+	    f->sandbox.landlock == SANDBOX_LANDLOCK_ENFORCED);
+	metric_set(&m->landlock.samples[1],
+	    f->applier_sandbox.landlock == SANDBOX_LANDLOCK_ENFORCED);
 	metric_relabel(info, 1, config_os_type_name(f->conf.os_type));
 	status_node_name(f, node, sizeof(node));
 	metric_relabel(info, 2, node);
@@ -613,7 +627,7 @@ metrics_render(struct metrics *m, const struct fetcher *f,
 		&m->poll_error,
 		&m->db_query_duration, &m->writeback_failures, &m->drifts,
 		&m->orphans_deleted, &m->rows_rejected, &m->deletions_held,
-		&m->errors, &m->agent_info,
+		&m->landlock, &m->errors, &m->agent_info,
 	};
 	size_t			 i;
 

@@ -5,11 +5,14 @@
  * first, and the second, which would forbid making it, covers it too.
  */
 
+#include <sys/socket.h>
+
 #include <pwd.h>
 #include <stddef.h>
 
 #include <seccomp.h>
 
+#include "caps.h"
 #include "fetcher.h"
 #include "log.h"
 #include "sandbox.h"
@@ -22,30 +25,28 @@ static const char *const readable_paths[] = {
 	"/usr/share/ca-certificates",
 };
 
-static const int allowed_syscalls[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(close), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(socket),
-	SCMP_SYS(connect), SCMP_SYS(accept4), SCMP_SYS(getsockopt),
-	SCMP_SYS(setsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
-	SCMP_SYS(shutdown), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
-	SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(openat),
-	SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(lseek),
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk),
-	SCMP_SYS(madvise), SCMP_SYS(mprotect), SCMP_SYS(futex),
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(getrandom),
-	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(uname),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(restart_syscall),
-	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(sysinfo),
-	/* OpenSSL lists its default CA directory at the first TLS connect. */
-	SCMP_SYS(getdents64),
+/* Added to the table both children share (common/sandbox.c). */
+static const struct sandbox_rule fetcher_rules[] = {
+	/*
+	 * MariaDB over TCP or its unix socket, evdns over UDP or TCP. No raw,
+	 * packet or netlink socket, no other family.
+	 */
+	SANDBOX_ALLOW_SOCKET(AF_UNIX, SOCK_STREAM),
+	SANDBOX_ALLOW_SOCKET(AF_INET, SOCK_STREAM),
+	SANDBOX_ALLOW_SOCKET(AF_INET, SOCK_DGRAM),
+	SANDBOX_ALLOW_SOCKET(AF_INET6, SOCK_STREAM),
+	SANDBOX_ALLOW_SOCKET(AF_INET6, SOCK_DGRAM),
+	SANDBOX_ALLOW(connect), SANDBOX_ALLOW(accept4),
+	SANDBOX_ALLOW(getpeername), SANDBOX_ALLOW(shutdown),
+	/*
+	 * Not limited to non-executable memory: glibc may still load an NSS
+	 * or unwinder library on the DB thread.
+	 */
+	SANDBOX_ALLOW(mmap), SANDBOX_ALLOW(mprotect),
 };
 
 void
-fetcher_sandbox_drop(const struct config *conf)
+fetcher_sandbox_drop(const struct config *conf, struct msg_sandbox_state *state)
 {
 	struct sandbox_path	paths[sizeof(readable_paths) /
 				    sizeof(readable_paths[0]) + 1];
@@ -54,6 +55,8 @@ fetcher_sandbox_drop(const struct config *conf)
 
 	if ((pw = getpwnam(conf->privsep_user)) == NULL)
 		fatalx("PRIVSEP_USER %s: no such user", conf->privsep_user);
+	/* Only what the drop to PRIVSEP_USER needs, which then clears them. */
+	caps_limit(0, CAPS_BIT(CAP_SETUID) | CAPS_BIT(CAP_SETGID), CAPS_ALL);
 	sandbox_drop_user(pw->pw_uid, pw->pw_gid);
 	sandbox_no_new_privs();
 
@@ -63,13 +66,12 @@ fetcher_sandbox_drop(const struct config *conf)
 	if (conf->db_tls_ca[0] != '\0')
 		paths[npaths++] = (struct sandbox_path){ conf->db_tls_ca,
 		    SANDBOX_READ };
-	if (sandbox_landlock(paths, npaths) == -1)
-		log_info("Landlock not available; file access not restricted");
+	sandbox_landlock(conf->landlock, paths, npaths, state);
 }
 
 void
 fetcher_sandbox_filter(void)
 {
-	sandbox_seccomp(allowed_syscalls,
-	    sizeof(allowed_syscalls) / sizeof(allowed_syscalls[0]));
+	sandbox_seccomp(fetcher_rules,
+	    sizeof(fetcher_rules) / sizeof(fetcher_rules[0]));
 }

@@ -219,6 +219,42 @@ status_json_counts(const struct census *c)
 	return obj;
 }
 
+/* "enforced", "unavailable: <why>" or "unknown" (the applier not heard yet). */
+static struct json_object *
+status_json_landlock_state(const struct msg_sandbox_state *state)
+{
+	char	text[sizeof(state->reason) + 16];
+
+	switch (state->landlock) {
+	case SANDBOX_LANDLOCK_ENFORCED:
+		return json_object_new_string("enforced");
+	case SANDBOX_LANDLOCK_UNAVAILABLE:
+		snprintf(text, sizeof(text), "unavailable: %.*s",
+		    (int)strnlen(state->reason, sizeof(state->reason)),
+		    state->reason);
+		return json_object_new_string(text);
+	default:
+		return json_object_new_string("unknown");
+	}
+}
+
+static struct json_object *
+status_json_landlock(const struct fetcher *f)
+{
+	struct json_object	*obj;
+
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	if (status_json_add(obj, "fetcher",
+	    status_json_landlock_state(&f->sandbox)) == -1 ||
+	    status_json_add(obj, "applier",
+	    status_json_landlock_state(&f->applier_sandbox)) == -1) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 int
 status_json_common(const struct fetcher *f, const struct census *c,
     struct json_object *obj)
@@ -244,6 +280,7 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	rc |= status_json_add(obj, "applied_generation",
 	    json_object_new_int64((int64_t)f->results.acked_generation));
 	rc |= status_json_add(obj, "interfaces", status_json_counts(c));
+	rc |= status_json_add(obj, "landlock", status_json_landlock(f));
 	return rc;
 }
 

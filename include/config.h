@@ -27,6 +27,12 @@ enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 enum log_format { LOG_FORMAT_AUTO, LOG_FORMAT_JSON, LOG_FORMAT_TEXT };
 
+/* LANDLOCK: what a child does when the kernel refuses Landlock. */
+enum landlock_policy {
+	LANDLOCK_BEST_EFFORT,	/* warn, report it, run without */
+	LANDLOCK_REQUIRED,	/* refuse to run */
+};
+
 struct config {
 	char		db_host[CONFIG_HOSTS_MAX];
 	uint16_t	db_port;
@@ -61,6 +67,7 @@ struct config {
 	uint32_t	delete_grace_ms;
 	char		privsep_user[CONFIG_NAME_MAX];
 	int32_t		dry_run;
+	int32_t		landlock;		/* enum landlock_policy */
 };
 
 /* Kept apart from struct config so the password only ever goes to the fetcher. */

@@ -72,6 +72,11 @@ enum msg_type {
 	/* fetcher -> supervisor: multinicctl log; sent on to both children. */
 	MSG_SET_LOG_LEVEL,		/* struct msg_log_level */
 
+	/*
+	 * applier -> fetcher: its sandbox, for status and metrics; sent once
+	 * in place and again on every new channel.
+	 */
+	MSG_SANDBOX_STATE,		/* struct msg_sandbox_state */
 	MSG_TYPE_MAX
 };
 
@@ -152,6 +157,18 @@ struct msg_db_address {
 
 struct msg_sync {
 	uint32_t	allow_delete;	/* release held deletions once */
+};
+
+#define SANDBOX_REASON_MAX	96
+struct msg_sandbox_state {
+	int32_t		landlock;	/* enum sandbox_landlock_state */
+	char		reason[SANDBOX_REASON_MAX];	/* why unavailable */
+};
+
+enum sandbox_landlock_state {
+	SANDBOX_LANDLOCK_UNKNOWN,	/* not reported yet */
+	SANDBOX_LANDLOCK_ENFORCED,
+	SANDBOX_LANDLOCK_UNAVAILABLE,	/* refused by the kernel or a filter */
 };
 
 struct msg_hdr {

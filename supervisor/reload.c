@@ -19,7 +19,8 @@ fetcher_sandbox_changed(const struct config *old, const struct config *new)
 	return CHANGED(old, new, privsep_user) ||
 	    CHANGED(old, new, state_dir) ||
 	    CHANGED(old, new, db_socket) ||
-	    CHANGED(old, new, db_tls_ca);
+	    CHANGED(old, new, db_tls_ca) ||
+	    CHANGED(old, new, landlock);
 }
 
 static int
@@ -27,7 +28,8 @@ applier_sandbox_changed(const struct config *old, const struct config *new)
 {
 	return CHANGED(old, new, config_root) ||
 	    CHANGED(old, new, state_dir) ||
-	    CHANGED(old, new, os_type);
+	    CHANGED(old, new, os_type) ||
+	    CHANGED(old, new, landlock);
 }
 
 /*

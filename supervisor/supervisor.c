@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "caps.h"
 #include "config.h"
 #include "log.h"
 #include "osdetect.h"
@@ -219,6 +220,28 @@ check_configuration(struct supervisor *sv)
 	return 0;
 }
 
+/*
+ * Whatever started us. Effective: CAP_CHOWN (the control socket goes to the
+ * fetcher's group), CAP_KILL (signalling the fetcher, another uid) and
+ * CAP_NET_BIND_SERVICE (a HEALTH_PORT below 1024). Permitted only, for the
+ * children: under no_new_privs (systemd's NoNewPrivileges=, a container's)
+ * an exec gets no capability its parent has not permitted: CAP_NET_ADMIN
+ * (applier), CAP_SETUID and CAP_SETGID (the fetcher's drop) and CAP_SETPCAP
+ * (both empty their bounding sets). The bounding set is left as given: it
+ * is all an APPLY_COMMAND can have, the operator's choice.
+ */
+static void
+supervisor_caps_limit(void)
+{
+	uint64_t	own, children;
+
+	own = CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_KILL) |
+	    CAPS_BIT(CAP_NET_BIND_SERVICE);
+	children = CAPS_BIT(CAP_NET_ADMIN) | CAPS_BIT(CAP_SETUID) |
+	    CAPS_BIT(CAP_SETGID) | CAPS_BIT(CAP_SETPCAP);
+	caps_limit(CAPS_ALL, own | children, own);
+}
+
 static void
 start_logging(struct supervisor *sv)
 {
@@ -250,6 +273,7 @@ main(int argc, char *argv[])
 
 	if (geteuid() != 0)
 		fatalx("must run as root");
+	supervisor_caps_limit();
 	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, 1,
 	    &sv.privsep_uid, &sv.privsep_gid) != 0)
 		fatalx("invalid configuration; run multinicd -n for every"

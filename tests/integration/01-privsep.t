@@ -75,6 +75,30 @@ unlike "$applier_maps" "libssl" "applier: no libssl mapped"
 unlike "$applier_maps" "libgnutls" "applier: no libgnutls mapped"
 unlike "$applier_maps" "libevent_extra" "applier: no evhttp (libevent_extra) mapped"
 
+# Capabilities, though started from a root shell holding all of them: the
+# applier keeps CAP_NET_ADMIN (bit 12) alone, the fetcher nothing, the
+# supervisor CAP_CHOWN, CAP_KILL and CAP_NET_BIND_SERVICE (bits 0, 5, 10)
+# effective, only permitted what its children need under no_new_privs
+# (CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_ADMIN: bits 6, 7, 8, 12), and
+# the bounding set it was given (what APPLY_COMMAND may get).
+caps_of() {
+	local field sets=
+	for field in CapBnd CapPrm CapEff CapInh CapAmb; do
+		sets="$sets $field=$(proc_status "$1" "$field")"
+	done
+	echo "${sets# }"
+}
+none=0000000000000000
+is "$(caps_of "$applier")" \
+    "CapBnd=$none CapPrm=0000000000001000 CapEff=0000000000001000 CapInh=$none CapAmb=$none" \
+    "applier: CAP_NET_ADMIN only, and an empty bounding set"
+is "$(caps_of "$fetcher")" \
+    "CapBnd=$none CapPrm=$none CapEff=$none CapInh=$none CapAmb=$none" \
+    "fetcher: no capability in any set"
+is "$(caps_of "$supervisor")" \
+    "CapBnd=$(proc_status $$ CapBnd) CapPrm=00000000000015e1 CapEff=0000000000000421 CapInh=$none CapAmb=$none" \
+    "supervisor: CAP_CHOWN, CAP_KILL, CAP_NET_BIND_SERVICE in effect; its children's permitted"
+
 # Supervisor: it parses nothing from the DB.
 unlike "$(cat "/proc/$supervisor/maps")" "libmariadb" "supervisor: no libmariadb mapped"
 

@@ -100,6 +100,10 @@ is "$(proc_status "$sv" CapBnd)" "$(bounding_mask "${unit_caps[@]}")" \
 fetcher=$(fetcher_of "$sv")
 is "$(proc_status "$fetcher" CapEff)" 0000000000000000 \
     "the fetcher has no capabilities"
+applier=$(child_titled "$sv" "multinicd: applier")
+is "$(proc_status "$applier" CapEff)/$(proc_status "$applier" CapBnd)" \
+    0000000000001000/0000000000000000 \
+    "the applier keeps CAP_NET_ADMIN alone and empties its bounding set"
 ok "the row is applied" wait_until 100 row_applied
 like "$(netns_ipv4 "$NS" multinic0)" '^10\.72\.0\.5/24$' \
     "multinic0 carries the row's address"
@@ -159,6 +163,11 @@ for cap in "${unit_caps[@]}"; do
 		    wait_until 150 is_gone "$sv"
 		like "$(cat "$DAEMON_LOG")" "multinicd.sock" "naming the socket"
 		show_why "multinicd.sock"
+		;;
+	setpcap)
+		ok "without setpcap the children cannot empty their bounding sets" \
+		    wait_until 150 log_has "needs CAP_SETPCAP"
+		show_why "needs CAP_SETPCAP"
 		;;
 	*)
 		fail "no check for $cap: say in this test what needs it"

@@ -77,6 +77,7 @@ struct fixture {
 	struct msgchan		 supervisor;	/* the supervisor's end */
 	int			 malformed;	/* MSG_PEER_MALFORMED received */
 	int			 fetcher_gone;	/* the applier closed its end */
+	int			 sandbox_states;	/* MSG_SANDBOX_STATE received */
 };
 
 static void
@@ -98,6 +99,17 @@ unexpected(struct msgchan *chan, struct msg *m, void *arg)
 	fail_msg("%s sent %s", chan->peer, msg_type_name(m->hdr.type));
 }
 
+/* The applier reports its sandbox on every new channel, and sends no more. */
+static void
+fetcher_receive(struct msgchan *chan, struct msg *m, void *arg)
+{
+	struct fixture	*f = arg;
+
+	if (m->hdr.type != MSG_SANDBOX_STATE)
+		unexpected(chan, m, arg);
+	f->sandbox_states++;
+}
+
 static void
 fetcher_closed(struct msgchan *chan, int malformed, void *arg)
 {
@@ -112,7 +124,7 @@ static void
 open_fetcher_end(struct fixture *f, int fd)
 {
 	assert_int_equal(msgchan_open(&f->fetcher, f->base, fd, "applier", 0,
-	    unexpected, fetcher_closed, f), 0);
+	    fetcher_receive, fetcher_closed, f), 0);
 	f->fetcher_gone = 0;
 }
 

@@ -1,0 +1,179 @@
+/*
+ * Tests for the children's seccomp filters (applier/sandbox.c,
+ * fetcher/sandbox.c, common/sandbox.c): each probe runs in a child that
+ * loads the real filter, then makes one call; a refused call kills it.
+ */
+
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../applier/applier.h"
+#include "../../fetcher/fetcher.h"
+#include "sandbox.h"
+
+enum probe {
+	PROBE_NETLINK_ROUTE,
+	PROBE_NETLINK_OTHER,
+	PROBE_INET_DGRAM,
+	PROBE_INET_STREAM,
+	PROBE_INET6_DGRAM,
+	PROBE_INET_RAW,
+	PROBE_PACKET,
+	PROBE_UNIX_STREAM,
+	PROBE_UNIX_DGRAM,
+	PROBE_IOCTL_FIONREAD,
+	PROBE_IOCTL_SIOCGIFCONF,
+	PROBE_MMAP_EXEC,
+};
+
+/* The result does not matter: only whether the filter let the call in. */
+static void
+probe_call(enum probe probe)
+{
+	struct ifconf	 ifc = { 0 };
+	int		 n;
+
+	switch (probe) {
+	case PROBE_NETLINK_ROUTE:
+		(void)socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		break;
+	case PROBE_NETLINK_OTHER:
+		(void)socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
+		break;
+	case PROBE_INET_DGRAM:
+		(void)socket(AF_INET, SOCK_DGRAM, 0);
+		break;
+	case PROBE_INET_STREAM:
+		(void)socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		break;
+	case PROBE_INET6_DGRAM:
+		(void)socket(AF_INET6, SOCK_DGRAM, 0);
+		break;
+	case PROBE_INET_RAW:
+		(void)socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+		break;
+	case PROBE_PACKET:
+		(void)socket(AF_PACKET, SOCK_RAW, 0);
+		break;
+	case PROBE_UNIX_STREAM:
+		(void)socket(AF_UNIX, SOCK_STREAM, 0);
+		break;
+	case PROBE_UNIX_DGRAM:
+		(void)socket(AF_UNIX, SOCK_DGRAM, 0);
+		break;
+	case PROBE_IOCTL_FIONREAD:
+		(void)ioctl(STDIN_FILENO, FIONREAD, &n);
+		break;
+	case PROBE_IOCTL_SIOCGIFCONF:
+		(void)ioctl(STDIN_FILENO, SIOCGIFCONF, &ifc);
+		break;
+	case PROBE_MMAP_EXEC:
+		(void)mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		break;
+	}
+}
+
+/*
+ * 1 if the probe ran under filter and the call came back, 0 if the filter
+ * killed the child (SIGSYS). Exits with _exit(): no atexit handler, such
+ * as a sanitizer's leak check, runs under the filter.
+ */
+static int
+probe_allowed(void (*filter)(void), enum probe probe)
+{
+	pid_t	pid;
+	int	status;
+
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		sandbox_no_new_privs();
+		filter();
+		probe_call(probe);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status)) {
+		assert_int_equal(WTERMSIG(status), SIGSYS);
+		return 0;
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return 1;
+}
+
+static void
+test_applier_sockets(void **state)
+{
+	(void)state;
+	assert_true(probe_allowed(applier_sandbox_filter, PROBE_NETLINK_ROUTE));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_NETLINK_OTHER));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_INET_DGRAM));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_INET_STREAM));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_INET6_DGRAM));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_PACKET));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_UNIX_STREAM));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_UNIX_DGRAM));
+}
+
+static void
+test_applier_ioctl_and_mmap(void **state)
+{
+	(void)state;
+	assert_true(probe_allowed(applier_sandbox_filter, PROBE_IOCTL_FIONREAD));
+	assert_false(probe_allowed(applier_sandbox_filter,
+	    PROBE_IOCTL_SIOCGIFCONF));
+	assert_false(probe_allowed(applier_sandbox_filter, PROBE_MMAP_EXEC));
+}
+
+static void
+test_fetcher_sockets(void **state)
+{
+	(void)state;
+	assert_true(probe_allowed(fetcher_sandbox_filter, PROBE_INET_DGRAM));
+	assert_true(probe_allowed(fetcher_sandbox_filter, PROBE_INET_STREAM));
+	assert_true(probe_allowed(fetcher_sandbox_filter, PROBE_UNIX_STREAM));
+	assert_false(probe_allowed(fetcher_sandbox_filter, PROBE_INET_RAW));
+	assert_false(probe_allowed(fetcher_sandbox_filter, PROBE_PACKET));
+	assert_false(probe_allowed(fetcher_sandbox_filter, PROBE_NETLINK_ROUTE));
+	assert_false(probe_allowed(fetcher_sandbox_filter, PROBE_UNIX_DGRAM));
+}
+
+static void
+test_fetcher_ioctl(void **state)
+{
+	(void)state;
+	assert_true(probe_allowed(fetcher_sandbox_filter, PROBE_IOCTL_FIONREAD));
+	assert_false(probe_allowed(fetcher_sandbox_filter,
+	    PROBE_IOCTL_SIOCGIFCONF));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_applier_sockets),
+		cmocka_unit_test(test_applier_ioctl_and_mmap),
+		cmocka_unit_test(test_fetcher_sockets),
+		cmocka_unit_test(test_fetcher_ioctl),
+	};
+
+	/* A filter that only logs refuses nothing to test. */
+	if (SECCOMP_AUDIT)
+		return 0;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
