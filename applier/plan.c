@@ -494,7 +494,7 @@ plan_valid_row(struct planner *p, const struct msg_row *row)
 	if ((link = protected_by_mac(p->in, row->mac, &why)) != NULL) {
 		keep_managed_slot(p, item);
 		item->link_index = link->index;
-		set_reason(item, NIC_HELD, "link %s is protected: %s",
+		set_held(item, "protected", "link %s is protected: %s",
 		    link->name, why);
 		return;
 	}

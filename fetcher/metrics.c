@@ -244,10 +244,12 @@ static const char *const drift_types[] = {
 };
 /*
  * A held row's column (msg_row.field), a duplicate of another row, or the
- * applier's check (msg_result.field): "route" when a critical route moved.
+ * applier's check (msg_result.field): "route" when a critical route moved,
+ * "protected" when the row names a protected link's MAC.
  */
 static const char *const reject_reasons[] = {
 	"macaddress", "address", "cidr", "mtu", "duplicate", "route",
+	"protected",
 };
 static const char *const error_types[] = { "database", "writeback", "apply" };
 static const char *const info_labels[] = { "version", "os_type", "node_name" };

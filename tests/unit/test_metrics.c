@@ -395,7 +395,7 @@ static void
 test_applier_holds_counted_once(void **state)
 {
 	struct metrics		*m = metrics_new();
-	struct msg_result	 first[3], second[3];
+	struct msg_result	 first[4], second[4];
 	char			*text;
 
 	(void)state;
@@ -412,13 +412,19 @@ test_applier_holds_counted_once(void **state)
 	first[2] = result("fa:16:3e:00:00:03", 3, NIC_HELD, 0);
 	strlcpy(first[2].reason, "mtu: MTU \"20\" outside 68..9216",
 	    sizeof(first[2].reason));
-	metrics_verdict(m, NULL, 0, first, 3, 1);
+	first[3] = result("fa:16:3e:00:00:04", 4, NIC_HELD, 0);
+	strlcpy(first[3].field, "protected", sizeof(first[3].field));
+	strlcpy(first[3].reason, "link eth0 is protected: matches"
+	    " PROTECTED_INTERFACES", sizeof(first[3].reason));
+	metrics_verdict(m, NULL, 0, first, 4, 1);
 	memcpy(second, first, sizeof(second));
 	metrics_snapshot_sent(m, 2);
-	metrics_verdict(m, first, 3, second, 3, 2);
+	metrics_verdict(m, first, 4, second, 4, 2);
 	text = render_all(m);
 	assert_line(text, "multinic_rows_rejected_total{reason=\"cidr\"} 1");
 	assert_line(text, "multinic_rows_rejected_total{reason=\"route\"} 1");
+	assert_line(text,
+	    "multinic_rows_rejected_total{reason=\"protected\"} 1");
 	assert_line(text, "multinic_rows_rejected_total{reason=\"mtu\"} 0");
 	assert_line(text,
 	    "multinic_interfaces_processed_total{status=\"failure\"} 0");

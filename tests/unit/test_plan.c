@@ -1168,6 +1168,8 @@ test_protected_by_name(void **state)
 			check_item(c->what, item, PLAN_NOTHING, NIC_HELD, KEEP);
 			check_reason(c->what, item, c->name);
 			check_reason(c->what, item, "PROTECTED_INTERFACES");
+			/* What multinic_rows_rejected_total counts it under. */
+			assert_string_equal(item->field, "protected");
 		} else
 			check_item(c->what, item, PLAN_CREATE, NIC_PENDING, 0);
 	}
