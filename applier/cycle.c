@@ -13,6 +13,7 @@
 #include "applier.h"
 #include "files.h"
 #include "log.h"
+#include "state.h"
 #include "validate.h"
 
 #define CONFIG_FILE_MAX	65536
@@ -154,12 +155,12 @@ drift_text(unsigned drift, char *buf, size_t len)
 	unsigned	bit;
 
 	buf[0] = '\0';
-	for (bit = 1; bit <= DRIFT_ADMIN; bit <<= 1) {
-		if (!(drift & bit))
+	for (bit = 0; bit < DRIFT_KINDS; bit++) {
+		if (!(drift & (1U << bit)))
 			continue;
 		if (buf[0] != '\0')
 			strlcat(buf, ",", len);
-		strlcat(buf, plan_drift_name(bit), len);
+		strlcat(buf, drift_kind_name(bit), len);
 	}
 }
 
@@ -269,7 +270,7 @@ log_refusals(struct applier *a)
 			    LOG_STR("mac_address", item->mac_text),
 			    LOG_STR("reason", item->reason) }, 3,
 			    "row %lld (%s) %s: %s", (long long)item->row_id,
-			    item->mac_text, plan_state_name(item->state),
+			    item->mac_text, nic_state_name(item->state),
 			    item->reason);
 		now[n].row_id = item->row_id;
 		strlcpy(now[n].reason, item->reason, sizeof(now[n].reason));

@@ -25,36 +25,6 @@ struct planner {
 	int			 slot_taken[PLAN_SLOTS];
 };
 
-static const char *const state_names[NIC_STATE_COUNT] = {
-	"applied", "pending", "waiting", "failed", "held", "deleting",
-};
-
-const char *
-plan_state_name(enum nic_state state)
-{
-	return (unsigned)state < NIC_STATE_COUNT ? state_names[state] :
-	    "unknown";
-}
-
-const char *
-plan_drift_name(unsigned drift_bit)
-{
-	switch (drift_bit) {
-	case DRIFT_FILE:
-		return "file";
-	case DRIFT_NAME:
-		return "name";
-	case DRIFT_MTU:
-		return "mtu";
-	case DRIFT_ADDRESS:
-		return "address";
-	case DRIFT_ADMIN:
-		return "admin_state";
-	default:
-		return "unknown";
-	}
-}
-
 int
 plan_name_protected(const char *patterns, const char *name)
 {

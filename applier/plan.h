@@ -26,13 +26,6 @@ enum plan_action {
 	PLAN_REMOVE_FILE,	/* row gone and the NIC too: remove the file */
 };
 
-/* What differs between desired, file and live state. */
-#define DRIFT_FILE	0x01
-#define DRIFT_NAME	0x02
-#define DRIFT_MTU	0x04
-#define DRIFT_ADDRESS	0x08
-#define DRIFT_ADMIN	0x10
-
 /*
  * An IPv4 destination the node must keep reaching as it does: a default
  * gateway, the database server, the metadata service, PROTECTED_DESTINATIONS.
@@ -142,7 +135,5 @@ void		 plan_failed(struct plan_memory *, const struct plan_item *,
 		    uint32_t poll_interval_ms);
 void		 plan_succeeded(struct plan_memory *, const struct plan_item *);
 int		 plan_name_protected(const char *patterns, const char *name);
-const char	*plan_state_name(enum nic_state);
-const char	*plan_drift_name(unsigned drift_bit);
 
 #endif

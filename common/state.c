@@ -1,4 +1,7 @@
-/* The NIC state names shared by the applier, the fetcher and multinicctl. */
+/*
+ * The NIC state and drift kind names shared by the applier, the fetcher
+ * and multinicctl.
+ */
 
 #include "state.h"
 
@@ -12,6 +15,11 @@ static const char *const state_names[NIC_STATE_COUNT] = {
 	[NIC_DELETING] = "deleting",
 };
 
+/* Bit i is 1 << i of DRIFT_*; the names are the metric's label values. */
+static const char *const drift_names[DRIFT_KINDS] = {
+	"file", "name", "mtu", "address", "admin_state",
+};
+
 const char *
 nic_state_name(int state)
 {
@@ -19,4 +27,10 @@ nic_state_name(int state)
 	if (state < 0 || state >= NIC_STATE_COUNT)
 		return "unknown";
 	return state_names[state];
+}
+
+const char *
+drift_kind_name(unsigned bit)
+{
+	return bit < DRIFT_KINDS ? drift_names[bit] : "unknown";
 }

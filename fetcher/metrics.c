@@ -14,6 +14,7 @@
 #include "fetcher.h"
 #include "log.h"
 #include "metrics.h"
+#include "state.h"
 #include "status.h"
 
 static const char *const metric_type_names[] = {
@@ -238,10 +239,6 @@ metric_render(const struct metric *m, struct evbuffer *out)
 #define COUNT(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const statuses[] = { "success", "failure" };
-/* Bit i of msg_result.drift is drift_types[i] (DRIFT_* in applier/plan.h). */
-static const char *const drift_types[] = {
-	"file", "name", "mtu", "address", "admin_state",
-};
 /*
  * A held row's column (msg_row.field), a duplicate of another row, or the
  * applier's check (msg_result.field): "route" when a critical route moved,
@@ -318,6 +315,20 @@ add_labeled(struct metric *m, const char *label, const char *const *values,
 			fatalx("%s: cannot add a sample", m->name);
 }
 
+/* One sample per kind of drift, named as msg.h's DRIFT_* bits are. */
+static void
+add_drift_kinds(struct metric *m)
+{
+	const char	*label = "drift_type", *kind;
+	unsigned	 bit;
+
+	for (bit = 0; bit < DRIFT_KINDS; bit++) {
+		kind = drift_kind_name(bit);
+		if (metric_add(m, &label, &kind, 1) == NULL)
+			fatalx("%s: cannot add a sample", m->name);
+	}
+}
+
 static void
 init_counters(struct metrics *m)
 {
@@ -336,7 +347,7 @@ init_counters(struct metrics *m)
 	metric_init(&m->drifts, "multinic_configuration_drifts_total",
 	    "Differences between database, file and live state found.",
 	    METRIC_COUNTER);
-	add_labeled(&m->drifts, "drift_type", drift_types, COUNT(drift_types));
+	add_drift_kinds(&m->drifts);
 	metric_init(&m->orphans_deleted,
 	    "multinic_orphaned_interfaces_deleted_total",
 	    "Managed interfaces de-configured after their row disappeared.",
@@ -547,10 +558,10 @@ count_outcome(struct metrics *m, const struct msg_result *r,
 {
 	size_t	bit;
 
-	for (bit = 0; bit < COUNT(drift_types); bit++)
+	for (bit = 0; bit < DRIFT_KINDS; bit++)
 		if (r->drift & (1U << bit))
 			metric_inc(metric_find(&m->drifts,
-			    drift_types[bit]), 1);
+			    drift_kind_name(bit)), 1);
 	if (r->state == NIC_HELD && r->row_id >= 0 && r->field[0] != '\0')
 		count_applier_hold(m, r);
 	if (outcome == OUTCOME_NONE)

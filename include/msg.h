@@ -125,6 +125,17 @@ enum nic_state {
 	NIC_DELETING, NIC_STATE_COUNT
 };
 
+/*
+ * What differed between desired, file and live state, and was repaired:
+ * bit i of msg_result.drift is the kind drift_kind_name(i) names (state.h).
+ */
+#define DRIFT_FILE	0x01
+#define DRIFT_NAME	0x02
+#define DRIFT_MTU	0x04
+#define DRIFT_ADDRESS	0x08
+#define DRIFT_ADMIN	0x10
+#define DRIFT_KINDS	5
+
 struct msg_result {
 	int64_t		row_id;		/* -1: a managed NIC without a row */
 	int32_t		state;		/* enum nic_state */

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "../../applier/plan.h"
+#include "state.h"
 #include "validate.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -349,8 +350,8 @@ check_item(const char *what, const struct plan_item *item,
 	    (slot != KEEP && item->slot != slot))
 		fail_msg("%s: got %s/%s slot %d, want %s/%s slot %d"
 		    " (reason \"%s\")", what, action_name(item->action),
-		    plan_state_name(item->state), item->slot,
-		    action_name(action), plan_state_name(state), slot,
+		    nic_state_name(item->state), item->slot,
+		    action_name(action), nic_state_name(state), slot,
 		    item->reason);
 }
 
@@ -502,7 +503,7 @@ test_naming(void **state)
 		if (item->action == PLAN_NOTHING || item->state != NIC_PENDING)
 			fail_msg("%s: %s/%s, want a change pending", c->what,
 			    action_name(item->action),
-			    plan_state_name(item->state));
+			    nic_state_name(item->state));
 	}
 }
 
@@ -1221,7 +1222,7 @@ test_protected_non_candidate_is_held(void **state)
 			strlcat(failures, "\n  ", sizeof(failures));
 			strlcat(failures, cases[i].what, sizeof(failures));
 			strlcat(failures, ": ", sizeof(failures));
-			strlcat(failures, plan_state_name(item->state),
+			strlcat(failures, nic_state_name(item->state),
 			    sizeof(failures));
 			strlcat(failures, " (", sizeof(failures));
 			strlcat(failures, item->reason, sizeof(failures));
@@ -2072,28 +2073,6 @@ test_orphan_on_protected_link_not_deleted(void **state)
 		    " de-configured");
 }
 
-/* ---- names of states and drift types ---- */
-
-static void
-test_state_and_drift_names(void **state)
-{
-	(void)state;
-	assert_string_equal(plan_state_name(NIC_APPLIED), "applied");
-	assert_string_equal(plan_state_name(NIC_PENDING), "pending");
-	assert_string_equal(plan_state_name(NIC_WAITING), "waiting");
-	assert_string_equal(plan_state_name(NIC_FAILED), "failed");
-	assert_string_equal(plan_state_name(NIC_HELD), "held");
-	assert_string_equal(plan_state_name(NIC_DELETING), "deleting");
-	assert_string_equal(plan_state_name(NIC_STATE_COUNT), "unknown");
-	assert_string_equal(plan_drift_name(DRIFT_FILE), "file");
-	assert_string_equal(plan_drift_name(DRIFT_NAME), "name");
-	assert_string_equal(plan_drift_name(DRIFT_MTU), "mtu");
-	assert_string_equal(plan_drift_name(DRIFT_ADDRESS), "address");
-	assert_string_equal(plan_drift_name(DRIFT_ADMIN), "admin_state");
-	assert_string_equal(plan_drift_name(DRIFT_FILE | DRIFT_MTU),
-	    "unknown");
-}
-
 int
 main(void)
 {
@@ -2141,7 +2120,6 @@ main(void)
 		WORLD_TEST(test_guard_clock_step_back),
 		WORLD_TEST(test_unreadable_mac_keeps_orphans),
 		WORLD_TEST(test_orphan_on_protected_link_not_deleted),
-		WORLD_TEST(test_state_and_drift_names),
 		WORLD_TEST(test_failed_action_backs_off),
 		WORLD_TEST(test_failed_action_wait_capped),
 		WORLD_TEST(test_failed_action_retried_on_change),
