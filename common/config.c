@@ -429,39 +429,106 @@ parse_address(struct loader *ld, const struct config_key *key,
 	strlcpy(field_of(ld, key), value, key->size);
 }
 
-/* One DB_HOST entry: name, IPv4 or [IPv6], with an optional :port. */
+/*
+ * A DNS name as resolvers take it: at most 253 bytes, labels of 1 to 63
+ * letters, digits, '-' or '_' (some sites use it), none starting or ending
+ * with '-'. Anything else would fail at every poll instead of at start.
+ */
 static const char *
-check_host(const char *entry)
+check_dns_name(const char *name)
+{
+	size_t	len;
+
+	if (strlen(name) > CONFIG_DNS_NAME_MAX - 1)
+		return "is longer than a DNS name (253 bytes)";
+	if (!only_from(name, HOST_CHARS))
+		return "is not a host name or address";
+	for (; *name != '\0'; name += len + (name[len] == '.')) {
+		len = strcspn(name, ".");
+		if (len == 0)
+			return "has an empty label (a leading, doubled or"
+			    " trailing '.')";
+		if (len > 63)
+			return "has a label longer than 63 bytes";
+		if (name[0] == '-' || name[len - 1] == '-')
+			return "has a label that starts or ends with '-'";
+		if (name[len] == '.' && name[len + 1] == '\0')
+			return "has an empty label (a leading, doubled or"
+			    " trailing '.')";
+	}
+	return NULL;
+}
+
+/*
+ * One DB_HOST entry: a DNS name, IPv4 or [IPv6], with an optional :port.
+ * The only reader of DB_HOST's grammar: the fetcher connects to what this
+ * leaves in struct config.
+ */
+static const char *
+host_entry_parse(const char *entry, struct config_db_host *out)
 {
 	char		 host[CONFIG_HOSTS_MAX], *port, *end;
-	struct in6_addr	 addr;
-	const char	*errstr;
+	struct in_addr	 addr4;
+	struct in6_addr	 addr6;
+	const char	*errstr, *why;
 
 	strlcpy(host, entry, sizeof(host));
 	if (host[0] == '[') {
 		if ((end = strchr(host, ']')) == NULL)
 			return "has '[' without ']'";
 		*end = '\0';
-		if (inet_pton(AF_INET6, host + 1, &addr) != 1)
+		if (inet_pton(AF_INET6, host + 1, &addr6) != 1)
 			return "does not hold an IPv6 address in brackets";
 		if (end[1] != '\0' && end[1] != ':')
 			return "has something other than :port after ']'";
 		port = end[1] == ':' ? end + 2 : NULL;
+		strlcpy(out->name, host + 1, sizeof(out->name));
 	} else {
 		if ((port = strchr(host, ':')) != NULL && strchr(port + 1, ':'))
 			return "looks like an IPv6 address: put it in"
 			    " brackets, as in [::1]:3306";
 		if (port != NULL)
 			*port++ = '\0';
-		if (host[0] == '\0' || !only_from(host, HOST_CHARS))
-			return "is not a host name or address";
+		if (inet_pton(AF_INET, host, &addr4) != 1 &&
+		    (why = check_dns_name(host)) != NULL)
+			return why;
+		strlcpy(out->name, host, sizeof(out->name));
 	}
+	out->port = 0;
 	if (port != NULL) {
-		strtonum(port, 1, 65535, &errstr);
+		out->port = strtonum(port, 1, 65535, &errstr);
 		if (errstr != NULL)
 			return "has a port that is not in 1..65535";
 	}
 	return NULL;
+}
+
+static const char *
+check_host(const char *entry)
+{
+	struct config_db_host	host;
+
+	return host_entry_parse(entry, &host);
+}
+
+/* DB_HOST as parse_hosts left it (valid entries joined by ','): into db_hosts. */
+static void
+hosts_split(struct config *conf)
+{
+	char		 work[CONFIG_HOSTS_MAX], *rest = work, *entry;
+
+	strlcpy(work, conf->db_host, sizeof(work));
+	conf->ndb_hosts = 0;
+	memset(conf->db_hosts, 0, sizeof(conf->db_hosts));
+	while ((entry = strsep(&rest, ",")) != NULL) {
+		if (*entry == '\0')
+			continue;
+		if (conf->ndb_hosts == CONFIG_DB_HOSTS_MAX)
+			break;
+		if (host_entry_parse(entry,
+		    &conf->db_hosts[conf->ndb_hosts]) == NULL)
+			conf->ndb_hosts++;
+	}
 }
 
 /* One PROTECTED_INTERFACES entry: a glob over interface-name characters. */
@@ -564,6 +631,16 @@ parse_destinations(struct loader *ld, const struct config_key *key,
 static void
 parse_hosts(struct loader *ld, const struct config_key *key, const char *value)
 {
+	const char	*p;
+	int		 entries = 1;
+
+	for (p = value; *p != '\0'; p++)
+		entries += *p == ',';
+	if (entries > CONFIG_DB_HOSTS_MAX) {
+		value_error(ld, key, value, "has more than %d entries",
+		    CONFIG_DB_HOSTS_MAX);
+		return;
+	}
 	parse_list(ld, key, value, check_host);
 }
 
@@ -1075,6 +1152,7 @@ config_defaults(struct config *conf)
 	conf->delete_grace_ms = 10 * 60 * 1000;
 	strlcpy(conf->privsep_user, "_multinic", sizeof(conf->privsep_user));
 	conf->dry_run = 0;
+	hosts_split(conf);
 }
 
 int
@@ -1096,6 +1174,7 @@ config_load(struct config *conf, struct config_secret *secret,
 	load_environment(&ld, envp);
 	read_password_file(&ld);
 	apply_backoff_enabled(&ld);
+	hosts_split(conf);
 	check_relations(&ld);
 	if (ld.errors != 0)
 		explicit_bzero(secret, sizeof(*secret));

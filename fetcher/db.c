@@ -51,7 +51,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -88,7 +87,7 @@
 #define DB_ERROR_MAX		1024
 #define DB_NAME_MAX		256	/* a DNS name has at most 253 bytes */
 #define DB_PEER_MAX		(DB_NAME_MAX + CONFIG_SOCKPATH_MAX + 64)
-#define DB_HOSTS_MAX		16	/* DB_HOST entries tried */
+#define DB_HOSTS_MAX		CONFIG_DB_HOSTS_MAX
 #define DB_ADDRS_PER_NAME	4	/* addresses of one name tried */
 #define DB_WRITES_MAX		(4 * SNAPSHOT_ROWS_MAX)
 /*
@@ -1162,92 +1161,26 @@ is_ip_literal(const char *name)
 	    inet_pton(AF_INET6, name, &addr) == 1;
 }
 
-/* An IP literal or a DNS name: nothing else is worth a DNS query. */
-static int
-host_name_ok(const char *name)
-{
-	const char	*p;
-
-	if (is_ip_literal(name))
-		return 1;
-	if (name[0] == '\0' || name[0] == '-' || name[0] == '.')
-		return 0;
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
-		    *p != '_')
-			return 0;
-	return 1;
-}
-
-static int
-host_parse(const char *entry, size_t len, unsigned int default_port,
-    struct db_host *host)
-{
-	char		 text[DB_NAME_MAX + 8], *name = text, *port = NULL, *end;
-	const char	*errstr;
-
-	if (len >= sizeof(text))
-		return -1;
-	memcpy(text, entry, len);
-	text[len] = '\0';
-	if (name[0] == '[') {		/* [IPv6]:port */
-		if ((end = strchr(name, ']')) == NULL)
-			return -1;
-		*end++ = '\0';
-		name++;
-		if (*end == ':')
-			port = end + 1;
-		else if (*end != '\0')
-			return -1;
-	} else if ((end = strchr(name, ':')) != NULL &&
-	    strchr(end + 1, ':') == NULL) {
-		*end = '\0';		/* one colon: host:port */
-		port = end + 1;
-	}
-	if (!host_name_ok(name) ||
-	    strlcpy(host->name, name, sizeof(host->name)) >= sizeof(host->name))
-		return -1;
-	host->port = default_port;
-	if (port != NULL) {
-		host->port = strtonum(port, 1, 65535, &errstr);
-		if (errstr != NULL)
-			return -1;
-	}
-	return 0;
-}
-
+/* DB_SOCKET, or the DB_HOST entries config.c parsed, with their ports. */
 static void
 hosts_parse(struct db *db)
 {
-	const char	*p = db->conf.db_host, *end;
-	size_t		 len;
+	const struct config_db_host	*entry;
+	size_t				 i;
 
 	db->nhosts = db->next_host = 0;
+	memset(db->hosts, 0, sizeof(db->hosts));
 	if (db->conf.db_socket[0] != '\0') {
-		memset(&db->hosts[0], 0, sizeof(db->hosts[0]));
 		db->nhosts = 1;
 		return;
 	}
-	for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = p + strcspn(p, ",");
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		len = end - p;
-		while (len > 0 && isspace((unsigned char)p[len - 1]))
-			len--;
-		if (len == 0)
-			continue;
-		if (db->nhosts == DB_HOSTS_MAX) {
-			error_append(db, "DB_HOST: only the first %d entries "
-			    "are tried", DB_HOSTS_MAX);
-			break;
-		}
-		if (host_parse(p, len, db->conf.db_port,
-		    &db->hosts[db->nhosts]) == -1)
-			error_append(db, "DB_HOST entry \"%.*s\" is not "
-			    "host[:port]", (int)len, p);
-		else
-			db->nhosts++;
+	for (i = 0; i < db->conf.ndb_hosts && i < DB_HOSTS_MAX; i++) {
+		entry = &db->conf.db_hosts[i];
+		strlcpy(db->hosts[i].name, entry->name,
+		    sizeof(db->hosts[i].name));
+		db->hosts[i].port = entry->port != 0 ? entry->port :
+		    db->conf.db_port;
+		db->nhosts++;
 	}
 }
 

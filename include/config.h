@@ -19,6 +19,8 @@
 #define CONFIG_LIST_MAX		512	/* PROTECTED_INTERFACES, APPLY_COMMAND */
 #define CONFIG_SECRET_MAX	256
 #define CONFIG_DESTINATIONS_MAX	16	/* PROTECTED_DESTINATIONS entries */
+#define CONFIG_DB_HOSTS_MAX	16	/* DB_HOST entries */
+#define CONFIG_DNS_NAME_MAX	254	/* a DNS name's 253 bytes, and a NUL */
 
 enum db_tls_mode { DB_TLS_OFF, DB_TLS_ON, DB_TLS_VERIFY };
 enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
@@ -33,8 +35,16 @@ enum landlock_policy {
 	LANDLOCK_REQUIRED,	/* refuse to run */
 };
 
+/* One DB_HOST entry, parsed once here for everyone who connects. */
+struct config_db_host {
+	char		name[CONFIG_DNS_NAME_MAX];	/* IPv6 without [] */
+	uint16_t	port;		/* 0: DB_PORT */
+};
+
 struct config {
-	char		db_host[CONFIG_HOSTS_MAX];
+	char		db_host[CONFIG_HOSTS_MAX];	/* as written, normalised */
+	struct config_db_host db_hosts[CONFIG_DB_HOSTS_MAX];
+	uint32_t	ndb_hosts;	/* entries of db_host, parsed */
 	uint16_t	db_port;
 	char		db_user[CONFIG_NAME_MAX];
 	char		db_password_file[CONFIG_PATH_MAX];

@@ -99,6 +99,15 @@ check "$nouser"
 is "$status" 1 "PRIVSEP_USER=nosuchuser123 is an error"
 like "$stderr" "nosuchuser123" "the message names the user"
 
+# DB_HOST names that once passed -n and then failed every poll.
+for host in -db .db "$(printf 'a%.0s' $(seq 300))"; do
+	badhost=$TEST_DIR/badhost.conf
+	write_test_config "$badhost" DB_HOST="$host"
+	check "$badhost"
+	is "$status" 1 "DB_HOST=${host:0:20} is refused by -n"
+	like "$stderr" "DB_HOST" "and the message names DB_HOST"
+done
+
 # An unknown key: a warning only.
 unknown=$TEST_DIR/unknown.conf
 write_test_config "$unknown" FROBNICATE_LEVEL=11

@@ -374,6 +374,18 @@ static const struct bad_case bad_cases[] = {
 	{ "DB_HOST=db 1", "DB_HOST", "not a host name" },
 	{ "DB_HOST=db/1", "DB_HOST", "not a host name" },
 	{ "DB_HOST=" LONG512, "DB_HOST", "the limit is 511" },
+	/* Names that passed -n once and then failed every poll. */
+	{ "DB_HOST=-db", "DB_HOST", "starts or ends with '-'" },
+	{ "DB_HOST=db-.example", "DB_HOST", "starts or ends with '-'" },
+	{ "DB_HOST=.db", "DB_HOST", "empty label" },
+	{ "DB_HOST=db..example", "DB_HOST", "empty label" },
+	{ "DB_HOST=db.", "DB_HOST", "empty label" },
+	{ "DB_HOST=" LONG64 ".org", "DB_HOST", "label longer than 63" },
+	{ "DB_HOST=" LONG32 "." LONG32 "." LONG32 "." LONG32 "." LONG32 "."
+	    LONG32 "." LONG32 "." LONG32 ".org", "DB_HOST",
+	    "longer than a DNS name" },
+	{ "DB_HOST=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q", "DB_HOST",
+	    "more than 16 entries" },
 	{ "DB_PORT=0", "DB_PORT", "outside 1..65535" },
 	{ "DB_PORT=65536", "DB_PORT", "outside 1..65535" },
 	{ "DB_PORT=33o6", "DB_PORT", "not a number" },
@@ -665,6 +677,37 @@ test_apply_command_required(void **state)
 	    &conf, &secret, &report);
 	assert_int_equal(conf.apply_mode, APPLY_MODE_COMMAND);
 	assert_string_equal(conf.apply_command, "netplan apply");
+}
+
+/* DB_HOST is parsed here once; the fetcher connects to this list. */
+static void
+test_db_hosts_parsed(void **state)
+{
+	struct config		conf;
+	struct config_secret	secret;
+	struct report		report;
+
+	(void)state;
+	load_ok("DB_HOST=db1.example.org:3307, 10.0.0.2,[::1]:3308,[fe80::1],"
+	    "db_2\n", NULL, &conf, &secret, &report);
+	assert_int_equal(conf.ndb_hosts, 5);
+	assert_string_equal(conf.db_hosts[0].name, "db1.example.org");
+	assert_int_equal(conf.db_hosts[0].port, 3307);
+	assert_string_equal(conf.db_hosts[1].name, "10.0.0.2");
+	assert_int_equal(conf.db_hosts[1].port, 0);
+	assert_string_equal(conf.db_hosts[2].name, "::1");
+	assert_int_equal(conf.db_hosts[2].port, 3308);
+	assert_string_equal(conf.db_hosts[3].name, "fe80::1");
+	assert_int_equal(conf.db_hosts[3].port, 0);
+	assert_string_equal(conf.db_hosts[4].name, "db_2");
+	/* The default, and 16 entries, the most that are tried. */
+	load_ok("", NULL, &conf, &secret, &report);
+	assert_int_equal(conf.ndb_hosts, 1);
+	assert_string_equal(conf.db_hosts[0].name, "localhost");
+	load_ok("DB_HOST=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n", NULL, &conf,
+	    &secret, &report);
+	assert_int_equal(conf.ndb_hosts, 16);
+	assert_string_equal(conf.db_hosts[15].name, "p");
 }
 
 static void
@@ -1096,6 +1139,7 @@ main(void)
 		cmocka_unit_test(test_poll_interval_bounds),
 		cmocka_unit_test(test_backoff_max_below_poll),
 		cmocka_unit_test(test_apply_command_required),
+		cmocka_unit_test(test_db_hosts_parsed),
 		cmocka_unit_test(test_environment_overrides_file),
 		cmocka_unit_test(test_environment_literal),
 		cmocka_unit_test(test_unknown_keys),
