@@ -16,7 +16,8 @@ CONFDIR		?= /etc/multinic
 INITDIR		?= /etc/init.d
 BUILD		?= build
 INSTALL		?= install
-VERSION		:= 0.1.0
+# The one place the version lives: packaging reads the same file.
+VERSION		:= $(shell cat VERSION)
 
 PKG_CONFIG	?= pkg-config
 CC		?= cc
@@ -99,7 +100,7 @@ $(call objs,supervisor/proc.c): $(PATHS_STAMP)
 FORCE:
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h) \
-    $(wildcard tests/unit/*.h)
+    $(wildcard tests/unit/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
@@ -112,7 +113,7 @@ $(call objs,$(FETCHER_SRCS)): CFLAGS += -pthread
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 # Not under $(BUILD)/multinicctl/: that is the program's own name.
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
-$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h)
+$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
