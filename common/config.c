@@ -849,12 +849,16 @@ static const char *
 similar_key(const char *name)
 {
 	const char	*best = NULL;
-	size_t		 i, distance, best_distance = SIZE_MAX, limit;
+	size_t		 i, distance, best_distance = SIZE_MAX, limit, len, keylen;
 
 	/* Two edits, or more for long names: "PROTECTED_INTERFACE". */
-	limit = MAX(2, strlen(name) / 4);
+	len = strlen(name);
+	limit = MAX(2, len / 4);
 	for (i = 0; i < NKEYS; i++) {
-		if (config_keys[i].parse == parse_deprecated)
+		/* A length that differs more cannot be close: no work. */
+		keylen = strlen(config_keys[i].name);
+		if (config_keys[i].parse == parse_deprecated ||
+		    MAX(len, keylen) - MIN(len, keylen) > limit)
 			continue;
 		distance = edit_distance(name, config_keys[i].name);
 		if (distance <= limit && distance < best_distance) {
@@ -950,7 +954,8 @@ read_lines(struct loader *ld, FILE *fp, const char *file)
 			skip_rest_of_line(fp);
 		} else
 			load_line(ld, line);
-		explicit_bzero(line, sizeof(line));
+		/* Only what fgets() wrote: the rest was wiped after its line. */
+		explicit_bzero(line, len);
 	}
 	ld->where[0] = '\0';
 }
