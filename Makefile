@@ -16,7 +16,8 @@ CONFDIR		?= /etc/multinic
 INITDIR		?= /etc/init.d
 BUILD		?= build
 INSTALL		?= install
-VERSION		:= 0.1.0
+# The one place the version lives: packaging reads the same file.
+VERSION		:= $(shell cat VERSION)
 
 PKG_CONFIG	?= pkg-config
 CC		?= cc
@@ -99,7 +100,7 @@ $(call objs,supervisor/proc.c): $(PATHS_STAMP)
 FORCE:
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h) \
-    $(wildcard tests/unit/*.h)
+    $(wildcard tests/unit/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
@@ -112,7 +113,7 @@ $(call objs,$(FETCHER_SRCS)): CFLAGS += -pthread
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 # Not under $(BUILD)/multinicctl/: that is the program's own name.
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
-$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h)
+$(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
@@ -231,6 +232,8 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
 	cp fuzz/corpus/rows/* $(FUZZ_CORPUS)/rows/; \
 	cp fuzz/corpus/config/* $(FUZZ_CORPUS)/config/; \
+	cp fuzz/corpus/config_file/* etc/multinicd.conf.example \
+	    $(FUZZ_CORPUS)/config_file/; \
 	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
 	n=0; for format in netplan ifcfg wicked; do \
 		for f in tests/golden/$$format/*; do \

@@ -7,6 +7,7 @@
 /* The historical strnvis(dst, src, size, flag) that libbsd also ships. */
 #define LIBBSD_OPENBSD_VIS
 
+#include <sys/param.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #define IFNAME_MAX		15	/* IFNAMSIZ - 1 */
 #define SHOWN_VALUE_MAX		64	/* bytes of a bad value quoted back */
 #define MESSAGE_MAX		2048
+#define KEY_NAME_MAX		32	/* the longest in config_keys[] */
 
 #define DEFAULT_PROTECTED \
 	"lo,eth0,bond*,br*,docker*,cni*,flannel*,cali*,vxlan*,virbr*,tun*,tap*"
@@ -83,6 +85,8 @@ struct loader {
 	int			 backoff_disabled;	/* BACKOFF_ENABLED=no */
 	int			 multiplier_set;	/* BACKOFF_MULTIPLIER */
 	uint64_t		 bad;		/* a bit per config_keys[] */
+	uint64_t		 set;		/* given in the file or environment */
+	struct config_sources	*sources;	/* NULL: nobody asked */
 	char			 where[PATH_MAX + 32];	/* "file:line" */
 };
 
@@ -224,7 +228,8 @@ static const struct config_key config_keys[] = {
 };
 
 #define NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
-_Static_assert(NKEYS <= 64, "struct loader's bad mask holds 64 keys");
+_Static_assert(NKEYS <= 64 && NKEYS <= CONFIG_KEYS_MAX,
+    "struct loader's masks and struct config_sources hold 64 keys");
 
 static const struct config_key *
 find_key(const char *name)
@@ -710,34 +715,69 @@ duration_unit(const char **text)
 	return 0;
 }
 
-#define NOT_A_DURATION	"is not a duration (such as 500ms, 30s, 5m, 1h," \
+#define NOT_A_DURATION	"is not a duration (such as 500ms, 30s, 1.5m, 1h," \
 			" 1m30s or a number of seconds)"
 #define TOO_LONG	"is longer than the maximum of 168h (7 days)"
+#define TOO_FINE	"is not a whole number of milliseconds"
+#define FRACTION_SCALE_MAX	1000000000ULL	/* nine decimals */
 
 /*
- * Go-style "1m30s" is accepted because the earlier agent's durations came
- * from time.ParseDuration; a bare number means seconds only on its own.
+ * Digits, then optionally '.' and more digits, at *text: the fraction as a
+ * count of 1 / *scale, so "1.5" is 1 and 5 / 10. Returns why not, or NULL.
+ */
+static const char *
+duration_number(const char **text, uint64_t *number, uint64_t *fraction,
+    uint64_t *scale)
+{
+	const char	*p = *text;
+
+	*fraction = 0;
+	*scale = 1;
+	if (!isdigit((unsigned char)*p))
+		return NOT_A_DURATION;
+	for (*number = 0; isdigit((unsigned char)*p); p++)
+		if ((*number = *number * 10 + (*p - '0')) > DURATION_MAX_MS)
+			return TOO_LONG;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (*scale == FRACTION_SCALE_MAX)
+				return TOO_FINE;
+			*fraction = *fraction * 10 + (*p - '0');
+			*scale *= 10;
+		}
+		if (*scale == 1)
+			return NOT_A_DURATION;
+	}
+	*text = p;
+	return NULL;
+}
+
+/*
+ * Go-style "1m30s" and "1.5m" are accepted because the earlier agent's
+ * durations came from time.ParseDuration; a bare number means seconds only
+ * on its own, and a fraction must come to whole milliseconds.
  */
 static const char *
 duration_parse(const char *text, uint32_t *ms)
 {
-	uint64_t	total = 0, number;
-	uint32_t	unit;
-	int		bare;
+	uint64_t	 total = 0, number, fraction, scale;
+	uint32_t	 unit;
+	const char	*why;
+	int		 bare;
 
 	if (text == NULL || !isdigit((unsigned char)*text))
 		return NOT_A_DURATION;
 	bare = only_from(text, DIGITS);
 	while (*text != '\0') {
-		if (!isdigit((unsigned char)*text))
-			return NOT_A_DURATION;
-		for (number = 0; isdigit((unsigned char)*text); text++)
-			if ((number = number * 10 + (*text - '0')) >
-			    DURATION_MAX_MS)
-				return TOO_LONG;
+		if ((why = duration_number(&text, &number, &fraction,
+		    &scale)) != NULL)
+			return why;
 		if ((unit = bare ? 1000 : duration_unit(&text)) == 0)
 			return NOT_A_DURATION;
-		if ((total += number * unit) > DURATION_MAX_MS)
+		if (fraction * unit % scale != 0)
+			return TOO_FINE;
+		if ((total += number * unit + fraction * unit / scale) >
+		    DURATION_MAX_MS)
 			return TOO_LONG;
 	}
 	*ms = (uint32_t)total;
@@ -849,33 +889,141 @@ parse_backoff_enabled(struct loader *ld, const struct config_key *key,
 	    "false is read as BACKOFF_MULTIPLIER=1 (no backoff)");
 }
 
-/* Strips one pair of matching quotes, as systemd's EnvironmentFile does. */
+/*
+ * The value after '=', in place: blanks around it dropped, one pair of
+ * quotes stripped as systemd's EnvironmentFile does, and a comment cut off.
+ * A '#' starts a comment only outside quotes and after a blank, so "a#b"
+ * stays whole and a password holding " #" must be quoted. Returns the value,
+ * or NULL with why set.
+ */
 static char *
-unquote(char *value)
+line_value(char *raw, const char **why)
 {
-	size_t	len = strlen(value);
+	char	*value, *end, *p;
 
-	if (len == 0 || (value[0] != '"' && value[0] != '\''))
-		return value;
-	if (len < 2 || value[len - 1] != value[0])
-		return NULL;
-	value[len - 1] = '\0';
-	return value + 1;
+	value = raw + strspn(raw, " \t");
+	if (*value == '"' || *value == '\'') {
+		if ((end = strchr(value + 1, *value)) == NULL) {
+			*why = "the value's opening quote is not closed";
+			return NULL;
+		}
+		*end = '\0';
+		p = end + 1 + strspn(end + 1, " \t\r\n");
+		if (*p != '\0' && *p != '#') {
+			*why = "has text after the closing quote (a comment"
+			    " starts with '#')";
+			return NULL;
+		}
+		return value + 1;
+	}
+	for (p = value; *p != '\0'; p++)
+		if (*p == '#' && p > raw && isblank((unsigned char)p[-1])) {
+			*p = '\0';
+			break;
+		}
+	return trim(value);
+}
+
+/* Where key got its value from, once the value was good. */
+static void
+record_source(struct loader *ld, const struct config_key *key)
+{
+	ld->set |= key_bit(key);
+	if (ld->sources != NULL)
+		strlcpy(ld->sources->where[key - config_keys], ld->where,
+		    sizeof(ld->sources->where[0]));
+}
+
+static void
+apply_value(struct loader *ld, const struct config_key *key,
+    const char *value)
+{
+	int	errors = ld->errors;
+
+	key->parse(ld, key, value);
+	if (ld->errors == errors)
+		record_source(ld, key);
+}
+
+/* Edits (insert, delete, replace) from text to key, ignoring case. */
+static size_t
+edit_distance(const char *text, const char *key)
+{
+	size_t		 row[KEY_NAME_MAX + 1], i, j, diagonal, above, lb;
+	const char	*a = text, *b = key;
+
+	if ((lb = strlen(b)) > KEY_NAME_MAX)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; a[i - 1] != '\0'; i++) {
+		diagonal = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			above = row[j];
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diagonal +
+			    (toupper((unsigned char)a[i - 1]) !=
+			    toupper((unsigned char)b[j - 1])));
+			diagonal = above;
+		}
+	}
+	return row[lb];
+}
+
+/* The known key a misspelt name most resembles, or NULL if none is close. */
+static const char *
+similar_key(const char *name)
+{
+	const char	*best = NULL;
+	size_t		 i, distance, best_distance = SIZE_MAX, limit, len, keylen;
+
+	/* Two edits, or more for long names: "PROTECTED_INTERFACE". */
+	len = strlen(name);
+	limit = MAX(2, len / 4);
+	for (i = 0; i < NKEYS; i++) {
+		/* A length that differs more cannot be close: no work. */
+		keylen = strlen(config_keys[i].name);
+		if (config_keys[i].parse == parse_deprecated ||
+		    MAX(len, keylen) - MIN(len, keylen) > limit)
+			continue;
+		distance = edit_distance(name, config_keys[i].name);
+		if (distance <= limit && distance < best_distance) {
+			best = config_keys[i].name;
+			best_distance = distance;
+		}
+	}
+	return best;
+}
+
+static void
+unknown_key(struct loader *ld, const char *name)
+{
+	const char	*similar;
+	char		 shown[4 * SHOWN_VALUE_MAX + 8];
+
+	show_value(name, shown, sizeof(shown));
+	if ((similar = similar_key(name)) != NULL)
+		problem(ld, CONFIG_WARNING, "%s: unknown key ignored; did you"
+		    " mean %s?", shown, similar);
+	else
+		problem(ld, CONFIG_WARNING, "%s: unknown key ignored", shown);
 }
 
 /*
- * "#" starts a comment only at the start of a line: a password may hold one,
- * and systemd's EnvironmentFile reads it the same way.
+ * A line is KEY=VALUE, optionally after "export". Lines starting with '#'
+ * or ';' are comments (';' as in systemd's EnvironmentFile), and so is what
+ * follows a blank and '#' in a value outside quotes (line_value()).
  */
 static void
 load_line(struct loader *ld, char *line)
 {
 	const struct config_key	*key;
 	char			*name, *value, *eq;
+	const char		*why = NULL;
 	char			 shown[4 * SHOWN_VALUE_MAX + 8];
 
 	name = trim(line);
-	if (*name == '\0' || *name == '#')
+	if (*name == '\0' || *name == '#' || *name == ';')
 		return;
 	if (strncmp(name, "export", 6) == 0 && isblank((unsigned char)name[6]))
 		name = trim(name + 7);
@@ -890,21 +1038,20 @@ load_line(struct loader *ld, char *line)
 		return;
 	}
 	key = find_key(name);
-	value = unquote(trim(eq + 1));
+	value = line_value(eq + 1, &why);
 	/* Even a malformed password line is a secret the file must keep. */
 	if (key != NULL && (key->flags & KEY_SECRET) &&
 	    (value == NULL || *value != '\0'))
 		ld->file_has_password = 1;
 	if (value == NULL) {
-		problem(ld, CONFIG_ERROR, "%s: the value's opening quote is"
-		    " not closed", show_value(name, shown, sizeof(shown)));
+		problem(ld, CONFIG_ERROR, "%s: %s", show_value(name, shown,
+		    sizeof(shown)), why);
 		if (key != NULL)
 			ld->bad |= key_bit(key);
 	} else if (key == NULL)
-		problem(ld, CONFIG_WARNING, "unknown key %s ignored",
-		    show_value(name, shown, sizeof(shown)));
+		unknown_key(ld, name);
 	else
-		key->parse(ld, key, value);
+		apply_value(ld, key, value);
 }
 
 static void
@@ -933,7 +1080,8 @@ read_lines(struct loader *ld, FILE *fp, const char *file)
 			skip_rest_of_line(fp);
 		} else
 			load_line(ld, line);
-		explicit_bzero(line, sizeof(line));
+		/* Only what fgets() wrote: the rest was wiped after its line. */
+		explicit_bzero(line, len);
 	}
 	ld->where[0] = '\0';
 }
@@ -1005,7 +1153,7 @@ load_environment(struct loader *ld, char *const envp[])
 		memcpy(name, *envp, len);
 		name[len] = '\0';
 		if ((key = find_key(name)) != NULL)
-			key->parse(ld, key, eq + 1);
+			apply_value(ld, key, eq + 1);
 	}
 	ld->where[0] = '\0';
 }
@@ -1068,6 +1216,10 @@ read_password_file(struct loader *ld)
 			    " empty; connecting without a password", path);
 		strlcpy(ld->secret->db_password, buf,
 		    sizeof(ld->secret->db_password));
+		snprintf(ld->where, sizeof(ld->where), "DB_PASSWORD_FILE %s",
+		    path);
+		record_source(ld, find_key("DB_PASSWORD"));
+		ld->where[0] = '\0';
 	}
 	explicit_bzero(buf, sizeof(buf));
 }
@@ -1090,6 +1242,25 @@ apply_backoff_enabled(struct loader *ld)
 		    ld->conf->backoff_multiplier);
 }
 
+/*
+ * The default BACKOFF_MAX_INTERVAL (5m) must not refuse a longer
+ * POLL_INTERVAL nobody asked it to cap: unset, it follows the interval.
+ */
+static void
+follow_poll_interval(struct loader *ld)
+{
+	const struct config_key	*max = find_key("BACKOFF_MAX_INTERVAL");
+
+	if ((ld->set & key_bit(max)) ||
+	    ld->conf->backoff_max_interval_ms >= ld->conf->poll_interval_ms)
+		return;
+	ld->conf->backoff_max_interval_ms = ld->conf->poll_interval_ms;
+	if (ld->sources != NULL)
+		strlcpy(ld->sources->where[max - config_keys],
+		    "default, raised to POLL_INTERVAL",
+		    sizeof(ld->sources->where[0]));
+}
+
 /* Checks between keys, skipped when one of them was already reported. */
 static void
 check_relations(struct loader *ld)
@@ -1097,6 +1268,7 @@ check_relations(struct loader *ld)
 	const struct config	*conf = ld->conf;
 	char			 max[32], poll[32];
 
+	follow_poll_interval(ld);
 	if (!key_is_bad(ld, "POLL_INTERVAL") &&
 	    !key_is_bad(ld, "BACKOFF_MAX_INTERVAL") &&
 	    conf->backoff_max_interval_ms < conf->poll_interval_ms) {
@@ -1160,13 +1332,26 @@ config_load(struct config *conf, struct config_secret *secret,
     const char *file, int file_required, char *const envp[],
     config_report_fn report, void *arg)
 {
+	return config_load_sources(conf, secret, file, file_required, envp,
+	    report, arg, NULL);
+}
+
+int
+config_load_sources(struct config *conf, struct config_secret *secret,
+    const char *file, int file_required, char *const envp[],
+    config_report_fn report, void *arg, struct config_sources *sources)
+{
 	struct loader	ld;
+	size_t		i;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.conf = conf;
 	ld.secret = secret;
 	ld.report = report;
 	ld.arg = arg;
+	ld.sources = sources;
+	for (i = 0; sources != NULL && i < CONFIG_KEYS_MAX; i++)
+		strlcpy(sources->where[i], "default", sizeof(sources->where[i]));
 	config_defaults(conf);
 	explicit_bzero(secret, sizeof(*secret));
 	if (file != NULL)
@@ -1210,4 +1395,70 @@ config_parse_log_level(const char *text)
 	if (text == NULL)
 		return -1;
 	return find_choice(level_choices, text);
+}
+
+void
+config_source_note(struct config_sources *sources, const char *key,
+    const char *note)
+{
+	const struct config_key	*k;
+
+	if ((k = find_key(key)) != NULL)
+		strlcpy(sources->where[k - config_keys], note,
+		    sizeof(sources->where[0]));
+}
+
+/* A key's value as text, as the file would spell it. */
+static void
+format_value(const struct config_key *key, const struct config *conf,
+    const struct config_secret *secret, char *buf, size_t size)
+{
+	const void		*field = (const char *)conf + key->offset;
+	const struct choice	*c;
+
+	buf[0] = '\0';
+	if (key->flags & KEY_SECRET)
+		strlcpy(buf, secret->db_password[0] != '\0' ? "********" : "",
+		    size);
+	else if (key->parse == parse_duration)
+		format_duration(*(const uint32_t *)field, buf, size);
+	else if (key->parse == parse_number && key->size == sizeof(uint16_t))
+		snprintf(buf, size, "%u", *(const uint16_t *)field);
+	else if (key->parse == parse_number)
+		snprintf(buf, size, "%u", *(const uint32_t *)field);
+	else if (key->parse == parse_multiplier)
+		snprintf(buf, size, "%g", *(const double *)field);
+	else if (key->parse == parse_choice) {
+		/* The first spelling of a value in its table is its name. */
+		for (c = key->choices; c->name != NULL; c++)
+			if (c->value == *(const int32_t *)field) {
+				strlcpy(buf, c->name, size);
+				break;
+			}
+	} else
+		strlcpy(buf, field, MIN(size, key->size));
+}
+
+void
+config_print(FILE *fp, const struct config *conf,
+    const struct config_secret *secret, const struct config_sources *sources)
+{
+	char	value[CONFIG_HOSTS_MAX + CONFIG_LIST_MAX], line[sizeof(value) + 8];
+	size_t	i;
+	int	quote;
+	char	mark;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (config_keys[i].parse == parse_deprecated ||
+		    config_keys[i].parse == parse_backoff_enabled)
+			continue;
+		format_value(&config_keys[i], conf, secret, value,
+		    sizeof(value));
+		/* Quoted where a blank or '#' would not read back as it is. */
+		quote = value[strcspn(value, " \t#'\"")] != '\0';
+		mark = strchr(value, '"') != NULL ? '\'' : '"';
+		snprintf(line, sizeof(line), "%s=%.*s%s%.*s",
+		    config_keys[i].name, quote, &mark, value, quote, &mark);
+		fprintf(fp, "%-40s # %s\n", line, sources->where[i]);
+	}
 }

@@ -92,6 +92,7 @@ static const char *const msg_names[] = {
 	MSG_NAME(MSG_SYNC),
 	MSG_NAME(MSG_RELOAD),
 	MSG_NAME(MSG_SET_LOG_LEVEL),
+	MSG_NAME(MSG_RELOAD_RESULT),
 	MSG_NAME(MSG_SANDBOX_STATE),
 };
 
@@ -474,6 +475,26 @@ msgchan_dispatch_all(struct msgchan *ch)
 	} else if (rv == -1) {
 		log_warn("%s: message", ch->peer);
 		msgchan_fail(ch, 0);
+	}
+}
+
+void
+msgchan_drain(struct msgchan *ch)
+{
+	while (msgchan_is_open(ch)) {
+		switch (msgchan_recv(ch)) {
+		case MSG_IO_AGAIN:
+			return;
+		case MSG_IO_CLOSED:
+			msgchan_fail(ch, 0);
+			return;
+		case MSG_IO_MALFORMED:
+			msgchan_fail(ch, 1);
+			return;
+		case MSG_IO_DONE:
+			msgchan_dispatch_all(ch);
+			break;
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 
 #define CONTROL_CLIENTS_MAX	16
 #define CONTROL_TIMEOUT_S	5	/* from accept to the reply's last byte */
+#define CONTROL_FLUSH_MS	1000	/* for each reply, when exiting */
 
 struct control_client {
 	TAILQ_ENTRY(control_client)	 entry;
@@ -38,7 +40,7 @@ struct control_client {
 	uid_t				 uid;
 	pid_t				 pid;
 	int				 answered;
-	int				 reload_owed;	/* sent when done */
+	uint32_t			 reload_request;	/* awaits its result */
 };
 
 struct control {
@@ -46,25 +48,12 @@ struct control {
 	struct evconnlistener			*listener;
 	TAILQ_HEAD(, control_client)		 clients;	/* oldest first */
 	size_t					 nclients;
+	uint32_t				 last_reload;	/* request ids */
 };
-
-/*
- * A reload may restart the fetcher, so the supervisor hears of it only once
- * the client has its reply (or is gone): a reply lost to the restart would
- * read as a failure.
- */
-static void
-control_relay_reload(struct control *ctl)
-{
-	if (msg_compose(&ctl->f->supervisor, MSG_RELOAD, 0, -1, NULL, 0) == -1)
-		log_warn("control: cannot ask the supervisor to reload");
-}
 
 static void
 control_client_free(struct control_client *c)
 {
-	if (c->reload_owed)
-		control_relay_reload(c->ctl);
 	TAILQ_REMOVE(&c->ctl->clients, c, entry);
 	c->ctl->nclients--;
 	bufferevent_free(c->bev);
@@ -201,12 +190,43 @@ control_sync(struct control_client *c, const struct control_request *req)
 	    " deletions are released with its snapshot" : "poll started");
 }
 
+/*
+ * The client waits for the supervisor's verdict (control_reload_done()),
+ * which names the first error of a configuration it refused.
+ */
 static void
 control_reload(struct control_client *c)
 {
-	c->reload_owed = 1;
-	control_reply_message(c, "reload requested; the supervisor logs the"
-	    " outcome");
+	struct control	*ctl = c->ctl;
+
+	if (++ctl->last_reload == 0)
+		ctl->last_reload = 1;
+	if (msg_compose(&ctl->f->supervisor, MSG_RELOAD, ctl->last_reload, -1,
+	    NULL, 0) == -1) {
+		log_warn("control: cannot ask the supervisor to reload");
+		control_reply_error(c, "cannot reach the supervisor");
+		return;
+	}
+	c->reload_request = ctl->last_reload;
+}
+
+void
+control_reload_done(struct control *ctl, uint32_t request,
+    const struct msg_reload_result *result)
+{
+	struct control_client	*c;
+
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
+		if (c->reload_request != request || c->answered)
+			continue;
+		if (result->ok)
+			control_reply_message(c, result->message);
+		else
+			control_reply_error(c, "%s", result->message);
+		return;
+	}
+	log_debug("control: reload %u answered after its client left",
+	    (unsigned)request);
 }
 
 static void
@@ -348,8 +368,17 @@ control_deadline(evutil_socket_t fd, short events, void *arg)
 {
 	struct control_client	*c = arg;
 
+	struct timeval		 flush = { 1, 0 };
+
 	(void)fd;
 	(void)events;
+	/* One more second to deliver the news; the write is immediate. */
+	if (c->reload_request != 0 && !c->answered &&
+	    evtimer_add(c->deadline, &flush) == 0) {
+		control_reply_error(c, "no answer from the supervisor within %d"
+		    " s; its log has the reload's outcome", CONTROL_TIMEOUT_S);
+		return;
+	}
 	log_debug("control: uid %u pid %d took longer than %d s; closed",
 	    (unsigned)c->uid, (int)c->pid, CONTROL_TIMEOUT_S);
 	control_client_free(c);
@@ -450,4 +479,28 @@ control_listen(struct control *ctl, int fd)
 		log_warnx("control: accepting, but cannot pause after errors");
 	else
 		log_debug("control: accepting connections");
+}
+
+/* Writes one answered client's reply, waiting a little; for exit. */
+static void
+control_flush_client(struct control_client *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	struct pollfd	 pfd = { .fd = bufferevent_getfd(c->bev),
+			    .events = POLLOUT };
+
+	while (evbuffer_get_length(out) > 0 &&
+	    poll(&pfd, 1, CONTROL_FLUSH_MS) == 1)
+		if (evbuffer_write(out, pfd.fd) <= 0)
+			return;
+}
+
+void
+control_flush(struct control *ctl)
+{
+	struct control_client	*c;
+
+	TAILQ_FOREACH(c, &ctl->clients, entry)
+		if (c->answered)
+			control_flush_client(c);
 }

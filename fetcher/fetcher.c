@@ -115,6 +115,8 @@ start(void)
 static void __attribute__((noreturn))
 stop(void)
 {
+	if (fetcher.control != NULL)
+		control_flush(fetcher.control);
 	if (fetcher.db != NULL)
 		db_free(fetcher.db);
 	exit(0);
@@ -160,8 +162,9 @@ open_applier_channel(int fd)
 static void
 fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 {
-	struct config		conf;
-	struct msg_log_level	level;
+	struct config			conf;
+	struct msg_log_level		level;
+	struct msg_reload_result	reload;
 
 	(void)arg;
 	switch (m->hdr.type) {
@@ -194,6 +197,14 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload(chan, m, &level, sizeof(level)) == -1)
 			fatalx("bad log level message");
 		log_setlevel(level.level);
+		break;
+	case MSG_RELOAD_RESULT:
+		if (msg_payload(chan, m, &reload, sizeof(reload)) == -1)
+			fatalx("bad reload result message");
+		reload.message[sizeof(reload.message) - 1] = '\0';
+		if (fetcher.control != NULL)
+			control_reload_done(fetcher.control, m->hdr.peerid,
+			    &reload);
 		break;
 	default:
 		fatalx("unexpected %s from the supervisor",
@@ -234,12 +245,17 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 	}
 }
 
+/*
+ * A reload that restarts us sends its answer first: take what the
+ * supervisor has sent, so the waiting multinicctl gets it.
+ */
 static void
 on_terminate(evutil_socket_t sig, short events, void *arg)
 {
 	(void)sig;
 	(void)events;
 	(void)arg;
+	msgchan_drain(&fetcher.supervisor);
 	stop();
 }
 

@@ -76,6 +76,11 @@ struct control	*control_new(struct fetcher *);
  * Clients already connected are served to their end.
  */
 void	control_listen(struct control *, int fd);
+/* The supervisor's answer to the reload request it names. */
+void	control_reload_done(struct control *, uint32_t request,
+	    const struct msg_reload_result *);
+/* Writes the replies already made, waiting a little for each; for exit. */
+void	control_flush(struct control *);
 
 /* poll.c */
 void	poll_init(struct fetcher *);

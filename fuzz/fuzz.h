@@ -13,4 +13,8 @@ void	fuzz_quiet_logs(void);
 __attribute__((noreturn))
 void	fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct config;
+/* What an accepted configuration must hold, whatever the input was. */
+void	fuzz_check_config(const struct config *);
+
 #endif

@@ -20,21 +20,6 @@ ignore_report(void *arg, enum config_severity severity, const char *message)
 	(void)message;
 }
 
-static void
-check_bounds(const struct config *conf)
-{
-	if (conf->poll_interval_ms < 1000)
-		fuzz_fail("POLL_INTERVAL %u ms accepted", conf->poll_interval_ms);
-	if (conf->backoff_max_interval_ms < conf->poll_interval_ms)
-		fuzz_fail("BACKOFF_MAX_INTERVAL below POLL_INTERVAL accepted");
-	if (!(conf->backoff_multiplier >= 1))
-		fuzz_fail("BACKOFF_MULTIPLIER %g accepted",
-		    conf->backoff_multiplier);
-	if (memchr(conf->db_socket, '\0', sizeof(conf->db_socket)) == NULL ||
-	    memchr(conf->state_dir, '\0', sizeof(conf->state_dir)) == NULL)
-		fuzz_fail("an unterminated path");
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memmem(data, size, "PASSWORD_FILE", 13) == NULL &&
 	    config_load(&conf, &secret, "/nonexistent/multinicd.conf", 0, env,
 	    ignore_report, NULL) == 0)
-		check_bounds(&conf);
+		fuzz_check_config(&conf);
 	free(text);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define MULTINIC_CONFIG_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define CONFIG_DEFAULT_FILE	"/etc/multinic/multinicd.conf"
@@ -85,6 +86,18 @@ struct config_secret {
 	char		db_password[CONFIG_SECRET_MAX];
 };
 
+#define CONFIG_KEYS_MAX		64
+#define CONFIG_SOURCE_MAX	(CONFIG_PATH_MAX + 16)
+
+/*
+ * Where each key's value came from, for "multinicd -n -v": "default",
+ * "FILE:LINE", "environment", or a note the caller sets (such as the
+ * detected OS_TYPE). Indexed like the loader's key table.
+ */
+struct config_sources {
+	char		where[CONFIG_KEYS_MAX][CONFIG_SOURCE_MAX];
+};
+
 enum config_severity { CONFIG_WARNING, CONFIG_ERROR };
 
 /* Receives every problem found, so "multinicd -n" can list them all. */
@@ -103,7 +116,27 @@ int	config_load(struct config *conf, struct config_secret *secret,
 	    const char *file, int file_required, char *const envp[],
 	    config_report_fn report, void *arg);
 
-/* Parses "500ms", "30s", "5m", "1h" or a bare number of seconds. */
+/* config_load(), and where each value came from into sources. */
+int	config_load_sources(struct config *conf, struct config_secret *secret,
+	    const char *file, int file_required, char *const envp[],
+	    config_report_fn report, void *arg, struct config_sources *sources);
+
+/* Replaces the source recorded for key (one of the table's names). */
+void	config_source_note(struct config_sources *, const char *key,
+	    const char *note);
+
+/*
+ * Every key as a KEY=VALUE line, with its source as a comment; secrets
+ * masked. The output reads back as a configuration file.
+ */
+void	config_print(FILE *fp, const struct config *conf,
+	    const struct config_secret *secret,
+	    const struct config_sources *sources);
+
+/*
+ * Parses "500ms", "30s", "1.5m", "1h", "1m30s" or a bare number of
+ * seconds.
+ */
 int	config_parse_duration(const char *text, uint32_t *ms);
 
 const char	*config_log_level_name(int level);

@@ -67,10 +67,18 @@ enum msg_type {
 	MSG_DB_ADDRESS,			/* struct msg_db_address */
 	/* fetcher -> applier: multinicctl sync; acted on with the next snapshot. */
 	MSG_SYNC,			/* struct msg_sync */
-	/* fetcher -> supervisor: multinicctl reload (as SIGHUP). */
+	/*
+	 * fetcher -> supervisor: multinicctl reload (as SIGHUP). The header's
+	 * peerid names the request; MSG_RELOAD_RESULT echoes it.
+	 */
 	MSG_RELOAD,			/* no payload */
 	/* fetcher -> supervisor: multinicctl log; sent on to both children. */
 	MSG_SET_LOG_LEVEL,		/* struct msg_log_level */
+	/*
+	 * supervisor -> fetcher: the outcome of a MSG_RELOAD, sent before a
+	 * fetcher the reload restarts is stopped.
+	 */
+	MSG_RELOAD_RESULT,		/* struct msg_reload_result */
 
 	/*
 	 * applier -> fetcher: its sandbox, for status and metrics; sent once
@@ -82,6 +90,13 @@ enum msg_type {
 
 struct msg_log_level {
 	int32_t		level;		/* enum log_level */
+};
+
+#define RELOAD_MESSAGE_MAX	256	/* CONTROL_ERROR_MAX: a ctl reply */
+
+struct msg_reload_result {
+	int32_t		ok;		/* the new configuration runs */
+	char		message[RELOAD_MESSAGE_MAX];	/* what happened, or why not */
 };
 
 struct msg_snapshot {
@@ -238,6 +253,11 @@ int	msg_compose(struct msgchan *, uint32_t type, uint32_t peerid, int fd,
 	    const void *data, size_t len);
 /* Writes what is queued, blocking; for the last words before exit. */
 int	msgchan_flush(struct msgchan *);
+/*
+ * Reads and dispatches what the peer has sent already, without waiting:
+ * a process about to exit takes its last messages.
+ */
+void	msgchan_drain(struct msgchan *);
 
 /*
  * Takes one message from a buffer of received bytes.

@@ -39,13 +39,34 @@ static const struct {
 };
 #define CTL_NCOLUMNS	(sizeof(ctl_columns) / sizeof(ctl_columns[0]))
 
+#define CTL_USAGE \
+	"usage: multinicctl [-hjV] [-s socket] command\n" \
+	"commands: status | show interfaces | sync [--allow-delete] |" \
+	" reload |\n          log debug|info|warn|error\n" \
+	"Each word may be shortened while it stays unambiguous (sh int).\n"
+
 static __attribute__((noreturn)) void
 ctl_usage(void)
 {
-	fprintf(stderr, "usage: multinicctl [-j] [-s socket] command\n"
-	    "commands: status | show interfaces | sync [--allow-delete] |"
-	    " reload |\n          log debug|info|warn|error\n");
+	fprintf(stderr, CTL_USAGE);
 	exit(CTL_EXIT_USAGE);
+}
+
+/* What was wrong with the command line, then the usage. */
+static __attribute__((noreturn)) void
+ctl_bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+ctl_bad_usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "multinicctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ctl_usage();
 }
 
 static __attribute__((noreturn)) void
@@ -65,29 +86,94 @@ ctl_fail(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/*
+ * The word of choices (NULL-terminated) that word names: itself, or the
+ * only one it begins, as bgpctl and ntpctl read "sh int". what names the
+ * position in messages; a word that names none ends in the usage.
+ */
+static int
+ctl_match(const char *word, const char *const choices[], const char *what)
+{
+	char	list[256] = "";
+	int	i, found = -1, n = 0;
+
+	for (i = 0; choices[i] != NULL; i++) {
+		if (strcmp(word, choices[i]) == 0)
+			return i;
+		if (*word != '\0' &&
+		    strncmp(word, choices[i], strlen(word)) == 0) {
+			found = i;
+			if (n++ > 0)
+				strlcat(list, ", ", sizeof(list));
+			strlcat(list, choices[i], sizeof(list));
+		}
+	}
+	if (n == 1)
+		return found;
+	if (n > 1)
+		ctl_bad_usage("ambiguous %s: %s (%s)", what, word, list);
+	ctl_bad_usage("unknown %s: %s", what, word);
+}
+
+static void
+ctl_no_more(int argc, char *argv[], int used, const char *command)
+{
+	if (argc > used)
+		ctl_bad_usage("%s: unexpected argument: %s", command,
+		    argv[used]);
+}
+
+static const char *const ctl_command_words[] = {
+	"status", "show", "sync", "reload", "log", NULL
+};
+static const char *const ctl_show_words[] = { "interfaces", NULL };
+static const char *const ctl_sync_words[] = { "--allow-delete", NULL };
+static const char *const ctl_level_words[] = {
+	"debug", "info", "warn", "error", NULL
+};
+
 /* The words after the options, as one request; usage() when they are not. */
 static void
 ctl_parse_command(int argc, char *argv[], struct control_request *req)
 {
 	memset(req, 0, sizeof(*req));
-	if (argc == 1 && strcmp(argv[0], "status") == 0)
+	if (argc == 0)
+		ctl_bad_usage("no command given");
+	switch (ctl_match(argv[0], ctl_command_words, "command")) {
+	case 0:
 		req->command = CONTROL_STATUS;
-	else if (argc == 2 && strcmp(argv[0], "show") == 0 &&
-	    strcmp(argv[1], "interfaces") == 0)
+		ctl_no_more(argc, argv, 1, "status");
+		break;
+	case 1:
 		req->command = CONTROL_SHOW_INTERFACES;
-	else if (argc >= 1 && argc <= 2 && strcmp(argv[0], "sync") == 0) {
+		if (argc < 2)
+			ctl_bad_usage("show: missing argument (interfaces)");
+		ctl_match(argv[1], ctl_show_words, "argument to show");
+		ctl_no_more(argc, argv, 2, "show interfaces");
+		break;
+	case 2:
 		req->command = CONTROL_SYNC;
-		if (argc == 2 && strcmp(argv[1], "--allow-delete") != 0)
-			ctl_usage();
-		req->allow_delete = argc == 2;
-	} else if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		if (argc >= 2)
+			ctl_match(argv[1], ctl_sync_words, "argument to sync");
+		req->allow_delete = argc >= 2;
+		ctl_no_more(argc, argv, 2, "sync");
+		break;
+	case 3:
 		req->command = CONTROL_RELOAD;
-	else if (argc == 2 && strcmp(argv[0], "log") == 0) {
+		ctl_no_more(argc, argv, 1, "reload");
+		break;
+	default:
 		req->command = CONTROL_LOG;
+		if (argc < 2)
+			ctl_bad_usage("log: missing level (debug, info, warn"
+			    " or error)");
+		/* The configuration's spellings first: "warning", "INFO". */
 		if ((req->level = config_parse_log_level(argv[1])) == -1)
-			ctl_usage();
-	} else
-		ctl_usage();
+			req->level = config_parse_log_level(ctl_level_words[
+			    ctl_match(argv[1], ctl_level_words, "log level")]);
+		ctl_no_more(argc, argv, 2, "log");
+		break;
+	}
 }
 
 static const char *
@@ -391,8 +477,14 @@ main(int argc, char *argv[])
 	int			 ch, json = 0, fd;
 
 	/* "+": options end at the command, so --allow-delete is its word. */
-	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+	while ((ch = getopt(argc, argv, "+hjs:V")) != -1) {
 		switch (ch) {
+		case 'h':
+			printf(CTL_USAGE);
+			return CTL_EXIT_OK;
+		case 'V':
+			printf("multinicctl %s\n", MULTINIC_VERSION);
+			return CTL_EXIT_OK;
 		case 'j':
 			json = 1;
 			break;

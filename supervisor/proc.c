@@ -129,6 +129,14 @@ exec_child(struct supervisor *sv, struct child *c, int sup_fd, int peer_fd,
 	/* The child must not outlive a supervisor killed with SIGKILL. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		_exit(1);
+	/*
+	 * Its own process group: Ctrl-C on a foreground multinicd reaches
+	 * only the supervisor, which stops the children with SIGTERM. Out of
+	 * the terminal's foreground group, writing its log there must not
+	 * stop it (stty tostop).
+	 */
+	if (setpgid(0, 0) == -1 || signal(SIGTTOU, SIG_IGN) == SIG_ERR)
+		_exit(1);
 	if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
 	    dup2(devnull, STDIN_FILENO) == -1 ||
 	    dup2(devnull, STDOUT_FILENO) == -1 ||
@@ -262,7 +270,7 @@ proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 		if (c->id != CHILD_FETCHER || msg_payload_empty(chan, m) == -1)
 			break;
 		log_info("reload requested through the control socket");
-		supervisor_reload(sv);
+		supervisor_reload(sv, m->hdr.peerid);
 		return;
 	case MSG_SET_LOG_LEVEL:
 		/* The fetcher faces the network: its value is checked here. */
@@ -367,10 +375,16 @@ proc_restart_due(evutil_socket_t fd, short events, void *arg)
 		proc_start(c->sv, c);
 }
 
+/* A child stopped on purpose that went as asked is no failure. */
 static void
-log_exit(const struct child *c, int status)
+log_exit(const struct supervisor *sv, const struct child *c, int status)
 {
-	if (WIFSIGNALED(status))
+	int	asked = sv->stopping || c->restart_now;
+
+	if (asked && ((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
+		log_info("%s (pid %d) stopped", c->name, (int)c->pid);
+	else if (WIFSIGNALED(status))
 		log_warnx("%s (pid %d) killed by signal %d (%s)", c->name,
 		    (int)c->pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else if (WEXITSTATUS(status) != 0)
@@ -403,8 +417,7 @@ proc_reap(struct supervisor *sv)
 			command_reaped(sv, pid, status);
 			continue;
 		}
-		if (!sv->stopping || WIFSIGNALED(status))
-			log_exit(c, status);
+		log_exit(sv, c, status);
 		c->pid = 0;
 		msgchan_close(&c->chan);
 		if (!sv->stopping)

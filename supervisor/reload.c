@@ -4,10 +4,13 @@
  * whose keys changed are re-opened and handed to the fetcher.
  */
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 #include "supervisor.h"
 
 #define CHANGED(a, b, field)	\
@@ -38,7 +41,7 @@ applier_sandbox_changed(const struct config *old, const struct config *new)
  */
 static int
 move_lock(struct supervisor *sv, const struct config *old,
-    const struct config *new)
+    const struct config *new, char *reason, size_t reasonlen)
 {
 	char	why[PATH_MAX + 64];
 	int	fd;
@@ -47,7 +50,8 @@ move_lock(struct supervisor *sv, const struct config *old,
 		return 0;
 	if ((fd = listen_lock(new->state_dir, why, sizeof(why))) == -1) {
 		log_warnx("STATE_DIR %s: %s", new->state_dir, why);
-		return -1;
+		return errorf(reason, reasonlen, "reload failed: STATE_DIR"
+		    " %s: %s", new->state_dir, why);
 	}
 	/* Emptied, as at exit: no rc script takes it for a crashed daemon's. */
 	if (ftruncate(sv->lock_fd, 0) == -1)
@@ -112,20 +116,67 @@ reopen_http(struct supervisor *sv, const struct config *old)
 	sv->http_fd = fd;
 }
 
+/*
+ * multinicctl reload waits for this answer. It goes out before a fetcher the
+ * reload restarts is stopped, flushed so that the fetcher finds it when it
+ * drains its channel on SIGTERM.
+ */
+static void
+answer_reload(struct supervisor *sv, uint32_t request, int ok,
+    int restarting_fetcher, const char *fmt, ...)
+{
+	struct child		*f = &sv->children[CHILD_FETCHER];
+	struct msg_reload_result result = { .ok = ok };
+	va_list			 ap;
+
+	if (request == 0 || !msgchan_is_open(&f->chan))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(result.message, sizeof(result.message), fmt, ap);
+	va_end(ap);
+	if (msg_compose(&f->chan, MSG_RELOAD_RESULT, request, -1, &result,
+	    sizeof(result)) == -1)
+		log_warn("cannot answer the reload request");
+	else if (restarting_fetcher && msgchan_flush(&f->chan) == -1)
+		log_warn("cannot hand the reload's answer to the fetcher");
+}
+
+/* Loads and checks the new configuration; why says what was wrong. */
+static int
+load_new(struct supervisor *sv, struct config *conf,
+    struct config_secret *secret, uid_t *uid, gid_t *gid, char *why,
+    size_t whylen)
+{
+	struct load_report	report = { .to_stderr = 0 };
+
+	if (supervisor_load_config(sv, conf, secret, &report, uid, gid,
+	    NULL) == 0)
+		return move_lock(sv, &sv->conf, conf, why, whylen);
+	if (report.errors > 1)
+		return errorf(why, whylen, "config file has errors, reload"
+		    " failed: %s (and %d more in the log)",
+		    report.first_error, report.errors - 1);
+	return errorf(why, whylen, "config file has errors, reload failed:"
+	    " %s", report.first_error);
+}
+
 void
-supervisor_reload(struct supervisor *sv)
+supervisor_reload(struct supervisor *sv, uint32_t request)
 {
 	struct config		new_conf, old_conf;
 	struct config_secret	new_secret;
+	char			why[RELOAD_MESSAGE_MAX];
 	uid_t			uid;
 	gid_t			gid;
 	int			restart_fetcher, restart_applier;
 
 	log_info("reloading the configuration");
-	if (supervisor_load_config(sv, &new_conf, &new_secret, 0, &uid,
-	    &gid) != 0 || move_lock(sv, &sv->conf, &new_conf) == -1) {
+	if (load_new(sv, &new_conf, &new_secret, &uid, &gid, why,
+	    sizeof(why)) == -1) {
 		explicit_bzero(&new_secret, sizeof(new_secret));
 		log_warnx("configuration invalid; keeping the running one");
+		answer_reload(sv, request, 0, 0, "%s; the running configuration"
+		    " stays", why);
 		return;
 	}
 	old_conf = sv->conf;
@@ -143,18 +194,22 @@ supervisor_reload(struct supervisor *sv)
 	reopen_control(sv, &old_conf);
 	reopen_http(sv, &old_conf);
 
-	if (restart_fetcher)
+	/* The one line that says a reload is over and what it did. */
+	snprintf(why, sizeof(why), "configuration reloaded; fetcher %s,"
+	    " applier %s", restart_fetcher ? "restarted" : "kept",
+	    restart_applier ? "restarted" : "kept");
+	/* A kept fetcher has the new configuration before the answer. */
+	if (restart_fetcher) {
+		answer_reload(sv, request, 1, 1, "%s", why);
 		proc_restart(sv, &sv->children[CHILD_FETCHER]);
-	else {
+	} else {
 		proc_send_config(sv, &sv->children[CHILD_FETCHER]);
 		proc_send_listeners(sv);
+		answer_reload(sv, request, 1, 0, "%s", why);
 	}
 	if (restart_applier)
 		proc_restart(sv, &sv->children[CHILD_APPLIER]);
 	else
 		proc_send_config(sv, &sv->children[CHILD_APPLIER]);
-	/* The one line that says a reload is over and what it did. */
-	log_info("configuration reloaded; fetcher %s, applier %s",
-	    restart_fetcher ? "restarted" : "kept",
-	    restart_applier ? "restarted" : "kept");
+	log_info("%s", why);
 }

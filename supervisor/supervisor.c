@@ -26,19 +26,24 @@
 
 extern char **environ;
 
+#define USAGE	"usage: multinicd [-dhnVv] [-f file]\n"
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: multinicd [-dnv] [-f file]\n");
+	fprintf(stderr, USAGE);
 	exit(2);
 }
 
 static void
 report_problem(void *arg, enum config_severity severity, const char *message)
 {
-	int	*to_stderr = arg;
+	struct load_report	*report = arg;
 
-	if (*to_stderr)
+	if (severity == CONFIG_ERROR && report->errors++ == 0)
+		strlcpy(report->first_error, message,
+		    sizeof(report->first_error));
+	if (report->to_stderr)
 		fprintf(stderr, "multinicd: %s: %s\n",
 		    severity == CONFIG_ERROR ? "error" : "warning", message);
 	else if (severity == CONFIG_ERROR)
@@ -48,8 +53,8 @@ report_problem(void *arg, enum config_severity severity, const char *message)
 }
 
 static int
-check_privsep_user(const struct config *conf, int to_stderr, uid_t *uid,
-    gid_t *gid)
+check_privsep_user(const struct config *conf, struct load_report *report,
+    uid_t *uid, gid_t *gid)
 {
 	struct passwd	*pw;
 	char		 message[256];
@@ -68,13 +73,14 @@ check_privsep_user(const struct config *conf, int to_stderr, uid_t *uid,
 		*gid = pw->pw_gid;
 		return 0;
 	}
-	report_problem(&to_stderr, CONFIG_ERROR, message);
+	report_problem(report, CONFIG_ERROR, message);
 	return 1;
 }
 
 /* The children get a concrete format: auto is resolved here, once. */
 static int
-resolve_os_type(struct config *conf, int to_stderr)
+resolve_os_type(struct config *conf, struct load_report *report,
+    struct config_sources *sources)
 {
 	char	why[512];
 	int	os_type;
@@ -82,10 +88,13 @@ resolve_os_type(struct config *conf, int to_stderr)
 	if (conf->os_type != OS_TYPE_AUTO)
 		return 0;
 	if ((os_type = os_detect(conf->config_root, why, sizeof(why))) == -1) {
-		report_problem(&to_stderr, CONFIG_ERROR, why);
+		report_problem(report, CONFIG_ERROR, why);
 		return 1;
 	}
 	conf->os_type = os_type;
+	if (sources != NULL)
+		config_source_note(sources, "OS_TYPE", "auto: detected from"
+		    " CONFIG_ROOT/etc/os-release");
 	return 0;
 }
 
@@ -95,21 +104,30 @@ resolve_os_type(struct config *conf, int to_stderr)
  */
 int
 supervisor_load_config(struct supervisor *sv, struct config *conf,
-    struct config_secret *secret, int to_stderr, uid_t *privsep_uid,
-    gid_t *privsep_gid)
+    struct config_secret *secret, struct load_report *report,
+    uid_t *privsep_uid, gid_t *privsep_gid, struct config_sources *sources)
 {
 	int	errors;
 
-	errors = config_load(conf, secret, sv->conf_file, sv->conf_required,
-	    environ, report_problem, &to_stderr);
+	errors = config_load_sources(conf, secret, sv->conf_file,
+	    sv->conf_required, environ, report_problem, report, sources);
 	if (errors == 0)
-		errors += check_privsep_user(conf, to_stderr, privsep_uid,
+		errors += check_privsep_user(conf, report, privsep_uid,
 		    privsep_gid);
 	if (errors == 0)
-		errors += resolve_os_type(conf, to_stderr);
-	if (errors == 0 && sv->verbose)
+		errors += resolve_os_type(conf, report, sources);
+	/* With -n, -v means "print the configuration", not debug logging. */
+	if (errors == 0 && sv->verbose && !sv->check_only)
 		conf->log_level = LOG_LEVEL_DEBUG;
 	return errors;
+}
+
+/* A missing default file is fine, but say so: a typo in -f is an error. */
+static int
+conf_file_missing(const struct supervisor *sv)
+{
+	return !sv->conf_required && access(sv->conf_file, F_OK) == -1 &&
+	    errno == ENOENT;
 }
 
 void
@@ -152,7 +170,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	(void)sig;
 	(void)events;
 	log_info("SIGHUP received");
-	supervisor_reload(arg);
+	supervisor_reload(arg, 0);
 }
 
 static void
@@ -180,12 +198,12 @@ setup_signals(struct supervisor *sv)
 }
 
 static void
-parse_args(struct supervisor *sv, int argc, char *argv[], int *check_only)
+parse_args(struct supervisor *sv, int argc, char *argv[])
 {
 	int	ch;
 
 	sv->conf_file = CONFIG_DEFAULT_FILE;
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hnVv")) != -1) {
 		switch (ch) {
 		case 'd':
 			sv->foreground = 1;
@@ -194,9 +212,15 @@ parse_args(struct supervisor *sv, int argc, char *argv[], int *check_only)
 			sv->conf_file = optarg;
 			sv->conf_required = 1;
 			break;
+		case 'h':
+			printf(USAGE);
+			exit(0);
 		case 'n':
-			*check_only = 1;
+			sv->check_only = 1;
 			break;
+		case 'V':
+			printf("multinicd %s\n", MULTINIC_VERSION);
+			exit(0);
 		case 'v':
 			sv->verbose = 1;
 			break;
@@ -208,16 +232,32 @@ parse_args(struct supervisor *sv, int argc, char *argv[], int *check_only)
 		usage();
 }
 
-/* -n: every problem on stderr, never a connection to the database. */
+/*
+ * -n: every problem on stderr, never a connection to the database. With -v
+ * the whole configuration on stdout too, each key with where it came from.
+ */
 static int
 check_configuration(struct supervisor *sv)
 {
-	if (supervisor_load_config(sv, &sv->conf, &sv->secret, 1,
-	    &sv->privsep_uid, &sv->privsep_gid) != 0)
+	struct load_report	 report = { .to_stderr = 1 };
+	struct config_sources	*sources = NULL;
+
+	if (sv->verbose && (sources = calloc(1, sizeof(*sources))) == NULL)
+		fatal("calloc");
+	if (conf_file_missing(sv))
+		fprintf(stderr, "multinicd: no %s; using the defaults and the"
+		    " environment\n", sv->conf_file);
+	if (supervisor_load_config(sv, &sv->conf, &sv->secret, &report,
+	    &sv->privsep_uid, &sv->privsep_gid, sources) != 0) {
+		free(sources);
 		return 1;
+	}
+	if (sources != NULL)
+		config_print(stdout, &sv->conf, &sv->secret, sources);
 	explicit_bzero(&sv->secret, sizeof(sv->secret));
+	free(sources);
 	fprintf(stderr, "multinicd: configuration OK\n");
-	return 0;
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /*
@@ -262,24 +302,27 @@ int
 main(int argc, char *argv[])
 {
 	struct supervisor	 sv;
+	struct load_report	 report = { .to_stderr = 1 };
 	char			 why[PATH_MAX + 64];
-	int			 check_only = 0;
 
 	memset(&sv, 0, sizeof(sv));
 	sv.control_fd = sv.http_fd = sv.lock_fd = -1;
-	parse_args(&sv, argc, argv, &check_only);
-	if (check_only)
+	parse_args(&sv, argc, argv);
+	if (sv.check_only)
 		return check_configuration(&sv);
 
 	if (geteuid() != 0)
 		fatalx("must run as root");
 	supervisor_caps_limit();
-	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, 1,
-	    &sv.privsep_uid, &sv.privsep_gid) != 0)
+	if (supervisor_load_config(&sv, &sv.conf, &sv.secret, &report,
+	    &sv.privsep_uid, &sv.privsep_gid, NULL) != 0)
 		fatalx("invalid configuration; run multinicd -n for every"
 		    " problem");
 	log_init("supervisor", LOG_DEST_STDERR, sv.conf.log_format,
 	    sv.conf.log_level);
+	if (conf_file_missing(&sv))
+		log_info("no %s; using the defaults and the environment",
+		    sv.conf_file);
 	/* Before daemon(3): its fork keeps the lock's open file description. */
 	if ((sv.lock_fd = listen_lock(sv.conf.state_dir, why,
 	    sizeof(why))) == -1)

@@ -21,6 +21,13 @@ enum child_id { CHILD_FETCHER, CHILD_APPLIER, CHILD_COUNT };
 struct supervisor;
 struct apply_command;
 
+/* What loading the configuration found: the reload's answer quotes it. */
+struct load_report {
+	int		to_stderr;	/* multinicd -n, or start-up */
+	int		errors;
+	char		first_error[RELOAD_MESSAGE_MAX];
+};
+
 struct child {
 	struct supervisor *sv;
 	enum child_id	 id;
@@ -44,6 +51,7 @@ struct supervisor {
 	int			 conf_required;	/* -f given */
 	int			 foreground;
 	int			 verbose;
+	int			 check_only;	/* -n */
 	uid_t			 privsep_uid;
 	gid_t			 privsep_gid;
 	int			 lock_fd;
@@ -58,11 +66,13 @@ struct supervisor {
 	struct apply_command	*command;	/* APPLY_COMMAND, when running */
 };
 
+/* reload.c: request is a MSG_RELOAD's peerid to answer, 0 for SIGHUP. */
+void	supervisor_reload(struct supervisor *, uint32_t request);
+
 /* supervisor.c */
-void	supervisor_reload(struct supervisor *);
 int	supervisor_load_config(struct supervisor *, struct config *,
-	    struct config_secret *, int report_to_stderr, uid_t *privsep_uid,
-	    gid_t *privsep_gid);
+	    struct config_secret *, struct load_report *, uid_t *privsep_uid,
+	    gid_t *privsep_gid, struct config_sources *);
 void	supervisor_shutdown(struct supervisor *, int status);
 
 /* proc.c */

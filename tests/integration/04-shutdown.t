@@ -45,6 +45,43 @@ for signal in TERM INT; do
 	is "$?" 0 "SIG$signal: multinicd exits with status 0"
 done
 
+# Ctrl-C on a foreground multinicd -d: the terminal sends SIGINT to the
+# whole foreground process group. With job control the daemon gets a group
+# of its own, as in a terminal, and env makes sure SIGINT is not ignored (as
+# it is for a background job without job control). The children have groups
+# of their own: only the supervisor takes the SIGINT and stops them cleanly.
+DAEMON_COUNT=$((DAEMON_COUNT + 1))
+DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
+set -m
+env -i --default-signal=INT PATH="$DAEMON_PATH" \
+    "$MULTINIC_BUILD/multinicd" -d -f "$conf" >"$DAEMON_LOG" 2>&1 &
+supervisor=$!
+set +m
+STARTED_PIDS+=("$supervisor")
+wait_children_ready "$supervisor"
+fetcher=$(child_titled "$supervisor" "multinicd: fetcher")
+applier=$(child_titled "$supervisor" "multinicd: applier")
+# own_group PID...: none of them is in the supervisor's process group.
+own_group() {
+	local pid
+	for pid in "$@"; do
+		[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" != "$supervisor" ] ||
+		    return 1
+	done
+}
+ok "the children are in process groups of their own" \
+    own_group "$fetcher" "$applier"
+kill -INT -- "-$supervisor"
+ok "Ctrl-C: supervisor, fetcher and applier are gone" \
+    wait_until 150 all_gone "$supervisor" "$fetcher" "$applier"
+reap "$supervisor"
+is "$?" 0 "Ctrl-C: multinicd exits with status 0"
+unlike "$(cat "$DAEMON_LOG")" "killed by signal" "no child is logged as killed"
+like "$(cat "$DAEMON_LOG")" "fetcher \\(pid $fetcher\\) stopped" \
+    "the fetcher's stop is logged as a clean one"
+like "$(cat "$DAEMON_LOG")" "applier \\(pid $applier\\) stopped" \
+    "and the applier's"
+
 # Crash loop: kill the fetcher five times; the supervisor restarts it after
 # 1, 2, 4 and 8 s, then gives up at the fifth death.
 start_ready

@@ -128,5 +128,58 @@ check POLL_INTERVAL=abc "$good"
 is "$status" 1 "POLL_INTERVAL=abc in the environment fails a good file"
 like "$stderr" "POLL_INTERVAL" "it names POLL_INTERVAL"
 
+# The earlier Go agent's config.env, valid there: an inline comment, a ';'
+# comment line, a fraction, and a POLL_INTERVAL above the default backoff cap.
+earlier=$TEST_DIR/earlier-agent.conf
+write_test_config "$earlier"
+printf '%s\n' "; systemd EnvironmentFile comment" \
+    "POLL_INTERVAL=10m  # poll every ten minutes" \
+    "DB_CONNECT_TIMEOUT=1.5s" >>"$earlier"
+check "$earlier"
+is "$status" 0 "the earlier agent's file (inline '#', ';' line, 1.5s, 10m) passes"
+is "$stderr" "multinicd: configuration OK" "with nothing to warn about"
+
+# A misspelt key names the key it most resembles.
+typo=$TEST_DIR/typo.conf
+write_test_config "$typo" DB_PASWORD=x
+check "$typo"
+is "$status" 0 "a misspelt key only warns"
+like "$stderr" "DB_PASWORD: unknown key ignored; did you mean DB_PASSWORD\?" \
+    "it suggests DB_PASSWORD"
+
+# -n -v: every key with its value and source, the secret masked.
+verbose=$(env -i PATH="$DAEMON_PATH" LOG_LEVEL=debug \
+    "$MULTINIC_BUILD/multinicd" -n -v -f "$good" 2>/dev/null)
+is "$?" 0 "-n -v exits 0"
+like "$verbose" "DB_PORT=$db_port +# .*good\.conf:[0-9]+" \
+    "it shows a value from the file with its line"
+like "$verbose" "LOG_LEVEL=debug +# environment" "one from the environment"
+like "$verbose" "DB_USER=multinic +# default" "and a default"
+like "$verbose" "DB_PASSWORD=\*+ " "the password is masked"
+unlike "$verbose" "s3cret" "and never shown"
+keys=$(grep -c '^[A-Z_]*=' <<<"$verbose")
+ok "it lists every key ($keys)" [ "$keys" -ge 30 ]
+
+# No configuration file at all: say that the defaults are used.
+if [ -e /etc/multinic/multinicd.conf ]; then
+	skip "-n without a file says that the defaults are used" \
+	    "/etc/multinic/multinicd.conf exists here"
+else
+	nofile=$(env -i PATH="$DAEMON_PATH" DB_HOST=127.0.0.1 HEALTH_PORT=0 \
+	    CONFIG_ROOT="$TEST_DIR/root" OS_TYPE=netplan \
+	    "$MULTINIC_BUILD/multinicd" -n 2>&1)
+	like "$nofile" "no /etc/multinic/multinicd.conf; using the defaults" \
+	    "-n without a file says that the defaults are used"
+fi
+
+# -V and -h answer and exit 0; a bad option exits 2.
+is "$("$MULTINIC_BUILD/multinicd" -V)" "multinicd $(cat "$here/../../VERSION")" \
+    "-V prints the version from the VERSION file"
+like "$("$MULTINIC_BUILD/multinicd" -h)" "^usage: multinicd" "-h prints the usage"
+"$MULTINIC_BUILD/multinicd" -h >/dev/null
+is "$?" 0 "-h exits 0"
+"$MULTINIC_BUILD/multinicd" -x 2>/dev/null
+is "$?" 2 "a bad option exits 2"
+
 is "$(cat "$contacts")" "" "no check contacted the DB"
 done_testing

@@ -129,6 +129,23 @@ for args in "" "show" "show routes" "sync --force" "log loud" "log" \
 done
 like "$("$MULTINIC_BUILD/multinicctl" 2>&1)" '^usage: multinicctl' \
     "bad usage prints the usage"
+# Bad usage names what was wrong, before the usage.
+for case in "frobnicate|unknown command: frobnicate" \
+    "s|ambiguous command: s \\(status, show, sync\\)" \
+    "show routes|unknown argument to show: routes" \
+    "status extra|status: unexpected argument: extra" \
+    "log loud|unknown log level: loud"; do
+	# shellcheck disable=SC2086
+	err=$("$MULTINIC_BUILD/multinicctl" -s "$socket" ${case%%|*} 2>&1)
+	like "$err" "^multinicctl: ${case#*|}" "'${case%%|*}' says so"
+done
+# -V and -h answer and exit 0.
+is "$("$MULTINIC_BUILD/multinicctl" -V)" \
+    "multinicctl $(cat "$here/../../VERSION")" "-V prints the version"
+like "$("$MULTINIC_BUILD/multinicctl" -h)" '^usage: multinicctl' \
+    "-h prints the usage"
+"$MULTINIC_BUILD/multinicctl" -h >/dev/null
+is "$?" 0 "-h exits 0"
 ctl status
 is "$CTL_STATUS" 3 "no daemon: exit 3"
 like "$CTL_ERR" "cannot connect to $socket" "no daemon: stderr names the socket"
@@ -350,12 +367,22 @@ status_not_at_debug() {
 ok "after log info, the fetcher stops logging at debug" \
     wait_until 150 status_not_at_debug
 
+# --- Abbreviations, as bgpctl and ntpctl take them ---------------------------
+
+ctl -j sh int
+is "$CTL_STATUS" 0 "'sh int' is show interfaces"
+json_ok "$CTL_OUT" 'type == "array"' "and answers with the interface list"
+ctl -j st
+json_ok "$CTL_OUT" '.polls | type == "number"' "'st' is status"
+
 # --- root: reload re-reads the configuration ---------------------------------
 
 set_config "$conf" LOG_LEVEL debug
 lines=$(log_lines "$DAEMON_LOG")
 ctl reload
 is "$CTL_STATUS" 0 "root: reload exits 0"
+is "$CTL_OUT" "configuration reloaded; fetcher kept, applier kept" \
+    "it waits for the outcome and prints it"
 ok "reload acts like SIGHUP: the supervisor re-reads the configuration" \
     wait_until 100 logged_since "$lines" "supervisor: reloading the configuration"
 status_logged_at_debug() {
@@ -370,14 +397,29 @@ is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
 is "$(child_titled "$supervisor" "multinicd: applier")" "$applier" \
     "the applier kept its PID"
 
+# A configuration the supervisor refuses: reload exits 1 with the reason,
+# FILE:LINE included, and the running configuration stays.
+cp "$conf" "$TEST_DIR/good.conf"
+set_config "$conf" POLL_INTERVAL 0s
+bad_line=$(grep -n '^POLL_INTERVAL=' "$conf" | cut -d: -f1)
+ctl reload
+is "$CTL_STATUS" 1 "a reload of a bad configuration exits 1"
+like "$CTL_ERR" "^multinicctl: config file has errors, reload failed: $conf:$bad_line: POLL_INTERVAL" \
+    "it names the file, the line and the key"
+like "$CTL_ERR" "the running configuration stays" "and says what happens"
+is "$(child_titled "$supervisor" "multinicd: fetcher")" "$fetcher" \
+    "the fetcher keeps running"
+cp "$TEST_DIR/good.conf" "$conf"
+
 # A reload that restarts the fetcher (DB_SOCKET is a key its sandbox depends
 # on; here another path to the same server) still answers: the supervisor
-# hears of it once the reply has left.
+# sends the outcome before it stops the fetcher, which delivers it.
 ln -s "$MARIADB_SOCKET" "$TEST_DIR/db-link.sock"
 set_config "$conf" DB_SOCKET "$TEST_DIR/db-link.sock"
 ctl reload
 is "$CTL_STATUS" 0 "a reload that restarts the fetcher exits 0"
-like "$CTL_OUT" 'reload requested' "and its reply arrived"
+is "$CTL_OUT" "configuration reloaded; fetcher restarted, applier kept" \
+    "and its outcome arrived"
 ok "a new fetcher runs" \
     wait_until 300 new_child_running "$supervisor" "multinicd: fetcher" "$fetcher"
 fetcher=$(child_titled "$supervisor" "multinicd: fetcher")

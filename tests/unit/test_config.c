@@ -589,7 +589,22 @@ static const struct duration_case duration_cases[] = {
 	{ "+1s", 0, 0 },
 	{ " 1s", 0, 0 },
 	{ "1s ", 0, 0 },
-	{ "1.5s", 0, 0 },
+	/* Go's fractions, down to whole milliseconds. */
+	{ "1.5s", 1, 1500 },
+	{ "1.5m", 1, 90000 },
+	{ "0.5h", 1, 1800000 },
+	{ "1.5m30s", 1, 120000 },
+	{ "0.001s", 1, 1 },
+	{ "2.50ms", 0, 0 },
+	{ "0.0005s", 0, 0 },
+	{ "1.0000000001s", 0, 0 },
+	{ "1.5", 0, 0 },
+	{ "1.s", 0, 0 },
+	{ ".5s", 0, 0 },
+	{ "1..5s", 0, 0 },
+	{ "1.5.5s", 0, 0 },
+	{ "167.99h", 1, 604764000 },
+	{ "168.01h", 0, 0 },
 	{ "1S", 0, 0 },
 	{ "1d", 0, 0 },
 	{ "1us", 0, 0 },
@@ -642,6 +657,7 @@ test_backoff_max_below_poll(void **state)
 	struct config		conf;
 	struct config_secret	secret;
 	struct report		report;
+	char			*envp[] = { "BACKOFF_MAX_INTERVAL=5m", NULL };
 
 	(void)state;
 	assert_int_equal(load("POLL_INTERVAL=1m\nBACKOFF_MAX_INTERVAL=30s\n",
@@ -650,11 +666,18 @@ test_backoff_max_below_poll(void **state)
 	    "POLL_INTERVAL (1m)");
 	load_ok("POLL_INTERVAL=1m\nBACKOFF_MAX_INTERVAL=60s\n", NULL, &conf,
 	    &secret, &report);
-	/* Against the default 5m too. */
-	assert_int_equal(load("POLL_INTERVAL=10m\n", NULL, &conf, &secret,
-	    &report), 1);
+	/* Against an explicit 5m too, from the environment as well. */
+	assert_int_equal(load("POLL_INTERVAL=10m\nBACKOFF_MAX_INTERVAL=5m\n",
+	    NULL, &conf, &secret, &report), 1);
 	assert_message(&report, CONFIG_ERROR, "BACKOFF_MAX_INTERVAL: 5m",
 	    "POLL_INTERVAL (10m)");
+	assert_int_equal(load("POLL_INTERVAL=10m\n", envp, &conf, &secret,
+	    &report), 1);
+	/* The unset default follows a longer POLL_INTERVAL instead. */
+	load_ok("POLL_INTERVAL=10m\n", NULL, &conf, &secret, &report);
+	assert_int_equal(conf.backoff_max_interval_ms, 10 * 60 * 1000);
+	load_ok("POLL_INTERVAL=1m\n", NULL, &conf, &secret, &report);
+	assert_int_equal(conf.backoff_max_interval_ms, 5 * 60 * 1000);
 	/* A POLL_INTERVAL already refused is not compared again. */
 	assert_int_equal(load("POLL_INTERVAL=0\nBACKOFF_MAX_INTERVAL=2s\n",
 	    NULL, &conf, &secret, &report), 1);
@@ -898,6 +921,153 @@ test_file_syntax_errors(void **state)
 	assert_message(&report, CONFIG_ERROR, ":3: ", "no key");
 	assert_message(&report, CONFIG_ERROR, ":4: DB_USER", "quote");
 	assert_message(&report, CONFIG_ERROR, ":5: DB_NAME", "quote");
+}
+
+/*
+ * '#' after a blank, outside quotes, starts a comment (the earlier agent's
+ * sample config has them); "a#b" and a quoted " #" stay in the value.
+ */
+static void
+test_inline_comments(void **state)
+{
+	struct config		conf;
+	struct config_secret	secret;
+	struct report		report;
+
+	(void)state;
+	load_ok("POLL_INTERVAL=15s  # comment\n"
+	    "DB_PORT=3307\t# tab before it\n"
+	    "DB_USER=\"with space\" # after quotes\n"
+	    "DB_NAME='db'# right after the quote\n"
+	    "APPLY_COMMAND=cmd#1\n"
+	    "DB_TLS_CA= # only a comment\n"
+	    "DB_PASSWORD=\"p #ss\"  # quoted: kept\n", NULL, &conf, &secret,
+	    &report);
+	assert_int_equal(conf.poll_interval_ms, 15000);
+	assert_int_equal(conf.db_port, 3307);
+	assert_string_equal(conf.db_user, "with space");
+	assert_string_equal(conf.db_name, "db");
+	assert_string_equal(conf.apply_command, "cmd#1");
+	assert_string_equal(conf.db_tls_ca, "");
+	assert_string_equal(secret.db_password, "p #ss");
+	/* Unquoted, a password's " #" starts a comment: documented. */
+	load_ok("DB_PASSWORD=abc #def\n", NULL, &conf, &secret, &report);
+	assert_string_equal(secret.db_password, "abc");
+	load_ok("DB_PASSWORD=#abc\n", NULL, &conf, &secret, &report);
+	assert_string_equal(secret.db_password, "#abc");
+	/* Text after the closing quote that is no comment. */
+	assert_int_equal(load("DB_USER=\"a\" b\n", NULL, &conf, &secret,
+	    &report), 1);
+	assert_message(&report, CONFIG_ERROR, ":1: DB_USER", "after the"
+	    " closing quote");
+	/* The environment has no comments: values are taken as they are. */
+	{
+		char	*envp[] = { "NODE_NAME=a #b", NULL };
+
+		assert_int_equal(load("", envp, &conf, &secret, &report), 1);
+		assert_message(&report, CONFIG_ERROR, "environment: NODE_NAME",
+		    NULL);
+	}
+}
+
+/* systemd's EnvironmentFile takes ';' lines as comments; so do we. */
+static void
+test_semicolon_comments(void **state)
+{
+	struct config		conf;
+	struct config_secret	secret;
+	struct report		report;
+
+	(void)state;
+	load_ok("; a systemd comment\n  ;indented\nDB_PORT=3307\n"
+	    "DB_NAME=a;b\n", NULL, &conf, &secret, &report);
+	assert_int_equal(report.count, 0);
+	assert_int_equal(conf.db_port, 3307);
+	assert_string_equal(conf.db_name, "a;b");
+}
+
+static void
+test_did_you_mean(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*suggestion;	/* NULL: none */
+	} cases[] = {
+		{ "DB_PASWORD=x\n", "did you mean DB_PASSWORD?" },
+		{ "POLL_INTERVALL=5s\n", "did you mean POLL_INTERVAL?" },
+		{ "db_host=x\n", "did you mean DB_HOST?" },
+		{ "PROTECTED_INTERFACE=lo\n",
+		    "did you mean PROTECTED_INTERFACES?" },
+		{ "DBPORT=1\n", "did you mean DB_PORT?" },
+		{ "FROBNICATE=1\n", NULL },
+		{ "MAX_RETRY=1\n", NULL },	/* no legacy key suggested */
+	};
+	struct config		conf;
+	struct config_secret	secret;
+	struct report		report;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load(cases[i].line, NULL, &conf, &secret,
+		    &report), 0);
+		assert_int_equal(report.warnings, 1);
+		if (cases[i].suggestion != NULL)
+			assert_message(&report, CONFIG_WARNING, "unknown key",
+			    cases[i].suggestion);
+		else if (strstr(report.messages[0].text, "did you mean"))
+			fail_msg("%s: %s", cases[i].line,
+			    report.messages[0].text);
+	}
+}
+
+/* multinicd -n -v: every key, its value and where it came from. */
+static void
+test_print_sources(void **state)
+{
+	struct config		 conf;
+	struct config_secret	 secret;
+	struct report		 report;
+	struct config_sources	 sources;
+	char			 path[64], *out = NULL, line[128];
+	char			*envp[] = { "LOG_LEVEL=debug", NULL };
+	size_t			 outlen = 0;
+	FILE			*fp;
+
+	(void)state;
+	memset(&report, 0, sizeof(report));
+	temp_file(path, sizeof(path), "# x\nDB_PORT=3307\nDB_PASSWORD=s3cret\n"
+	    "APPLY_COMMAND=netplan apply\nPOLL_INTERVAL=10m\n", 0600);
+	assert_int_equal(config_load_sources(&conf, &secret, path, 1, envp,
+	    record, &report, &sources), 0);
+	assert_non_null(fp = open_memstream(&out, &outlen));
+	config_print(fp, &conf, &secret, &sources);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(line, sizeof(line), "# %s:2\n", path);
+	assert_non_null(strstr(out, line));
+	assert_non_null(strstr(out, "DB_PORT=3307 "));
+	assert_non_null(strstr(out, "DB_HOST=localhost "));
+	assert_non_null(strstr(out, "# default\n"));
+	assert_non_null(strstr(out, "LOG_LEVEL=debug "));
+	assert_non_null(strstr(out, "# environment\n"));
+	assert_non_null(strstr(out, "APPLY_COMMAND=\"netplan apply\" "));
+	assert_non_null(strstr(out, "BACKOFF_MAX_INTERVAL=10m "));
+	assert_non_null(strstr(out, "raised to POLL_INTERVAL"));
+	assert_non_null(strstr(out, "DB_PASSWORD=******** "));
+	assert_null(strstr(out, "s3cret"));
+	assert_null(strstr(out, "MAX_RETRIES"));
+	/* What it prints reads back as the same configuration. */
+	{
+		struct config	again;
+
+		load_ok(out, NULL, &again, &secret, &report);
+		assert_int_equal(again.db_port, 3307);
+		assert_string_equal(again.apply_command, "netplan apply");
+		assert_int_equal(again.backoff_max_interval_ms,
+		    conf.backoff_max_interval_ms);
+	}
+	unlink(path);
+	free(out);
 }
 
 static void
@@ -1148,6 +1318,10 @@ main(void)
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_file_syntax),
 		cmocka_unit_test(test_file_syntax_errors),
+		cmocka_unit_test(test_inline_comments),
+		cmocka_unit_test(test_semicolon_comments),
+		cmocka_unit_test(test_did_you_mean),
+		cmocka_unit_test(test_print_sources),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_all_problems_reported),
 		cmocka_unit_test(test_missing_file),

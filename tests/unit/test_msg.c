@@ -92,6 +92,8 @@ static const struct {
 	{ MSG_RELOAD, 0, "MSG_RELOAD", 0 },
 	{ MSG_SET_LOG_LEVEL, sizeof(struct msg_log_level), "MSG_SET_LOG_LEVEL",
 	    0 },
+	{ MSG_RELOAD_RESULT, sizeof(struct msg_reload_result),
+	    "MSG_RELOAD_RESULT", 0 },
 	{ MSG_SANDBOX_STATE, sizeof(struct msg_sandbox_state),
 	    "MSG_SANDBOX_STATE", 0 },
 };
