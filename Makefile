@@ -231,6 +231,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
 	cp fuzz/corpus/rows/* $(FUZZ_CORPUS)/rows/; \
 	cp fuzz/corpus/config/* $(FUZZ_CORPUS)/config/; \
+	cp fuzz/corpus/control/* $(FUZZ_CORPUS)/control/; \
 	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
 	n=0; for format in netplan ifcfg wicked; do \
 		for f in tests/golden/$$format/*; do \
