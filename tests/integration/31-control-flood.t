@@ -19,8 +19,9 @@ group_gid=$(getent group _multinic | cut -d: -f3)
 member="--reuid=65534 --regid=65534 --groups=$group_gid"
 # The flooder's own directory: it writes its ready and count files there.
 flood_dir=$TEST_DIR/flood
-mkdir "$flood_dir" && chown 65534:65534 "$flood_dir" ||
-    bail_out "cannot make $flood_dir"
+if ! { mkdir "$flood_dir" && chown 65534:65534 "$flood_dir"; }; then
+	bail_out "cannot make $flood_dir"
+fi
 
 conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf"
