@@ -234,6 +234,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	cp fuzz/corpus/config/* $(FUZZ_CORPUS)/config/; \
 	cp fuzz/corpus/config_file/* etc/multinicd.conf.example \
 	    $(FUZZ_CORPUS)/config_file/; \
+	cp fuzz/corpus/control/* $(FUZZ_CORPUS)/control/; \
 	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
 	n=0; for format in netplan ifcfg wicked; do \
 		for f in tests/golden/$$format/*; do \

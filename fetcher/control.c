@@ -1,8 +1,9 @@
 /*
  * The control socket: one request line and one reply per connection
  * (include/control.h). The fetcher faces local users here, so every client
- * is bounded: request size, number of clients, and a deadline per
- * connection. Peer credentials decide whether a command may change things.
+ * is bounded: request size, a deadline per connection, clients per uid and
+ * in all, and the rate of accepts. Peer credentials decide whether a command
+ * may change things, and root always finds a slot.
  */
 
 #include <sys/queue.h>
@@ -10,9 +11,11 @@
 
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -28,9 +31,29 @@
 #include "log.h"
 #include "status.h"
 
-#define CONTROL_CLIENTS_MAX	16
+/*
+ * Any member of the socket's group can connect, so no one of them may take
+ * every slot: a uid other than 0 holds at most CONTROL_CLIENTS_PER_UID, all
+ * of them together at most CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED, and a
+ * client over a limit is refused rather than pushing anyone out. Root may
+ * use every slot; at the cap its newest client closes its own oldest.
+ */
+#define CONTROL_CLIENTS_MAX	32
+#define CONTROL_ROOT_RESERVED	8
+#define CONTROL_CLIENTS_PER_UID	4
 #define CONTROL_TIMEOUT_S	5	/* from accept to the reply's last byte */
 #define CONTROL_FLUSH_MS	1000	/* for each reply, when exiting */
+/*
+ * Accepts are a token bucket, so a connect flood costs the loop a bounded
+ * share and the database, HTTP and the applier's channel go on. Once it is
+ * empty the listener rests CONTROL_ACCEPT_PAUSE_MS; connects wait in the
+ * kernel's backlog meanwhile.
+ */
+#define CONTROL_ACCEPT_RATE	2000	/* per second */
+#define CONTROL_ACCEPT_BURST	64
+#define CONTROL_ACCEPT_PAUSE_MS	10
+/* A flood is logged when it starts and, with its count, once it is over. */
+#define CONTROL_REFUSED_QUIET_S	10
 
 struct control_client {
 	TAILQ_ENTRY(control_client)	 entry;
@@ -49,6 +72,12 @@ struct control {
 	TAILQ_HEAD(, control_client)		 clients;	/* oldest first */
 	size_t					 nclients;
 	uint32_t				 last_reload;	/* request ids */
+	struct event				*resume_ev;
+	uint64_t				 tokens_at_ms;	/* last refill */
+	unsigned int				 tokens;
+	struct event				*quiet_ev;
+	uint64_t				 refused_episode;
+	uint64_t				 refused_total;
 };
 
 static void
@@ -399,32 +428,135 @@ control_client_start(struct control_client *c)
 	return 0;
 }
 
+/* --- Admission --- */
+
+static uint64_t
+control_now_ms(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+control_resume(evutil_socket_t fd, short events, void *arg)
+{
+	struct control	*ctl = arg;
+
+	(void)fd;
+	(void)events;
+	if (ctl->listener != NULL)
+		evconnlistener_enable(ctl->listener);
+}
+
+/* One token per accept; the listener rests once the bucket is empty. */
+static void
+control_take_token(struct control *ctl)
+{
+	struct timeval	pause = { 0, CONTROL_ACCEPT_PAUSE_MS * 1000 };
+	uint64_t	now = control_now_ms(), refill;
+
+	refill = (now - ctl->tokens_at_ms) * CONTROL_ACCEPT_RATE / 1000;
+	if (refill > 0) {
+		ctl->tokens = refill >= CONTROL_ACCEPT_BURST - ctl->tokens ?
+		    CONTROL_ACCEPT_BURST : ctl->tokens + (unsigned int)refill;
+		ctl->tokens_at_ms = now;
+	}
+	if (ctl->tokens > 0)
+		ctl->tokens--;
+	if (ctl->tokens == 0 && ctl->listener != NULL) {
+		evconnlistener_disable(ctl->listener);
+		if (evtimer_add(ctl->resume_ev, &pause) == -1)
+			evconnlistener_enable(ctl->listener);
+	}
+}
+
+static void
+control_quiet(evutil_socket_t fd, short events, void *arg)
+{
+	struct control	*ctl = arg;
+
+	(void)fd;
+	(void)events;
+	log_warnx("control: no refusal for %d s; %llu connections were refused"
+	    " (%llu since start)", CONTROL_REFUSED_QUIET_S,
+	    (unsigned long long)ctl->refused_episode,
+	    (unsigned long long)ctl->refused_total);
+	ctl->refused_episode = 0;
+}
+
 /*
- * At the cap the oldest client goes: each has a deadline, and the newest
- * may be root asking for a sync while others sit idle.
+ * The refused client is told why when its socket has room, which a new
+ * one has. One line when refusals start, one with the count when they stop.
  */
 static void
-control_accept(struct evconnlistener *listener, evutil_socket_t fd,
-    struct sockaddr *addr, int socklen, void *arg)
+control_refuse(struct control *ctl, int fd, const struct ucred *cred,
+    const char *why)
 {
-	struct control		*ctl = arg;
-	struct control_client	*c;
-	struct ucred		 cred;
-	socklen_t		 len = sizeof(cred);
+	struct timeval	quiet = { CONTROL_REFUSED_QUIET_S, 0 };
+	char		reply[CONTROL_ERROR_MAX + 64];
+	int		n;
 
-	(void)listener;
-	(void)addr;
-	(void)socklen;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("control: SO_PEERCRED");
-		close(fd);
-		return;
+	n = snprintf(reply, sizeof(reply), "{\"ok\":false,\"error\":\"%s;"
+	    " try again later\"}\n", why);
+	if (n > 0 && (size_t)n < sizeof(reply))
+		(void)send(fd, reply, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+	if (ctl->refused_episode++ == 0)
+		log_warnx("control: refusing connections: %s (uid %u pid %d);"
+		    " counted until none comes for %d s", why,
+		    (unsigned)cred->uid, (int)cred->pid,
+		    CONTROL_REFUSED_QUIET_S);
+	ctl->refused_total++;
+	if (evtimer_add(ctl->quiet_ev, &quiet) == -1)
+		log_warnx("control: cannot time the refusals");
+}
+
+/*
+ * Whether a client of uid gets a slot: NULL, with *evict set when root is
+ * at the cap and must close its own oldest; else why not, in why.
+ */
+static const char *
+control_admit(const struct control *ctl, uid_t uid,
+    struct control_client **evict, char *why, size_t whylen)
+{
+	struct control_client	*c, *oldest = NULL;
+	size_t			 mine = 0, unprivileged = 0;
+
+	*evict = NULL;
+	TAILQ_FOREACH(c, &ctl->clients, entry) {
+		if (c->uid == uid && mine++ == 0)
+			oldest = c;
+		if (c->uid != 0)
+			unprivileged++;
 	}
-	if (ctl->nclients >= CONTROL_CLIENTS_MAX) {
-		log_debug("control: %d clients connected; closing the oldest",
+	if (uid == 0) {
+		if (ctl->nclients < CONTROL_CLIENTS_MAX)
+			return NULL;
+		if ((*evict = oldest) != NULL)
+			return NULL;
+		snprintf(why, whylen, "%d clients connected",
 		    CONTROL_CLIENTS_MAX);
-		control_client_free(TAILQ_FIRST(&ctl->clients));
-	}
+	} else if (mine >= CONTROL_CLIENTS_PER_UID)
+		snprintf(why, whylen, "uid %u has %d connections open, the"
+		    " most one user may have", (unsigned)uid,
+		    CONTROL_CLIENTS_PER_UID);
+	else if (unprivileged >= CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED)
+		snprintf(why, whylen, "%d clients other than root connected,"
+		    " the rest is kept for root",
+		    CONTROL_CLIENTS_MAX - CONTROL_ROOT_RESERVED);
+	else
+		return NULL;
+	return why;
+}
+
+static void
+control_client_add(struct control *ctl, int fd, const struct ucred *cred)
+{
+	struct control_client	*c;
+
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->bev = bufferevent_socket_new(ctl->f->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
@@ -434,8 +566,8 @@ control_accept(struct evconnlistener *listener, evutil_socket_t fd,
 		return;
 	}
 	c->ctl = ctl;
-	c->uid = cred.uid;
-	c->pid = cred.pid;
+	c->uid = cred->uid;
+	c->pid = cred->pid;
 	TAILQ_INSERT_TAIL(&ctl->clients, c, entry);
 	ctl->nclients++;
 	if ((c->deadline = evtimer_new(ctl->f->base, control_deadline, c)) ==
@@ -443,6 +575,37 @@ control_accept(struct evconnlistener *listener, evutil_socket_t fd,
 		log_warnx("control: cannot watch a connection; closed");
 		control_client_free(c);
 	}
+}
+
+static void
+control_accept(struct evconnlistener *listener, evutil_socket_t fd,
+    struct sockaddr *addr, int socklen, void *arg)
+{
+	struct control		*ctl = arg;
+	struct control_client	*evict;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	char			 why[CONTROL_ERROR_MAX];
+
+	(void)listener;
+	(void)addr;
+	(void)socklen;
+	control_take_token(ctl);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (control_admit(ctl, cred.uid, &evict, why, sizeof(why)) != NULL) {
+		control_refuse(ctl, fd, &cred, why);
+		return;
+	}
+	if (evict != NULL) {
+		log_debug("control: %d clients connected; closing root's"
+		    " oldest", CONTROL_CLIENTS_MAX);
+		control_client_free(evict);
+	}
+	control_client_add(ctl, fd, &cred);
 }
 
 struct control *
@@ -454,6 +617,16 @@ control_new(struct fetcher *f)
 		return NULL;
 	ctl->f = f;
 	TAILQ_INIT(&ctl->clients);
+	ctl->tokens = CONTROL_ACCEPT_BURST;
+	ctl->tokens_at_ms = control_now_ms();
+	if ((ctl->resume_ev = evtimer_new(f->base, control_resume, ctl)) ==
+	    NULL || (ctl->quiet_ev = evtimer_new(f->base, control_quiet,
+	    ctl)) == NULL) {
+		if (ctl->resume_ev != NULL)
+			event_free(ctl->resume_ev);
+		free(ctl);
+		return NULL;
+	}
 	return ctl;
 }
 

@@ -220,9 +220,12 @@ ctl_send(int fd, const struct control_request *req)
 	if ((len = control_request_format(req, line, sizeof(line))) == -1)
 		ctl_fail(CTL_EXIT_DAEMON, "cannot format the request");
 	while (off < len) {
-		if ((n = write(fd, line + off, len - off)) == -1) {
+		if ((n = send(fd, line + off, len - off, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* A daemon that refused us early may have said why. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				return;
 			ctl_fail(CTL_EXIT_DAEMON, "sending the request: %s",
 			    strerror(errno));
 		}
@@ -246,6 +249,13 @@ ctl_receive(int fd, size_t *len)
 			break;
 		if (n == -1 && errno == EINTR)
 			continue;
+		/*
+		 * A daemon that refuses a client closes before reading the
+		 * request, which resets the connection after the reply.
+		 */
+		if (n == -1 && errno == ECONNRESET && *len > 0 &&
+		    reply[*len - 1] == '\n')
+			break;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			ctl_fail(CTL_EXIT_DAEMON, "no reply within %d s",
 			    CTL_TIMEOUT_S);

@@ -1,6 +1,6 @@
 /*
  * What the supervisor opens as root and keeps across fetcher restarts: the
- * instance lock, the control socket and the HTTP listener.
+ * instance lock, the node lock, the control socket and the HTTP listener.
  */
 
 #include <sys/file.h>
@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <netdb.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +23,8 @@
 #include "util.h"
 
 #define LISTEN_BACKLOG	64
+#define NODE_LOCK_NAME	"multinicd"	/* abstract: "@multinicd" in ss(8) */
+#define NODE_LOCK_ENV	"MULTINICD_NODE_LOCK"	/* for tests only */
 
 /*
  * One multinicd per STATE_DIR: the lock is held for the process's life.
@@ -77,6 +81,86 @@ listen_lock_record_pid(int fd)
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, strlen(pid), 0) == -1)
 		return -1;
 	return 0;
+}
+
+/* The abstract address: a NUL, then the name, no terminating NUL. */
+static socklen_t
+node_lock_address(struct sockaddr_un *sun)
+{
+	const char	*name = getenv(NODE_LOCK_ENV);
+	size_t		 len;
+
+	if (name == NULL || *name == '\0')
+		name = NODE_LOCK_NAME;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	len = strnlen(name, sizeof(sun->sun_path) - 1);
+	memcpy(sun->sun_path + 1, name, len);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+}
+
+/* The holder's pid, from the credentials its listen(2) left; -1: unknown. */
+static pid_t
+node_lock_holder(const struct sockaddr_un *sun, socklen_t sunlen)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof(cred);
+	pid_t		pid = -1;
+	int		fd;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)sun, sunlen) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    cred.pid > 0)
+		pid = cred.pid;
+	close(fd);
+	return pid;
+}
+
+/*
+ * One multinicd per node, that is per network namespace, whatever its
+ * STATE_DIR: an abstract unix socket name, which the kernel scopes per
+ * network namespace and frees when its holder dies, crash or not. Bound
+ * here, listening from listen_node_lock_ready() on, once the process has
+ * the pid a second instance should name.
+ */
+int
+listen_node_lock(char *why, size_t whylen)
+{
+	struct sockaddr_un	sun;
+	socklen_t		sunlen = node_lock_address(&sun);
+	pid_t			holder;
+	int			fd;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		snprintf(why, whylen, "node lock: socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sunlen) == 0)
+		return fd;
+	if (errno != EADDRINUSE)
+		snprintf(why, whylen, "node lock @%s: bind: %s",
+		    sun.sun_path + 1, strerror(errno));
+	else if ((holder = node_lock_holder(&sun, sunlen)) == -1)
+		snprintf(why, whylen, "already running in this network"
+		    " namespace (the node lock @%s is taken; its pid is"
+		    " unknown)", sun.sun_path + 1);
+	else
+		snprintf(why, whylen, "already running in this network"
+		    " namespace: pid %d holds the node lock @%s", (int)holder,
+		    sun.sun_path + 1);
+	close(fd);
+	return -1;
+}
+
+/* SO_PEERCRED names the process that called listen(2). */
+int
+listen_node_lock_ready(int fd)
+{
+	return listen(fd, LISTEN_BACKLOG);
 }
 
 static int

@@ -5,6 +5,7 @@
  * the database.
  */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -282,18 +283,46 @@ supervisor_caps_limit(void)
 	caps_limit(CAPS_ALL, own | children, own);
 }
 
+/*
+ * A second instance's connect, made only to learn our pid, would stay in
+ * the backlog until it filled: each is accepted and closed, unread.
+ */
+static void
+node_lock_accept(evutil_socket_t fd, short events, void *arg)
+{
+	int	conn;
+
+	(void)events;
+	(void)arg;
+	if ((conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+		close(conn);
+}
+
+static void
+watch_node_lock(struct supervisor *sv)
+{
+	if ((sv->node_lock_ev = event_new(sv->base, sv->node_lock_fd,
+	    EV_READ | EV_PERSIST, node_lock_accept, sv)) == NULL ||
+	    event_add(sv->node_lock_ev, NULL) == -1)
+		fatalx("cannot watch the node lock");
+}
+
 static void
 start_logging(struct supervisor *sv)
 {
 	if (sv->foreground) {
 		log_init("supervisor", LOG_DEST_STDERR, sv->conf.log_format,
 		    sv->conf.log_level);
+		if (listen_node_lock_ready(sv->node_lock_fd) == -1)
+			fatal("node lock: listen");
 		return;
 	}
 	if (daemon(0, 0) == -1)
 		fatal("daemon");
 	if (listen_lock_record_pid(sv->lock_fd) == -1)
 		fatal("%s/multinicd.lock", sv->conf.state_dir);
+	if (listen_node_lock_ready(sv->node_lock_fd) == -1)
+		fatal("node lock: listen");
 	log_init("supervisor", LOG_DEST_SYSLOG, sv->conf.log_format,
 	    sv->conf.log_level);
 }
@@ -306,7 +335,7 @@ main(int argc, char *argv[])
 	char			 why[PATH_MAX + 64];
 
 	memset(&sv, 0, sizeof(sv));
-	sv.control_fd = sv.http_fd = sv.lock_fd = -1;
+	sv.control_fd = sv.http_fd = sv.lock_fd = sv.node_lock_fd = -1;
 	parse_args(&sv, argc, argv);
 	if (sv.check_only)
 		return check_configuration(&sv);
@@ -327,6 +356,8 @@ main(int argc, char *argv[])
 	if ((sv.lock_fd = listen_lock(sv.conf.state_dir, why,
 	    sizeof(why))) == -1)
 		fatalx("%s", why);
+	if ((sv.node_lock_fd = listen_node_lock(why, sizeof(why))) == -1)
+		fatalx("%s", why);
 	sv.control_fd = listen_control(&sv.conf, sv.privsep_gid);
 	sv.http_fd = listen_http(&sv.conf);
 	if (sv.control_fd == -1 || (sv.conf.health_port != 0 &&
@@ -337,6 +368,7 @@ main(int argc, char *argv[])
 	if ((sv.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	setup_signals(&sv);
+	watch_node_lock(&sv);
 	proc_init(&sv);
 	proc_start(&sv, &sv.children[CHILD_FETCHER]);
 	proc_start(&sv, &sv.children[CHILD_APPLIER]);

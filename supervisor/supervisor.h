@@ -55,6 +55,8 @@ struct supervisor {
 	uid_t			 privsep_uid;
 	gid_t			 privsep_gid;
 	int			 lock_fd;
+	int			 node_lock_fd;	/* listening, accepts to close */
+	struct event		*node_lock_ev;
 	int			 control_fd;
 	int			 http_fd;		/* -1 when HEALTH_PORT=0 */
 	int			 stopping;
@@ -88,6 +90,8 @@ int	proc_running(const struct supervisor *);
 /* listen.c */
 int	listen_lock(const char *state_dir, char *why, size_t whylen);
 int	listen_lock_record_pid(int);
+int	listen_node_lock(char *why, size_t whylen);
+int	listen_node_lock_ready(int);
 int	listen_control(const struct config *, gid_t group);
 int	listen_http(const struct config *);
 

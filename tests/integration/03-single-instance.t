@@ -45,9 +45,11 @@ ok "the control socket answers" wait_until 100 socket_answers "$socket"
 
 # run_second CONF: a second multinicd in the foreground; sets second_status
 # and second_stderr. It must fail by itself, not by timeout (10 s, status
-# 124), for it would otherwise run on.
+# 124), for it would otherwise run on. Its node lock is not the first's, so
+# what refuses it is what each case names (07-node-lock.t tests that lock).
 run_second() {
 	second_stderr=$(timeout 10 env -i PATH="$DAEMON_PATH" \
+	    MULTINICD_NODE_LOCK="$TEST_NODE_LOCK-second" \
 	    "$MULTINIC_BUILD/multinicd" -d -f "$1" 2>&1 >/dev/null)
 	second_status=$?
 }

@@ -89,7 +89,8 @@ like "$(systemd-sysusers --root="$sysroot" --dry-run 2>&1)" \
 cp "$MULTINIC_BUILD/multinicd-fetcher" "$PREFIX_DIR/sbin/multinicd-fetcher"
 conf=$TEST_DIR/multinicd.conf
 write_test_config "$conf"
-env -i PATH="$DAEMON_PATH" "$PREFIX_DIR/sbin/multinicd" -d -f "$conf" \
+env -i PATH="$DAEMON_PATH" MULTINICD_NODE_LOCK="$TEST_NODE_LOCK" \
+    "$PREFIX_DIR/sbin/multinicd" -d -f "$conf" \
     >"$TEST_DIR/installed.log" 2>&1 &
 DAEMON_PID=$!
 DAEMON_LOG=$TEST_DIR/installed.log

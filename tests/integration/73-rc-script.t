@@ -35,7 +35,8 @@ lock=$TEST_DIR/state/multinicd.lock
 # rc_script ARG: the script as init runs it, with a clean environment
 # (CONFIG points it at the test's configuration).
 rc_script() {
-	env -i PATH="$DAEMON_PATH" CONFIG="$conf" sh "$rc" "$1" 2>&1
+	env -i PATH="$DAEMON_PATH" CONFIG="$conf" \
+	    MULTINICD_NODE_LOCK="$TEST_NODE_LOCK" sh "$rc" "$1" 2>&1
 }
 
 pid_in_lock() {

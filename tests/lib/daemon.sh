@@ -11,6 +11,11 @@ DAEMON_COUNT=0
 # The daemon gets a clean environment so nothing from the caller's
 # (CI's) environment overrides the config file by accident.
 DAEMON_PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# One multinicd per network namespace (the node lock): tests running at
+# once share the root namespace, so each names a lock of its own for the
+# daemons it starts there. 07-node-lock.t tests the real name in namespaces
+# of its own.
+TEST_NODE_LOCK=multinicd-test-$$
 
 require_root_and_build() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root"
@@ -82,7 +87,8 @@ multinicd() {
 		vars+=("$1")
 		shift
 	done
-	env -i PATH="$DAEMON_PATH" "${vars[@]}" "$MULTINIC_BUILD/multinicd" "$@"
+	env -i PATH="$DAEMON_PATH" MULTINICD_NODE_LOCK="$TEST_NODE_LOCK" \
+	    "${vars[@]}" "$MULTINIC_BUILD/multinicd" "$@"
 }
 
 # start_daemon CONF [NAME=VALUE...]: multinicd -d -f CONF in the background.
@@ -92,7 +98,7 @@ start_daemon() {
 	shift
 	DAEMON_COUNT=$((DAEMON_COUNT + 1))
 	DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
-	env -i PATH="$DAEMON_PATH" "$@" \
+	env -i PATH="$DAEMON_PATH" MULTINICD_NODE_LOCK="$TEST_NODE_LOCK" "$@" \
 	    "$MULTINIC_BUILD/multinicd" -d -f "$conf" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	STARTED_PIDS+=("$DAEMON_PID")
