@@ -9,7 +9,6 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include "listener.h"
 #include "log.h"
 #include "status.h"
+#include "util.h"
 
 /*
  * Any member of the socket's group can connect, so no one of them may take
@@ -654,26 +654,15 @@ control_listen(struct control *ctl, int fd)
 		log_debug("control: accepting connections");
 }
 
-/* Writes one answered client's reply, waiting a little; for exit. */
-static void
-control_flush_client(struct control_client *c)
-{
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	struct pollfd	 pfd = { .fd = bufferevent_getfd(c->bev),
-			    .events = POLLOUT };
-
-	while (evbuffer_get_length(out) > 0 &&
-	    poll(&pfd, 1, CONTROL_FLUSH_MS) == 1)
-		if (evbuffer_write(out, pfd.fd) <= 0)
-			return;
-}
-
+/* Writes each answered client's reply, waiting a little; for exit. */
 void
 control_flush(struct control *ctl)
 {
 	struct control_client	*c;
 
 	TAILQ_FOREACH(c, &ctl->clients, entry)
-		if (c->answered)
-			control_flush_client(c);
+		if (c->answered &&
+		    flush_bufferevent(c->bev, CONTROL_FLUSH_MS) == -1)
+			log_debug("control: the reply to uid %u pid %d was"
+			    " not delivered", (unsigned)c->uid, (int)c->pid);
 }

@@ -14,4 +14,13 @@ int	errorf(char *buf, size_t len, const char *fmt, ...)
 /* Seconds as "3h25m10s", "4m2s" or "7s". */
 void	format_duration(unsigned long seconds, char *buf, size_t len);
 
+struct bufferevent;
+/*
+ * Writes what a socket bufferevent still has queued, now, waiting up to
+ * timeout_ms for each chunk to go: for a process about to exit, whose loop
+ * will not run again. The queue itself is left as it was. -1 if not all of
+ * it could be written.
+ */
+int	flush_bufferevent(struct bufferevent *, int timeout_ms);
+
 #endif
