@@ -87,6 +87,9 @@ int	snapshot_end(struct snapshot *, const struct msg_snapshot *,
 	    const char **why);
 void	snapshot_log(const struct snapshot *);
 
+/* adopt.c: the earlier agent's files, on a first start. */
+void	adopt_existing(struct applier *);
+
 /* cycle.c */
 void	cycle_init(struct applier *);
 void	cycle_run(struct applier *);

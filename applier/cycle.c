@@ -36,6 +36,7 @@ cycle_init(struct applier *a)
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
 	apply_recover(ctx);
+	adopt_existing(a);
 }
 
 /* A managed MAC's file, if it is there, ours, and about that MAC. */
@@ -45,6 +46,7 @@ read_managed_file(struct applier *a, struct managed_nic *m)
 	const struct renderer	*r = a->apply.renderer;
 	char			 path[PATH_MAX], err[128], *data;
 	size_t			 len;
+	int			 ours;
 
 	m->has_file = 0;
 	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
@@ -54,11 +56,16 @@ read_managed_file(struct applier *a, struct managed_nic *m)
 			log_warn("%s", path);
 		return;
 	}
-	if (r->parse(data, len, &m->file, err, sizeof(err)) == -1)
+	/*
+	 * An adopted file of the earlier agent lacks our header: read for
+	 * what it says (a deletion needs it), then rewritten as ours.
+	 */
+	if (render_parse_shape(r, data, len, &m->file, &ours, err,
+	    sizeof(err)) == -1)
 		log_warnx("%s: %s; it will be rewritten", path, err);
 	else if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
 	    m->file.slot == m->slot)
-		m->has_file = 1;
+		m->has_file = ours;
 	free(data);
 }
 

@@ -52,6 +52,7 @@ names_load(struct names *names, const char *state_dir)
 		return -1;
 	if (files_read(path, NAMES_SIZE_MAX, &data, &len) == -1)
 		return errno == ENOENT ? 0 : -1;
+	names->on_disk = 1;
 	for (line = data; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
