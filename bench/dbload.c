@@ -62,7 +62,7 @@ now(void)
 static void
 node_connect(struct node *n, size_t id)
 {
-	MYSQL_BIND	bind[2];
+	MYSQL_BIND	bind[4];	/* the names twice, as the fetcher binds */
 	int		i;
 
 	snprintf(n->names[0], NAME_MAX_LEN, "node%zu.novalocal", id);
@@ -76,12 +76,12 @@ node_connect(struct node *n, size_t id)
 	    mysql_stmt_prepare(n->stmt, opt.sql, strlen(opt.sql)) != 0)
 		errx(1, "node %zu: prepare: %s", id, mysql_error(n->mysql));
 	memset(bind, 0, sizeof(bind));
-	for (i = 0; i < 2; i++) {
-		n->name_len[i] = strlen(n->names[i]);
+	for (i = 0; i < 4; i++) {
+		n->name_len[i % 2] = strlen(n->names[i % 2]);
 		bind[i].buffer_type = MYSQL_TYPE_STRING;
-		bind[i].buffer = n->names[i];
-		bind[i].buffer_length = n->name_len[i];
-		bind[i].length = &n->name_len[i];
+		bind[i].buffer = n->names[i % 2];
+		bind[i].buffer_length = n->name_len[i % 2];
+		bind[i].length = &n->name_len[i % 2];
 	}
 	if (mysql_stmt_bind_param(n->stmt, bind) != 0)
 		errx(1, "node %zu: bind: %s", id, mysql_stmt_error(n->stmt));

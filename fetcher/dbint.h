@@ -27,6 +27,7 @@
 #define DB_NAME_MAX		256	/* a DNS name has at most 253 bytes */
 #define DB_PEER_MAX		(DB_NAME_MAX + CONFIG_SOCKPATH_MAX + 64)
 #define DB_HOSTS_MAX		CONFIG_DB_HOSTS_MAX
+#define DB_SELECT_PARAMS	4	/* the node's names, twice */
 
 /* The statements db.c's operations run besides the SELECT (dbquery.c). */
 #define DB_PROBE_SQL \
@@ -121,7 +122,7 @@ struct db {
 	unsigned long		 name_len[2];
 	size_t			 nnames;
 
-	MYSQL_BIND		 select_param[2];
+	MYSQL_BIND		 select_param[DB_SELECT_PARAMS];
 	MYSQL_BIND		 select_result[2 + DB_TEXT_COLUMNS];
 	struct db_result	 result;	/* select_result's buffers */
 	struct db_poll_row	 rows[SNAPSHOT_ROWS_MAX];

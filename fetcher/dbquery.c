@@ -28,6 +28,16 @@
 #define DB_SQL_VALUE(n)		DB_SQL_NUMBER(n)
 #define DB_BOUNDED(col)		"LEFT(" col ", " DB_SQL_VALUE(DB_VALUE_MAX) ")"
 
+/*
+ * The node's names match as DNS names do, whatever their case (what the
+ * default collations give the indexed IN), but in full: those collations
+ * also ignore trailing spaces, and a row for "vm   " is no row for "vm".
+ * The second test compares bytes, lower-cased.
+ */
+#define DB_NODE_MATCH \
+	"mi.attached_node_name IN (?, ?) AND BINARY LOWER(" \
+	"mi.attached_node_name) IN (BINARY LOWER(?), BINARY LOWER(?))"
+
 int
 db_select_sql(char *buf, size_t len, int has_subnet_table, int soft_delete)
 {
@@ -38,7 +48,7 @@ db_select_sql(char *buf, size_t len, int has_subnet_table, int soft_delete)
 	    DB_BOUNDED("mi.address") ", " DB_BOUNDED("%s") ", "
 	    DB_BOUNDED("mi.mtu") ", mi.netplan_success"
 	    " FROM multi_interface mi"
-	    " WHERE mi.attached_node_name IN (?, ?)%s"
+	    " WHERE " DB_NODE_MATCH "%s"
 	    " ORDER BY mi.id LIMIT %d",
 	    has_subnet_table ? DB_CIDR_WITH_SUBNET : "mi.cidr",
 	    soft_delete ? " AND mi.deleted_at IS NULL" : "",
@@ -91,9 +101,9 @@ dbquery_poll_begin(struct db *db)
 	size_t		 i, n;
 
 	memset(db->select_param, 0, sizeof(db->select_param));
-	for (i = 0; i < 2; i++) {
-		/* One name is bound to both placeholders. */
-		n = db->nnames == 1 ? 0 : i;
+	for (i = 0; i < DB_SELECT_PARAMS; i++) {
+		/* The names twice (DB_NODE_MATCH); one name fills both. */
+		n = db->nnames == 1 ? 0 : i % 2;
 		param = &db->select_param[i];
 		param->buffer_type = MYSQL_TYPE_STRING;
 		param->buffer = db->names[n];

@@ -331,7 +331,7 @@ dbsetup_select_prepared(struct db *db)
 		dbhosts_failed(db, mysql_stmt_error(stmt));
 		return;
 	}
-	if (mysql_stmt_param_count(stmt) != 2 ||
+	if (mysql_stmt_param_count(stmt) != DB_SELECT_PARAMS ||
 	    mysql_stmt_field_count(stmt) != 2 + DB_TEXT_COLUMNS) {
 		dbhosts_failed(db, "unexpected statement shape");
 		return;

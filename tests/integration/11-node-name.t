@@ -2,7 +2,8 @@
 # Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is
 # an FQDN (node1.novalocal), rows naming it or its short form (node1) are; the
 # host name is read at every poll, so a renamed host gets its new rows; and
-# NODE_NAME, when set, is the only name that counts.
+# NODE_NAME, when set, is the only name that counts. Names match whatever
+# their case, but in full: trailing spaces count.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,6 +109,18 @@ is "$(applier_rows "$DAEMON_LOG" | tr '\n' ' ')" "6 valid " \
     "the host name's rows do not reach the applier: NODE_NAME replaces it"
 is "$(row_success 1),$(row_success 2)" 0,0 "node1's rows stay as they are"
 is "$(node_status .node_name)" k8s-worker-3 "GET / names the node NODE_NAME"
+
+# Names match as DNS names do, whatever their case; but the whole name:
+# MariaDB's default collations would also take "k8s-worker-3   ".
+mariadb_sql "UPDATE multi_interface SET attached_node_name = 'K8S-Worker-3'
+    WHERE id = 6" || bail_out "cannot rename row 6's node"
+mariadb_sql "INSERT INTO multi_interface (id, port_id, subnet_id, macaddress,
+    attached_node_name, address, cidr) VALUES (7, 'p7', 's1',
+    'fa:16:3e:00:30:07', 'k8s-worker-3   ', '10.30.0.7', '10.30.0.0/24')" ||
+    bail_out "cannot insert row 7"
+ok "the applier acts on three more snapshots" wait_snapshots 3
+is "$(applier_rows "$DAEMON_LOG" | tr '\n' ' ')" "6 valid " \
+    "a row for K8S-Worker-3 is the node's; one for 'k8s-worker-3   ' is not"
 stop_daemon "$DAEMON_PID"
 
 ok "no child was killed by a signal (seccomp)" \

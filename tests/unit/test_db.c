@@ -170,7 +170,9 @@ test_convert_row(void **state)
 #define SELECT_COLUMNS(cidr) \
 	"SELECT mi.id, LEFT(mi.macaddress, 256), LEFT(mi.address, 256), " \
 	"LEFT(" cidr ", 256), LEFT(mi.mtu, 256), mi.netplan_success" \
-	" FROM multi_interface mi WHERE mi.attached_node_name IN (?, ?)"
+	" FROM multi_interface mi WHERE mi.attached_node_name IN (?, ?)" \
+	" AND BINARY LOWER(mi.attached_node_name)" \
+	" IN (BINARY LOWER(?), BINARY LOWER(?))"
 #define CIDR_WITH_SUBNET \
 	"COALESCE(mi.cidr, (SELECT ms.cidr FROM multi_subnet ms" \
 	" WHERE ms.subnet_id = mi.subnet_id LIMIT 1))"
