@@ -48,26 +48,42 @@ SECCOMP_AUDIT	?= 0
 pkgcflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1))
 
-HARDEN_CFLAGS	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# The packager's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags, rpm's
+# optflags) come after the project's own, so theirs win where both set
+# something (-O, -g), but they never replace the include paths, defines and
+# hardening the build needs: those live in MN_* variables of their own.
+# OPTFLAGS is for the instrumented builds (unit-sanitized, fuzz) and comes
+# last.
+CFLAGS		?= -O2 -g
+OPTFLAGS	?=
+# Warnings are errors in a git work tree (development, make check, CI), not
+# in a release tarball: a newer compiler must not break a distribution's
+# build. WERROR= or WERROR=-Werror on the command line decides either way.
+WERROR		?= $(if $(wildcard .git),-Werror)
+# A packager's own -D_FORTIFY_SOURCE=3 would be a redefinition.
+FORTIFY		:= $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS	:= -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS	:= -pie -Wl,-z,relro,-z,now
-OPTFLAGS	?= -O2 -g
-CFLAGS		+= $(OPTFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_CFLAGS) -Iinclude \
+PKG_CFLAGS	:= $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp libsystemd)
+MN_CPPFLAGS	:= -D_GNU_SOURCE $(FORTIFY) -Iinclude \
 		   -DMULTINIC_VERSION='"$(VERSION)"' \
 		   -DSBINDIR='"$(SBINDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
-		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT) \
-		   $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp)
-LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
+		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT)
+MN_CFLAGS	:= -std=gnu11 -Wall -Wextra $(WERROR) $(HARDEN_CFLAGS) $(PKG_CFLAGS)
+MN_LDFLAGS	= $(HARDEN_LDFLAGS) $(LDEXTRA)
+ALL_CFLAGS	= $(MN_CPPFLAGS) $(CPPFLAGS) $(MN_CFLAGS) $(CFLAGS) $(OPTFLAGS)
+ALL_LDFLAGS	= $(MN_LDFLAGS) $(LDFLAGS)
 
 # Each executable links only what it needs: the root applier maps no
 # libmariadb, no TLS library and no evhttp (libevent_extra). Expanded only
 # when linking: make demo must not ask pkg-config for cmocka, which only
 # make check installs, nor for anything before install-deps.sh has run.
 LIBS_COMMON	= $(call pkglibs,libevent_core libbsd json-c)
-LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor) $(LIBS_COMMON)
+LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor libsystemd) $(LIBS_COMMON)
 LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON) -pthread
 LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
 LIBS_CTL	= $(LIBS_COMMON)
-LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
+LIBS_TEST	= $(call pkglibs,cmocka libsystemd libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
@@ -103,20 +119,20 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h) \
     $(wildcard tests/unit/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
 $(BUILD)/libfetcher.a: $(call objs,$(FETCHER_SRCS))
 # The fetcher makes its DB connects on a thread of their own.
-$(call objs,$(FETCHER_SRCS)): CFLAGS += -pthread
+$(call objs,$(FETCHER_SRCS)): MN_CFLAGS += -pthread
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 # Not under $(BUILD)/multinicctl/: that is the program's own name.
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
 $(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/%.a:
 	@rm -f $@
 	$(call say,AR,$@)
@@ -124,16 +140,16 @@ $(BUILD)/%.a:
 
 $(BUILD)/multinicd: $(BUILD)/libsupervisor.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
 $(BUILD)/multinicd-fetcher: $(BUILD)/libfetcher.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 $(BUILD)/multinicd-applier: $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
 $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
 # A static pattern rule: its object is no intermediate file to delete.
@@ -141,7 +157,7 @@ $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
 
 # Each target installs the Debian packages it needs (install-deps.sh
 # build, demo, fuzz or check), always from its recipe: with make -j a
@@ -218,11 +234,11 @@ fuzz:
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
 $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
@@ -249,7 +265,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 $(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 
 bench:
 	$(Q)sh scripts/install-deps.sh check
