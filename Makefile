@@ -5,6 +5,7 @@ SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/libexec
 MANDIR		?= $(PREFIX)/share/man
 DOCDIR		?= $(PREFIX)/share/doc/multinic
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 # Where systemd looks for units and sysusers.d files below PREFIX: it reads
 # /usr/local/lib/systemd/system and /usr/local/lib/sysusers.d as well as
 # /usr/lib/... (systemd.unit(5), sysusers.d(5)).
@@ -99,16 +100,21 @@ PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
+# The pages as installed: the paths and version of this build (below).
+MAN_PAGES	:= $(patsubst man/%,$(BUILD)/man/%,$(MAN5) $(MAN8))
+# What an operator reads beside the example configuration.
+DOCS		:= README.md NEWS doc/architecture.md
 
 .PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
-	fuzz-run bench clean demo install uninstall FORCE
-all: $(PROGS)
+	fuzz-run bench clean demo install uninstall dist FORCE
+all: $(PROGS) $(MAN_PAGES)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
 # PREFIX=/usr" must rebuild it rather than install one that looks for its
 # children under /usr/local.
 PATHS_STAMP	:= $(BUILD)/paths.stamp
-PATHS		:= SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR)
+PATHS		:= SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR) DOCDIR=$(DOCDIR) \
+		   BASHCOMPDIR=$(BASHCOMPDIR)
 $(PATHS_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
@@ -289,22 +295,36 @@ $(BUILD)/multinicd.init: etc/multinicd.init $(PATHS_STAMP)
 	$(call say,GEN,$@)
 	$(Q)sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
 
+# The man pages name the installed files, not the /usr/local of the sources,
+# and carry the version.
+$(BUILD)/man/%: man/% $(PATHS_STAMP) VERSION
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+	    -e 's|/usr/local/libexec|$(LIBEXECDIR)|g' \
+	    -e 's|/usr/local/share/doc/multinic|$(DOCDIR)|g' \
+	    -e 's|/usr/local/share/bash-completion/completions|$(BASHCOMPDIR)|g' \
+	    -e 's|^\.Os$$|.Os multinic $(VERSION)|' $< >$@
+
 # Never overwrites an existing $(CONFDIR)/multinicd.conf (doc/architecture.md, 6); a
 # new one is the example, mode 0600 since it will hold the DB password.
 install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR)
+	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR)/doc \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 0755 $(BUILD)/multinicd $(BUILD)/multinicctl $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/multinicd-fetcher $(BUILD)/multinicd-applier \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/
 	$(if $(MAN5),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man5)
-	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN5),$(INSTALL) -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man8)
-	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN8),$(INSTALL) -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/)
 	$(INSTALL) -m 0644 etc/multinicd.conf.example etc/schema.sql \
-	    $(DESTDIR)$(DOCDIR)/
+	    README.md NEWS $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 doc/architecture.md $(DESTDIR)$(DOCDIR)/doc/
+	$(INSTALL) -m 0644 etc/bash-completion/multinicctl $(DESTDIR)$(BASHCOMPDIR)/
 	$(INSTALL) -m 0644 $(BUILD)/multinicd.service $(DESTDIR)$(SYSTEMDUNITDIR)/
 	$(INSTALL) -m 0644 etc/sysusers.d/multinicd.conf $(DESTDIR)$(SYSUSERSDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/multinicd.init $(DESTDIR)$(INITDIR)/multinicd
@@ -325,6 +345,8 @@ uninstall:
 	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN8)) \
 	    $(DESTDIR)$(DOCDIR)/multinicd.conf.example \
 	    $(DESTDIR)$(DOCDIR)/schema.sql \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS)) \
+	    $(DESTDIR)$(BASHCOMPDIR)/multinicctl \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/multinicd.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/multinicd.conf \
 	    $(DESTDIR)$(INITDIR)/multinicd
@@ -334,11 +356,22 @@ uninstall:
 	elif [ -e $(DESTDIR)$(CONFDIR)/multinicd.conf ]; then \
 	    echo "kept $(DESTDIR)$(CONFDIR)/multinicd.conf (changed since install)"; \
 	fi
-	@for dir in $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(CONFDIR); do \
+	@for dir in $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR)/doc \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR); do \
 	    if [ -d "$$dir" ] && rmdir "$$dir" 2>/dev/null; then \
 	        echo "rmdir $$dir"; fi; \
 	done
+
+# A release tarball of the committed tree (HEAD), which builds with make
+# alone: no git needed, and no -Werror (see WERROR).
+DIST		:= multinic-$(VERSION)
+dist:
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
+	    { echo "make dist: needs the git work tree" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	$(call say,DIST,$(BUILD)/$(DIST).tar.gz)
+	$(Q)git archive --format=tar.gz --prefix=$(DIST)/ \
+	    -o $(BUILD)/$(DIST).tar.gz HEAD
 
 clean:
 	rm -rf $(BUILD)
