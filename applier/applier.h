@@ -21,6 +21,14 @@ struct snapshot {
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];
 };
 
+/* A dry run's planned action, so that each is logged once. */
+struct dry_run_action {
+	uint8_t			mac[MAC_LEN];
+	enum plan_action	action;
+	unsigned		drift;
+	struct nic_config	desired;
+};
+
 /* A row's refusal as last reported, so that each is logged once. */
 struct refusal {
 	int64_t		row_id;
@@ -52,6 +60,11 @@ struct applier {
 	size_t			 nlast_change;
 	struct refusal		 refusals[PLAN_ITEMS_MAX];
 	size_t			 nrefusals;
+	/* DRY_RUN: the last cycle's actions (logged), and this cycle's. */
+	struct dry_run_action	 dry_logged[PLAN_ITEMS_MAX];
+	size_t			 ndry_logged;
+	struct dry_run_action	 dry_now[PLAN_ITEMS_MAX];
+	size_t			 ndry_now;
 	struct msg_sandbox_state sandbox;	/* reported to the fetcher */
 };
 
@@ -73,6 +86,9 @@ int	snapshot_row(struct snapshot *, const struct msg_row *,
 int	snapshot_end(struct snapshot *, const struct msg_snapshot *,
 	    const char **why);
 void	snapshot_log(const struct snapshot *);
+
+/* adopt.c: the earlier agent's files, on a first start. */
+void	adopt_existing(struct applier *);
 
 /* cycle.c */
 void	cycle_init(struct applier *);

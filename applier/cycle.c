@@ -4,6 +4,8 @@
  * fetcher. A steady state changes nothing and logs nothing above debug.
  */
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@ cycle_init(struct applier *a)
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
 	apply_recover(ctx);
+	adopt_existing(a);
 }
 
 /* A managed MAC's file, if it is there, ours, and about that MAC. */
@@ -43,6 +46,7 @@ read_managed_file(struct applier *a, struct managed_nic *m)
 	const struct renderer	*r = a->apply.renderer;
 	char			 path[PATH_MAX], err[128], *data;
 	size_t			 len;
+	int			 ours;
 
 	m->has_file = 0;
 	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
@@ -52,11 +56,16 @@ read_managed_file(struct applier *a, struct managed_nic *m)
 			log_warn("%s", path);
 		return;
 	}
-	if (r->parse(data, len, &m->file, err, sizeof(err)) == -1)
+	/*
+	 * An adopted file of the earlier agent lacks our header: read for
+	 * what it says (a deletion needs it), then rewritten as ours.
+	 */
+	if (render_parse_shape(r, data, len, &m->file, &ours, err,
+	    sizeof(err)) == -1)
 		log_warnx("%s: %s; it will be rewritten", path, err);
 	else if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
 	    m->file.slot == m->slot)
-		m->has_file = 1;
+		m->has_file = ours;
 	free(data);
 }
 
@@ -179,6 +188,39 @@ failed(struct plan_item *item, int rc, const char *why)
 	strlcat(item->reason, why, sizeof(item->reason));
 }
 
+/*
+ * A dry run plans the same actions every poll while nothing changes: each
+ * is logged at info when it is new or differs from the last cycle's.
+ */
+static void
+log_dry_run(struct applier *a, const struct plan_item *item,
+    const char *drift)
+{
+	struct dry_run_action	 now;
+	char			 address[INET_ADDRSTRLEN + 4] = "no address";
+	char			 ip[INET_ADDRSTRLEN];
+	size_t			 i;
+	int			 seen = 0;
+
+	memset(&now, 0, sizeof(now));
+	memcpy(now.mac, item->mac, MAC_LEN);
+	now.action = item->action;
+	now.drift = item->drift;
+	now.desired = item->desired;
+	for (i = 0; i < a->ndry_logged && !seen; i++)
+		seen = memcmp(&a->dry_logged[i], &now, sizeof(now)) == 0;
+	if (a->ndry_now < PLAN_ITEMS_MAX)
+		a->dry_now[a->ndry_now++] = now;
+	if (item->desired.has_address &&
+	    inet_ntop(AF_INET, &item->desired.address, ip, sizeof(ip)) != NULL)
+		snprintf(address, sizeof(address), "%s/%u", ip,
+		    item->desired.prefix);
+	log_fields(seen ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, NULL, 0,
+	    "dry run: would %s %s (%s): mtu %u, %s%s%s",
+	    action_name(item->action), item->desired.name, item->mac_text,
+	    item->desired.mtu, address, drift[0] ? "; drift: " : "", drift);
+}
+
 /* The outcome becomes the item's state: what status and the DB see. */
 static void
 execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
@@ -191,9 +233,7 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 
 	drift_text(item->drift, drift, sizeof(drift));
 	if (a->conf.dry_run) {
-		log_info("dry run: would %s %s (%s)%s%s",
-		    action_name(item->action), item->desired.name,
-		    item->mac_text, drift[0] ? ": " : "", drift);
+		log_dry_run(a, item, drift);
 		snprintf(item->reason, sizeof(item->reason), "dry run: would"
 		    " %s", action_name(item->action));
 		item->state = deleting ? NIC_DELETING : NIC_PENDING;
@@ -440,6 +480,7 @@ cycle_run(struct applier *a)
 
 	/* The fetcher is not trusted: its rows are checked together too. */
 	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
+	a->ndry_now = 0;
 	snapshot_log(&a->snapshot);
 	if (read_actual(a, &links, &nlinks) == -1)
 		return;
@@ -456,6 +497,8 @@ cycle_run(struct applier *a)
 			changed++;
 	}
 	free(links);
+	memcpy(a->dry_logged, a->dry_now, a->ndry_now * sizeof(a->dry_now[0]));
+	a->ndry_logged = a->ndry_now;
 	log_refusals(a);
 	write_udev_rules(a);
 	/* The network stack's own tool reads the files we changed. */

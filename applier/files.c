@@ -110,9 +110,16 @@ files_read(const char *path, size_t max, char **data, size_t *len)
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    (size_t)sb.st_size > max) {
-		saved = errno == 0 || S_ISREG(sb.st_mode) ? EFBIG : errno;
+	/* errno set in each case: a stale ENOENT would read as "no file". */
+	if (fstat(fd, &sb) == -1)
+		saved = errno;
+	else if (!S_ISREG(sb.st_mode))
+		saved = EINVAL;
+	else if ((size_t)sb.st_size > max)
+		saved = EFBIG;
+	else
+		saved = 0;
+	if (saved != 0) {
 		close(fd);
 		errno = saved;
 		return -1;

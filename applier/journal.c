@@ -9,9 +9,11 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "files.h"
 #include "journal.h"
@@ -22,18 +24,32 @@
 #define BACKUP_DIR	"backup"
 #define JOURNAL_MAX	8192
 #define CONFIG_FILE_MAX	65536
+#define BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
 
+/*
+ * Read, not sized with stat: a /proc file says it is empty. An empty id
+ * would match every boot's, and recovery would take another boot's links
+ * for live ones.
+ */
 int
 journal_boot_id(char *buf, size_t len)
 {
-	char	*data;
-	size_t	 n;
+	char	text[BOOT_ID_MAX];
+	ssize_t	n;
+	int	fd;
 
-	if (files_read("/proc/sys/kernel/random/boot_id", 128, &data, &n) == -1)
+	if ((fd = open(BOOT_ID_FILE, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	data[strcspn(data, "\n")] = '\0';
-	strlcpy(buf, data, len);
-	free(data);
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n == 0)
+		errno = ENODATA;
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (text[0] == '\0' || strlcpy(buf, text, len) >= len)
+		return -1;
 	return 0;
 }
 
@@ -214,29 +230,60 @@ parse_field(struct journal_entry *e, const char *key, char *value)
 	return -1;
 }
 
+/* What serialize() writes, each exactly once. */
+static const char *const entry_keys[] = { "mac", "boot_id", "path",
+    "had_file", "backup", "old_slot", "had_link", "link_index", "link_name",
+    "link_mtu", "link_up", "link_addrs" };
+
+static int
+entry_key(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(entry_keys) / sizeof(entry_keys[0]); i++)
+		if (strcmp(key, entry_keys[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A complete entry only: one cut short by a crash or a full disk could
+ * read as another action (without had_file, an update is a create, and
+ * its rollback would delete the live file).
+ */
 static int
 parse_entry(char *text, struct journal_entry *e)
 {
-	char	*line, *eq;
+	const unsigned	 all = (1U << (sizeof(entry_keys) /
+			    sizeof(entry_keys[0]))) - 1;
+	unsigned	 seen = 0;
+	char		*line, *eq;
+	size_t		 len = strlen(text);
+	int		 key;
 
 	memset(e, 0, sizeof(*e));
 	e->old_slot = -1;
+	if (len == 0 || text[len - 1] != '\n')
+		return -1;
 	while ((line = strsep(&text, "\n")) != NULL) {
 		if (*line == '\0')
 			continue;
 		if ((eq = strchr(line, '=')) == NULL)
 			return -1;
 		*eq = '\0';
-		if (parse_field(e, line, eq + 1) == -1)
+		if ((key = entry_key(line)) == -1 || (seen & 1U << key) ||
+		    parse_field(e, line, eq + 1) == -1)
 			return -1;
+		seen |= 1U << key;
 	}
-	return 0;
+	return seen == all ? 0 : -1;
 }
 
+/* An entry is filed under its own MAC: journal_done() removes that file. */
 static int
 read_entry(const char *dir, const char *name, struct journal_entry *e)
 {
-	char	path[PATH_MAX], *data;
+	char	path[PATH_MAX], *data, mac[VALIDATE_MAC_TEXT_SIZE];
 	size_t	len;
 	int	rc;
 
@@ -245,6 +292,11 @@ read_entry(const char *dir, const char *name, struct journal_entry *e)
 		return -1;
 	rc = parse_entry(data, e);
 	free(data);
+	if (rc == 0) {
+		validate_format_mac(e->mac, mac);
+		if (strcmp(mac, name) != 0)
+			rc = -1;
+	}
 	if (rc == -1)
 		log_warnx("journal entry %s is malformed; left for inspection",
 		    path);

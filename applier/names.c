@@ -24,17 +24,27 @@ names_path(const char *state_dir, char *buf, size_t len)
 	    len ? 0 : -1;
 }
 
+/*
+ * "mac slot" and nothing else: the MAC a whole word (sscanf's %17s would
+ * take "...:ff1" as ff and slot 1), the slot a number in range.
+ */
 static void
-parse_line(struct names *names, const char *line, int lineno)
+parse_line(struct names *names, char *line, int lineno)
 {
-	char		 mac_text[VALIDATE_MAC_TEXT_SIZE];
+	const char	*fields[3], *errstr = NULL;
 	uint8_t		 mac[MAC_LEN];
-	int		 slot;
-	char		 extra;
+	char		*word;
+	size_t		 n = 0;
+	int		 slot = -1;
 
-	if (sscanf(line, "%17s %d %c", mac_text, &slot, &extra) != 2 ||
-	    validate_parse_mac(mac_text, mac) == -1 || slot < 0 ||
-	    slot >= NAMES_MAX || names_set(names, mac, slot) == -1) {
+	while (n < 3 && (word = strsep(&line, " \t")) != NULL)
+		if (*word != '\0')
+			fields[n++] = word;
+	if (n == 2)
+		slot = strtonum(fields[1], 0, NAMES_MAX - 1, &errstr);
+	if (n != 2 || errstr != NULL ||
+	    validate_parse_mac(fields[0], mac) == -1 ||
+	    names_set(names, mac, slot) == -1) {
 		log_warnx("%s line %d: malformed or duplicate entry ignored",
 		    NAMES_FILE, lineno);
 	}
@@ -52,6 +62,7 @@ names_load(struct names *names, const char *state_dir)
 		return -1;
 	if (files_read(path, NAMES_SIZE_MAX, &data, &len) == -1)
 		return errno == ENOENT ? 0 : -1;
+	names->on_disk = 1;
 	for (line = data; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';

@@ -18,6 +18,7 @@ struct names_entry {
 };
 
 struct names {
+	int			on_disk;	/* STATE_DIR has the map file */
 	size_t			count;
 	struct names_entry	entries[NAMES_MAX];
 };

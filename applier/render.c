@@ -1,6 +1,7 @@
 /* What the renderers share: selection by OS, errors, the udev rule file. */
 
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,27 @@ render_nic_equal(const struct nic_config *a, const struct nic_config *b)
 	    a->has_address == b->has_address && a->mtu == b->mtu &&
 	    (!a->has_address || (a->address == b->address &&
 	    a->prefix == b->prefix));
+}
+
+int
+render_parse_shape(const struct renderer *r, const char *text, size_t len,
+    struct nic_config *nic, int *ours, char *err, size_t errlen)
+{
+	size_t	hlen = strlen(RENDER_HEADER);
+	char	*with_header;
+	int	rc;
+
+	*ours = len >= hlen && memcmp(text, RENDER_HEADER, hlen) == 0;
+	if (*ours)
+		return r->parse(text, len, nic, err, errlen);
+	/* The header is a comment line in every format: lend it one. */
+	if (len > SIZE_MAX - hlen || (with_header = malloc(hlen + len)) == NULL)
+		return errorf(err, errlen, "out of memory");
+	memcpy(with_header, RENDER_HEADER, hlen);
+	memcpy(with_header + hlen, text, len);
+	rc = r->parse(with_header, hlen + len, nic, err, errlen);
+	free(with_header);
+	return rc;
 }
 
 /* The second wall: values were validated, but refuse what is not ours. */

@@ -62,6 +62,14 @@ int	render_nic_equal(const struct nic_config *, const struct nic_config *);
  */
 int	render_check(const struct nic_config *, char *err, size_t errlen);
 /*
+ * Reads a file of our shape with or without our header line: the earlier
+ * agent wrote the same files without it. *ours says whether the header was
+ * there. Only for a slot the name map owns, or one being adopted.
+ */
+int	render_parse_shape(const struct renderer *, const char *text,
+	    size_t len, struct nic_config *, int *ours, char *err,
+	    size_t errlen);
+/*
  * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.
  * Rewritten only when its content changes; removed when there is none.
  */

@@ -21,6 +21,8 @@ struct poll_state {
 	uint64_t	polls;			/* finished, failed ones too */
 	uint64_t	generation;		/* of the last snapshot sent */
 	int		incomplete;		/* more rows than it holds */
+	char		names_tried[2 * CONFIG_NAME_MAX + 8];	/* this poll's */
+	char		no_rows_for[2 * CONFIG_NAME_MAX + 8];	/* "": rows */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];	/* last validated */
 	int		stored_success[SNAPSHOT_ROWS_MAX]; /* netplan_success in the DB */

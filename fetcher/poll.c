@@ -210,6 +210,32 @@ poll_complete(struct fetcher *f)
 	f->poll.last_error[0] = '\0';
 }
 
+/*
+ * A table without a row for this node is what a wrong host name looks like
+ * (the earlier agent's worst day): said once for each set of names tried,
+ * and once more when rows come back.
+ */
+static void
+note_row_count(struct fetcher *f, size_t nrows)
+{
+	struct poll_state	*p = &f->poll;
+
+	if (nrows > 0) {
+		if (p->no_rows_for[0] != '\0')
+			log_info("rows for this node again (%zu, names %s)",
+			    nrows, p->names_tried);
+		p->no_rows_for[0] = '\0';
+		return;
+	}
+	if (strcmp(p->no_rows_for, p->names_tried) == 0)
+		return;
+	log_warnx("no row names this node: attached_node_name matched none"
+	    " of %s; nothing is applied, and NICs already configured stay"
+	    " until DELETE_GRACE (set NODE_NAME if the controller uses"
+	    " another name)", p->names_tried);
+	strlcpy(p->no_rows_for, p->names_tried, sizeof(p->no_rows_for));
+}
+
 /* error: why a poll failed, or why the rows of one that worked are not all. */
 static void
 poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
@@ -230,6 +256,7 @@ poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
 		log_info("database reachable again");
 	backoff_reset(&f->backoff);
 	validate_rows(f, rows, nrows, validated);
+	note_row_count(f, nrows);
 	f->poll.db_connected = 1;
 	f->poll.last_sync = time(NULL);
 	if (error != NULL)
@@ -261,8 +288,17 @@ poll_due(evutil_socket_t fd, short events, void *arg)
 	if (f->polling)
 		return;
 	n = node_names(f, names);
-	for (i = 0; i < n; i++)
+	f->poll.names_tried[0] = '\0';
+	for (i = 0; i < n; i++) {
 		name_ptrs[i] = names[i];
+		if (i > 0)
+			strlcat(f->poll.names_tried, ", ",
+			    sizeof(f->poll.names_tried));
+		strlcat(f->poll.names_tried, "\"", sizeof(f->poll.names_tried));
+		strlcat(f->poll.names_tried, names[i],
+		    sizeof(f->poll.names_tried));
+		strlcat(f->poll.names_tried, "\"", sizeof(f->poll.names_tried));
+	}
 	metrics_poll_started(f->metrics);
 	if (db_poll(f->db, name_ptrs, n, poll_done, f) == -1) {
 		schedule(f, f->conf.poll_interval_ms);

