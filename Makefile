@@ -84,7 +84,7 @@ LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor libsystemd) $(LIBS_COMMON)
 LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON) -pthread
 LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
 LIBS_CTL	= $(LIBS_COMMON)
-LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
+LIBS_TEST	= $(call pkglibs,cmocka libsystemd libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
