@@ -5,6 +5,7 @@ SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/libexec
 MANDIR		?= $(PREFIX)/share/man
 DOCDIR		?= $(PREFIX)/share/doc/multinic
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 # Where systemd looks for units and sysusers.d files below PREFIX: it reads
 # /usr/local/lib/systemd/system and /usr/local/lib/sysusers.d as well as
 # /usr/lib/... (systemd.unit(5), sysusers.d(5)).
@@ -48,26 +49,42 @@ SECCOMP_AUDIT	?= 0
 pkgcflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pkglibs = $(shell $(PKG_CONFIG) --libs $(1))
 
-HARDEN_CFLAGS	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# The packager's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags, rpm's
+# optflags) come after the project's own, so theirs win where both set
+# something (-O, -g), but they never replace the include paths, defines and
+# hardening the build needs: those live in MN_* variables of their own.
+# OPTFLAGS is for the instrumented builds (unit-sanitized, fuzz) and comes
+# last.
+CFLAGS		?= -O2 -g
+OPTFLAGS	?=
+# Warnings are errors in a git work tree (development, make check, CI), not
+# in a release tarball: a newer compiler must not break a distribution's
+# build. WERROR= or WERROR=-Werror on the command line decides either way.
+WERROR		?= $(if $(wildcard .git),-Werror)
+# A packager's own -D_FORTIFY_SOURCE=3 would be a redefinition.
+FORTIFY		:= $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS	:= -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS	:= -pie -Wl,-z,relro,-z,now
-OPTFLAGS	?= -O2 -g
-CFLAGS		+= $(OPTFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror $(HARDEN_CFLAGS) -Iinclude \
+PKG_CFLAGS	:= $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp libsystemd)
+MN_CPPFLAGS	:= -D_GNU_SOURCE $(FORTIFY) -Iinclude \
 		   -DMULTINIC_VERSION='"$(VERSION)"' \
 		   -DSBINDIR='"$(SBINDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
-		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT) \
-		   $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp)
-LDFLAGS		+= $(HARDEN_LDFLAGS) $(LDEXTRA)
+		   -DSECCOMP_AUDIT=$(SECCOMP_AUDIT)
+MN_CFLAGS	:= -std=gnu11 -Wall -Wextra $(WERROR) $(HARDEN_CFLAGS) $(PKG_CFLAGS)
+MN_LDFLAGS	= $(HARDEN_LDFLAGS) $(LDEXTRA)
+ALL_CFLAGS	= $(MN_CPPFLAGS) $(CPPFLAGS) $(MN_CFLAGS) $(CFLAGS) $(OPTFLAGS)
+ALL_LDFLAGS	= $(MN_LDFLAGS) $(LDFLAGS)
 
 # Each executable links only what it needs: the root applier maps no
 # libmariadb, no TLS library and no evhttp (libevent_extra). Expanded only
 # when linking: make demo must not ask pkg-config for cmocka, which only
 # make check installs, nor for anything before install-deps.sh has run.
 LIBS_COMMON	= $(call pkglibs,libevent_core libbsd json-c)
-LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor) $(LIBS_COMMON)
+LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor libsystemd) $(LIBS_COMMON)
 LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON) -pthread
 LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
 LIBS_CTL	= $(LIBS_COMMON)
-LIBS_TEST	= $(call pkglibs,cmocka libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
+LIBS_TEST	= $(call pkglibs,cmocka libsystemd libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
@@ -83,16 +100,21 @@ PROGS		:= $(BUILD)/multinicd $(BUILD)/multinicd-fetcher \
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
+# The pages as installed: the paths and version of this build (below).
+MAN_PAGES	:= $(patsubst man/%,$(BUILD)/man/%,$(MAN5) $(MAN8))
+# What an operator reads beside the example configuration.
+DOCS		:= README.md NEWS doc/architecture.md
 
 .PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
-	fuzz-run bench clean demo install uninstall manifest FORCE
-all: $(PROGS)
+	fuzz-run bench clean demo install uninstall dist manifest FORCE
+all: $(PROGS) $(MAN_PAGES)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
 # PREFIX=/usr" must rebuild it rather than install one that looks for its
 # children under /usr/local.
 PATHS_STAMP	:= $(BUILD)/paths.stamp
-PATHS		:= SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR)
+PATHS		:= SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR) DOCDIR=$(DOCDIR) \
+		   BASHCOMPDIR=$(BASHCOMPDIR)
 $(PATHS_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
@@ -103,20 +125,20 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard */*.h) \
     $(wildcard tests/unit/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(call objs,$(COMMON_SRCS))
 $(BUILD)/libsupervisor.a: $(call objs,$(SUPERVISOR_SRCS))
 $(BUILD)/libfetcher.a: $(call objs,$(FETCHER_SRCS))
 # The fetcher makes its DB connects on a thread of their own.
-$(call objs,$(FETCHER_SRCS)): CFLAGS += -pthread
+$(call objs,$(FETCHER_SRCS)): MN_CFLAGS += -pthread
 $(BUILD)/libapplier.a: $(call objs,$(APPLIER_SRCS))
 # Not under $(BUILD)/multinicctl/: that is the program's own name.
 $(BUILD)/libctl.a: $(patsubst multinicctl/%.c,$(BUILD)/ctl/%.o,$(CTL_SRCS))
 $(BUILD)/ctl/%.o: multinicctl/%.c $(wildcard include/*.h) VERSION
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/%.a:
 	@rm -f $@
 	$(call say,AR,$@)
@@ -124,16 +146,16 @@ $(BUILD)/%.a:
 
 $(BUILD)/multinicd: $(BUILD)/libsupervisor.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SUPERVISOR)
 $(BUILD)/multinicd-fetcher: $(BUILD)/libfetcher.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 $(BUILD)/multinicd-applier: $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_APPLIER)
 $(BUILD)/multinicctl: $(BUILD)/libctl.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CTL)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CTL)
 
 # A unit test links the archives; only the objects it uses are pulled in.
 # A static pattern rule: its object is no intermediate file to delete.
@@ -141,7 +163,7 @@ $(UNIT_TESTS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsupervisor.
     $(BUILD)/libfetcher.a $(BUILD)/libapplier.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_TEST)
 
 # Each target installs the Debian packages it needs (install-deps.sh
 # build, demo, fuzz or check), always from its recipe: with make -j a
@@ -220,11 +242,11 @@ fuzz:
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/fuzz.o \
     $(BUILD)/libapplier.a $(BUILD)/libfetcher.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_APPLIER)
 
 $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_COMMON)
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
@@ -251,7 +273,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 $(BUILD)/bench/dbload: $(BUILD)/bench/dbload.o $(BUILD)/libfetcher.a \
     $(BUILD)/libcommon.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_FETCHER)
 
 bench:
 	$(Q)sh scripts/install-deps.sh check
@@ -275,22 +297,36 @@ $(BUILD)/multinicd.init: etc/multinicd.init $(PATHS_STAMP)
 	$(call say,GEN,$@)
 	$(Q)sed 's|/usr/local/sbin/multinicd|$(SBINDIR)/multinicd|g' $< >$@
 
+# The man pages name the installed files, not the /usr/local of the sources,
+# and carry the version.
+$(BUILD)/man/%: man/% $(PATHS_STAMP) VERSION
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|/usr/local/sbin|$(SBINDIR)|g' \
+	    -e 's|/usr/local/libexec|$(LIBEXECDIR)|g' \
+	    -e 's|/usr/local/share/doc/multinic|$(DOCDIR)|g' \
+	    -e 's|/usr/local/share/bash-completion/completions|$(BASHCOMPDIR)|g' \
+	    -e 's|^\.Os$$|.Os multinic $(VERSION)|' $< >$@
+
 # Never overwrites an existing $(CONFDIR)/multinicd.conf (doc/architecture.md, 6); a
 # new one is the example, mode 0600 since it will hold the DB password.
 install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR)
+	    $(DESTDIR)$(INITDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR)/doc \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 0755 $(BUILD)/multinicd $(BUILD)/multinicctl $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/multinicd-fetcher $(BUILD)/multinicd-applier \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/
 	$(if $(MAN5),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man5)
-	$(if $(MAN5),$(INSTALL) -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN5),$(INSTALL) -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN8),$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man8)
-	$(if $(MAN8),$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN8),$(INSTALL) -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/)
 	$(INSTALL) -m 0644 etc/multinicd.conf.example etc/schema.sql \
-	    $(DESTDIR)$(DOCDIR)/
+	    README.md NEWS $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 doc/architecture.md $(DESTDIR)$(DOCDIR)/doc/
+	$(INSTALL) -m 0644 etc/bash-completion/multinicctl $(DESTDIR)$(BASHCOMPDIR)/
 	$(INSTALL) -m 0644 $(BUILD)/multinicd.service $(DESTDIR)$(SYSTEMDUNITDIR)/
 	$(INSTALL) -m 0644 etc/sysusers.d/multinicd.conf $(DESTDIR)$(SYSUSERSDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/multinicd.init $(DESTDIR)$(INITDIR)/multinicd
@@ -311,6 +347,8 @@ uninstall:
 	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(MAN8)) \
 	    $(DESTDIR)$(DOCDIR)/multinicd.conf.example \
 	    $(DESTDIR)$(DOCDIR)/schema.sql \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS)) \
+	    $(DESTDIR)$(BASHCOMPDIR)/multinicctl \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/multinicd.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/multinicd.conf \
 	    $(DESTDIR)$(INITDIR)/multinicd
@@ -320,11 +358,22 @@ uninstall:
 	elif [ -e $(DESTDIR)$(CONFDIR)/multinicd.conf ]; then \
 	    echo "kept $(DESTDIR)$(CONFDIR)/multinicd.conf (changed since install)"; \
 	fi
-	@for dir in $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(CONFDIR); do \
+	@for dir in $(DESTDIR)$(LIBEXECDIR)/multinic $(DESTDIR)$(DOCDIR)/doc \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(CONFDIR); do \
 	    if [ -d "$$dir" ] && rmdir "$$dir" 2>/dev/null; then \
 	        echo "rmdir $$dir"; fi; \
 	done
+
+# A release tarball of the committed tree (HEAD), which builds with make
+# alone: no git needed, and no -Werror (see WERROR).
+DIST		:= multinic-$(VERSION)
+dist:
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
+	    { echo "make dist: needs the git work tree" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	$(call say,DIST,$(BUILD)/$(DIST).tar.gz)
+	$(Q)git archive --format=tar.gz --prefix=$(DIST)/ \
+	    -o $(BUILD)/$(DIST).tar.gz HEAD
 
 # deploy/kubernetes/multinic.yaml: the chart with its default values, for
 # kubectl users; tests/integration/84-helm.t fails when it is out of date.

@@ -3,7 +3,10 @@
  * to stderr, to syslog, or to the supervisor's pipe. Every function keeps errno.
  */
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,19 +76,46 @@ log_priority(int level)
 }
 
 /*
- * isatty(2) is asked once per log_init() and remembered: a later
+ * systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * connects to stderr; a redirected stderr no longer matches it.
+ */
+int
+log_stderr_is_journal(void)
+{
+	const char	*stream;
+	struct stat	 sb;
+	uintmax_t	 dev, ino;
+	int		 saved_errno = errno, matches = 0;
+
+	if ((stream = getenv("JOURNAL_STREAM")) != NULL &&
+	    sscanf(stream, "%ju:%ju", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &sb) == 0)
+		matches = (uintmax_t)sb.st_dev == dev &&
+		    (uintmax_t)sb.st_ino == ino;
+	errno = saved_errno;
+	return matches;
+}
+
+/*
+ * stderr is looked at once per log_init() and remembered: a later
  * log_setformat(AUTO) may run under a seccomp filter that has no TCGETS.
  */
 static int
 log_resolve_format(int format, int refresh)
 {
-	static int	stderr_is_tty = -1;
+	static int	auto_format = LOG_FORMAT_AUTO;
 
-	if (format == LOG_FORMAT_JSON || format == LOG_FORMAT_TEXT)
+	if (format != LOG_FORMAT_AUTO)
 		return format;
-	if (refresh || stderr_is_tty == -1)
-		stderr_is_tty = isatty(STDERR_FILENO);
-	return stderr_is_tty ? LOG_FORMAT_TEXT : LOG_FORMAT_JSON;
+	if (refresh || auto_format == LOG_FORMAT_AUTO) {
+		if (log_stderr_is_journal())
+			auto_format = LOG_FORMAT_JOURNAL;
+		else if (isatty(STDERR_FILENO))
+			auto_format = LOG_FORMAT_TEXT;
+		else
+			auto_format = LOG_FORMAT_JSON;
+	}
+	return auto_format;
 }
 
 /* RFC 3339 UTC: gmtime_r, never localtime (/etc/localtime may be out of reach). */
@@ -182,7 +212,11 @@ log_text_value(struct log_buf *b, const char *key, const char *value)
 		log_buf_adds(b, "\"");
 }
 
-/* "2026-11-22T10:00:00.123Z warn  fetcher: message key=value error=..." */
+/*
+ * "2026-11-22T10:00:00.123Z warn  fetcher: message key=value error=...";
+ * for the journal "fetcher: message key=value": it has the time, and the
+ * level as the line's priority.
+ */
 static size_t
 log_render_text(int level, int with_time, const char *msg,
     const struct log_field *fields, size_t nfields, const char *errstr)
@@ -197,8 +231,10 @@ log_render_text(int level, int with_time, const char *msg,
 		log_buf_adds(&b, now);
 		log_buf_adds(&b, " ");
 	}
-	snprintf(num, sizeof(num), "%-5s ", log_level_names[level]);
-	log_buf_adds(&b, num);
+	if (log_state.format != LOG_FORMAT_JOURNAL) {
+		snprintf(num, sizeof(num), "%-5s ", log_level_names[level]);
+		log_buf_adds(&b, num);
+	}
 	log_buf_adds(&b, log_state.proc);
 	log_buf_adds(&b, ": ");
 	log_buf_add_escaped(&b, msg, 0);
@@ -298,7 +334,9 @@ log_output(int level, const char *line, size_t len)
 		syslog(log_priority(level), "%s", line);
 		return;
 	}
-	if (log_state.dest == LOG_DEST_PIPE)
+	/* journald reads the prefix as the line's priority (sd-daemon(3)). */
+	if (log_state.dest == LOG_DEST_PIPE ||
+	    log_state.format == LOG_FORMAT_JOURNAL)
 		snprintf(prefix, sizeof(prefix), "<%d>", log_priority(level));
 	plen = strlen(prefix);
 	need = plen + len + 1;
@@ -324,13 +362,15 @@ log_emit(int level, const struct log_field *fields, size_t nfields,
 	struct json_object	*obj;
 	const char		*line;
 	size_t			 len;
-	/* syslog, and the supervisor forwarding the pipe, add their own time. */
-	int			 with_time = log_state.dest == LOG_DEST_STDERR;
+	/* syslog, the supervisor forwarding the pipe and journald add the time. */
+	int			 with_time;
 
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		snprintf(msg, sizeof(msg), "%s", fmt);
 	if (log_state.format == LOG_FORMAT_AUTO)
 		log_state.format = log_resolve_format(LOG_FORMAT_AUTO, 0);
+	with_time = log_state.dest == LOG_DEST_STDERR &&
+	    log_state.format != LOG_FORMAT_JOURNAL;
 	if (log_state.format == LOG_FORMAT_JSON &&
 	    (obj = log_render_json(level, with_time, msg, fields, nfields,
 	    errstr)) != NULL) {

@@ -28,7 +28,13 @@ enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
 enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
 /* Ordered by verbosity, so "level >= LOG_LEVEL_INFO" reads naturally. */
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
-enum log_format { LOG_FORMAT_AUTO, LOG_FORMAT_JSON, LOG_FORMAT_TEXT };
+/*
+ * JOURNAL is no LOG_FORMAT value: auto becomes it when stderr is the
+ * journal's stream, and the supervisor hands it to the children.
+ */
+enum log_format {
+	LOG_FORMAT_AUTO, LOG_FORMAT_JSON, LOG_FORMAT_TEXT, LOG_FORMAT_JOURNAL
+};
 
 /* LANDLOCK: what a child does when the kernel refuses Landlock. */
 enum landlock_policy {

@@ -26,7 +26,9 @@ struct log_field {
 void	log_init(const char *proc, enum log_dest dest, int format, int level);
 void	log_setlevel(int level);	/* enum log_level */
 int	log_getlevel(void);
-void	log_setformat(int format);	/* enum log_format; AUTO picks by isatty(2) */
+/* enum log_format; AUTO picks JOURNAL, then TEXT on a tty, else JSON. */
+void	log_setformat(int format);
+int	log_stderr_is_journal(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

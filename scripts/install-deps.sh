@@ -11,7 +11,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev libmariadb-dev libyaml-dev libevent-dev libbsd-dev
-libseccomp-dev libmnl-dev libjson-c-dev"
+libseccomp-dev libmnl-dev libjson-c-dev libsystemd-dev"
 # What scripts/demo.sh and the tests/lib files it sources run.
 demo_pkgs="mariadb-server-core mariadb-client iproute2 curl jq"
 fuzz_pkgs="clang libclang-rt-14-dev"

@@ -253,6 +253,8 @@ proc_dispatch_child(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload_empty(chan, m) == -1)
 			break;
 		log_info("%s ready, pid %d", c->name, (int)c->pid);
+		c->ready = 1;
+		notify_child_ready(sv);
 		return;
 	case MSG_PEER_MALFORMED:
 		if (c->id != CHILD_APPLIER || msg_payload_empty(chan, m) == -1)
@@ -359,6 +361,8 @@ schedule_restart(struct supervisor *sv, struct child *c)
 		c->restart_delay = RESTART_DELAY_MIN;
 	delay.tv_sec = c->restart_delay;
 	log_warnx("restarting %s in %d s", c->name, c->restart_delay);
+	notify_status("%s died; restarting it in %d s", c->name,
+	    c->restart_delay);
 	if (c->restart_delay < RESTART_DELAY_MAX)
 		c->restart_delay = MIN(c->restart_delay * 2, RESTART_DELAY_MAX);
 	evtimer_add(c->restart_ev, &delay);
@@ -419,6 +423,7 @@ proc_reap(struct supervisor *sv)
 		}
 		log_exit(sv, c, status);
 		c->pid = 0;
+		c->ready = 0;
 		msgchan_close(&c->chan);
 		if (!sv->stopping)
 			schedule_restart(sv, c);

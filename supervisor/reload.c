@@ -171,12 +171,15 @@ supervisor_reload(struct supervisor *sv, uint32_t request)
 	int			restart_fetcher, restart_applier;
 
 	log_info("reloading the configuration");
+	notify_reloading(sv);
 	if (load_new(sv, &new_conf, &new_secret, &uid, &gid, why,
 	    sizeof(why)) == -1) {
 		explicit_bzero(&new_secret, sizeof(new_secret));
 		log_warnx("configuration invalid; keeping the running one");
 		answer_reload(sv, request, 0, 0, "%s; the running configuration"
 		    " stays", why);
+		notify_reloaded(sv, "configuration invalid; keeping the running"
+		    " one (multinicd -n says why)");
 		return;
 	}
 	old_conf = sv->conf;
@@ -212,4 +215,5 @@ supervisor_reload(struct supervisor *sv, uint32_t request)
 	else
 		proc_send_config(sv, &sv->children[CHILD_APPLIER]);
 	log_info("%s", why);
+	notify_reloaded(sv, why);
 }

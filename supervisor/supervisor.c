@@ -120,6 +120,13 @@ supervisor_load_config(struct supervisor *sv, struct config *conf,
 	/* With -n, -v means "print the configuration", not debug logging. */
 	if (errors == 0 && sv->verbose && !sv->check_only)
 		conf->log_level = LOG_LEVEL_DEBUG;
+	/*
+	 * The children share our stderr but not our environment: they learn
+	 * from us that it is the journal's.
+	 */
+	if (errors == 0 && !sv->check_only && sv->foreground &&
+	    conf->log_format == LOG_FORMAT_AUTO && log_stderr_is_journal())
+		conf->log_format = LOG_FORMAT_JOURNAL;
 	return errors;
 }
 
@@ -138,6 +145,7 @@ supervisor_shutdown(struct supervisor *sv, int status)
 		return;
 	sv->stopping = 1;
 	sv->exit_status = status;
+	notify_stopping();
 	proc_stop_all(sv);
 	if (!proc_running(sv))
 		event_base_loopexit(sv->base, NULL);

@@ -37,6 +37,7 @@ struct child {
 	time_t		 started;
 	int		 restart_delay;	/* seconds; doubles per early death */
 	int		 restart_now;	/* stopped on purpose: no backoff */
+	int		 ready;		/* sent MSG_READY since its start */
 	int		 pending_peer_fd;	/* channel end kept for its next start */
 	struct msgchan	 chan;
 	struct event	*restart_ev;
@@ -60,6 +61,7 @@ struct supervisor {
 	int			 control_fd;
 	int			 http_fd;		/* -1 when HEALTH_PORT=0 */
 	int			 stopping;
+	int			 ready_notified;	/* READY=1 sent to systemd */
 	int			 exit_status;
 	time_t			 deaths[DEATHS_MAX];	/* ring of recent deaths */
 	size_t			 ndeaths;
@@ -98,6 +100,13 @@ int	listen_http(const struct config *);
 /* command.c */
 void	command_run(struct supervisor *);
 void	command_reaped(struct supervisor *, pid_t, int status);
+
+/* notify.c */
+void	notify_child_ready(struct supervisor *);
+void	notify_reloading(struct supervisor *);
+void	notify_reloaded(struct supervisor *, const char *outcome);
+void	notify_status(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	notify_stopping(void);
 
 /* childlog.c */
 int	childlog_pipe(struct supervisor *, struct child *, int *write_end);

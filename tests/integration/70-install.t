@@ -47,6 +47,10 @@ expected_files() {
 	done
 	echo "644 usr/local/share/doc/multinic/multinicd.conf.example"
 	echo "644 usr/local/share/doc/multinic/schema.sql"
+	echo "644 usr/local/share/doc/multinic/README.md"
+	echo "644 usr/local/share/doc/multinic/NEWS"
+	echo "644 usr/local/share/doc/multinic/doc/architecture.md"
+	echo "644 usr/local/share/bash-completion/completions/multinicctl"
 	echo "644 usr/local/lib/systemd/system/multinicd.service"
 	echo "644 usr/local/lib/sysusers.d/multinicd.conf"
 	echo "755 etc/init.d/multinicd"
@@ -90,6 +94,15 @@ done
 ok "the example config is etc/multinicd.conf.example" cmp -s \
     "$top/etc/multinicd.conf.example" \
     "$dest/usr/local/share/doc/multinic/multinicd.conf.example"
+for doc in README.md NEWS doc/architecture.md; do
+	ok "the operator's $doc is installed as it is" cmp -s "$top/$doc" \
+	    "$dest/usr/local/share/doc/multinic/$doc"
+done
+ok "the bash completion is etc/bash-completion/multinicctl" cmp -s \
+    "$top/etc/bash-completion/multinicctl" \
+    "$dest/usr/local/share/bash-completion/completions/multinicctl"
+like "$(grep '^\.Os' "$dest/usr/local/share/man/man8/multinicd.8")" \
+    "^\\.Os multinic $(cat "$top/VERSION")\$" "the man pages carry the version"
 ok "the sysusers file is etc/sysusers.d/multinicd.conf" cmp -s \
     "$top/etc/sysusers.d/multinicd.conf" \
     "$dest/usr/local/lib/sysusers.d/multinicd.conf"
@@ -107,7 +120,8 @@ ok "make uninstall DESTDIR=... succeeds" run_make "$TEST_DIR/uninstall.log" \
     uninstall DESTDIR="$dest"
 is "$(files_in "$dest")" "$files_before" \
     "uninstall leaves exactly the files that were there before install"
-for dir in usr/local/libexec/multinic usr/local/share/doc/multinic; do
+for dir in usr/local/libexec/multinic usr/local/share/doc/multinic \
+    usr/local/share/doc/multinic/doc; do
 	ok "$dir is gone" eval "[ ! -e '$dest/$dir' ]"
 done
 ok "the directories others use stay" eval "[ -d '$dest/usr/local/sbin' ]"
@@ -143,12 +157,28 @@ ok "make install PREFIX=/usr succeeds" run_make "$TEST_DIR/install5.log" \
 for path in usr/sbin/multinicd usr/libexec/multinic/multinicd-fetcher \
     usr/libexec/multinic/multinicd-applier \
     usr/lib/systemd/system/multinicd.service \
-    usr/lib/sysusers.d/multinicd.conf usr/share/doc/multinic/schema.sql; do
+    usr/lib/sysusers.d/multinicd.conf usr/share/doc/multinic/schema.sql \
+    usr/share/doc/multinic/README.md \
+    usr/share/bash-completion/completions/multinicctl; do
 	ok "PREFIX=/usr: $path" eval "[ -f '$usr/$path' ]"
 done
 like "$(grep '^ExecStart=' "$usr/usr/lib/systemd/system/multinicd.service")" \
     '^ExecStart=/usr/sbin/multinicd -d$' "PREFIX=/usr: the unit starts /usr/sbin/multinicd"
 ok "PREFIX=/usr: the supervisor looks for its children in /usr/libexec/multinic" \
     grep -q /usr/libexec "$usr/usr/sbin/multinicd"
+
+# The man pages name the installed paths, also in a plain make's build.
+man8=$usr/usr/share/man/man8
+ok "PREFIX=/usr: multinicd(8) names /usr/libexec/multinic/" \
+    grep -q '^\.It Pa /usr/libexec/multinic/$' "$man8/multinicd.8"
+ok "and /usr/share/doc/multinic/" \
+    grep -q '^\.It Pa /usr/share/doc/multinic/$' "$man8/multinicd.8"
+ok "multinicctl(8) names /usr/share/bash-completion/completions/multinicctl" \
+    grep -q '^\.It Pa /usr/share/bash-completion/completions/multinicctl$' \
+    "$man8/multinicctl.8"
+is "$(grep -l /usr/local "$usr"/usr/share/man/man*/*)" "" \
+    "PREFIX=/usr: no installed man page mentions /usr/local"
+ok "make PREFIX=/usr leaves such man pages in BUILD/man too" \
+    grep -q '^\.It Pa /usr/libexec/multinic/$' "$TEST_DIR/build/man/multinicd.8"
 
 done_testing

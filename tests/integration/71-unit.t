@@ -50,7 +50,8 @@ setting() {
 	sed -n "s/^$1=//p" "$unit"
 }
 
-is "$(setting Type)" exec "Type=exec"
+is "$(setting Type)" notify "Type=notify: multinicd calls sd_notify"
+is "$(setting NotifyAccess)" main "NotifyAccess=main: only the supervisor"
 is "$(setting ExecStart)" "$PREFIX_DIR/sbin/multinicd -d" \
     "ExecStart= runs the installed multinicd in the foreground"
 is "$(setting ExecReload)" "/bin/kill -HUP \$MAINPID" "ExecReload= sends SIGHUP"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every shell script of the project is clean under shellcheck: scripts/,
-# the rc script, the tests and their library, and anything else that starts
-# with a shell's #! line.
+# the rc script, the bash completion, the tests and their library, and
+# anything else that starts with a shell's #! line.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +17,8 @@ shell_scripts() {
 	    -type f -print | sed 's|^\./||' | sort |
 	    while IFS= read -r file; do
 		case $file in
-		*.sh | *.t | etc/multinicd.init) echo "$file" ;;
+		*.sh | *.t | etc/multinicd.init | etc/bash-completion/*)
+			echo "$file" ;;
 		*) head -c 64 "$file" 2>/dev/null |
 		    grep -Eq '^#! *(/usr)?/bin/(env +)?(ba|da)?sh\b' &&
 		    echo "$file" ;;
@@ -27,7 +28,7 @@ shell_scripts() {
 
 scripts=$(shell_scripts)
 for must in scripts/install-deps.sh scripts/demo.sh etc/multinicd.init \
-    tests/lib/tap.sh tests/integration/74-shellcheck.t; do
+    etc/bash-completion/multinicctl tests/lib/tap.sh tests/integration/74-shellcheck.t; do
 	like "$scripts" "^$must\$" "$must is among the scripts checked"
 done
 # missing_sources FILE: the tests/lib files FILE sources that are not in

@@ -1,5 +1,7 @@
 /* Unit tests for common/log.c: JSON and text lines, escaping, levels, errno. */
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <regex.h>
 #include <setjmp.h>
@@ -214,6 +216,78 @@ test_pipe_prefix(void **state)
 	    "<6>{\"level\":\"info\",\"proc\":\"applier\",\"msg\":\"info\"}\n");
 }
 
+/* JOURNAL_STREAM names stderr's device and inode, as systemd sets it. */
+static void
+set_journal_stream(int matching)
+{
+	struct stat	sb;
+	char		stream[64];
+
+	assert_int_equal(fstat(STDERR_FILENO, &sb), 0);
+	snprintf(stream, sizeof(stream), "%ju:%ju", (uintmax_t)sb.st_dev,
+	    (uintmax_t)sb.st_ino + (matching ? 0 : 1));
+	assert_int_equal(setenv("JOURNAL_STREAM", stream, 1), 0);
+}
+
+/* Under journald: the priority as "<N>", readable text, no time. */
+static void
+test_journal_stream(void **state)
+{
+	struct log_field	 fields[] = { LOG_NUM("row_id", 42),
+	    LOG_STR("reason", "bad mac") };
+	const char		*out;
+
+	(void)state;
+	capture_begin();
+	set_journal_stream(1);
+	log_init("fetcher", LOG_DEST_STDERR, LOG_FORMAT_AUTO, LOG_LEVEL_INFO);
+	assert_true(log_stderr_is_journal());
+	log_fields(LOG_LEVEL_WARN, fields, 2, "row %d rejected", 42);
+	log_info("poll done");
+	log_debug("not shown");
+	errno = ENOENT;
+	log_warn("open");
+	out = capture_end();
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	assert_string_equal(out,
+	    "<4>fetcher: row 42 rejected row_id=42 reason=\"bad mac\"\n"
+	    "<6>fetcher: poll done\n"
+	    "<4>fetcher: open error=\"No such file or directory\"\n");
+}
+
+/* A stderr redirected elsewhere than the journal's stream gets JSON. */
+static void
+test_journal_stream_other(void **state)
+{
+	const char	*out;
+
+	(void)state;
+	capture_begin();
+	set_journal_stream(0);
+	log_init("fetcher", LOG_DEST_STDERR, LOG_FORMAT_AUTO, LOG_LEVEL_INFO);
+	assert_false(log_stderr_is_journal());
+	log_warnx("to a file");
+	out = capture_end();
+	assert_int_equal(unsetenv("JOURNAL_STREAM"), 0);
+	assert_matches(out, "^\\{\"time\":\"[0-9T:.-]+Z\",\"level\":\"warn\","
+	    "\"proc\":\"fetcher\",\"msg\":\"to a file\"\\}\n$");
+}
+
+/* The supervisor hands JOURNAL to children, whose environment is empty. */
+static void
+test_journal_format_given(void **state)
+{
+	const char	*out;
+
+	(void)state;
+	log_init("applier", LOG_DEST_STDERR, LOG_FORMAT_AUTO, LOG_LEVEL_INFO);
+	log_setformat(LOG_FORMAT_JOURNAL);
+	capture_begin();
+	log_error("renamed");
+	out = capture_end();
+	assert_string_equal(out, "<3>applier: renamed\n");
+}
+
 static void
 test_long_message(void **state)
 {
@@ -243,6 +317,9 @@ main(void)
 		cmocka_unit_test(test_text_escaping),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_pipe_prefix),
+		cmocka_unit_test(test_journal_stream),
+		cmocka_unit_test(test_journal_stream_other),
+		cmocka_unit_test(test_journal_format_given),
 		cmocka_unit_test(test_long_message),
 	};
 
