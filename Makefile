@@ -85,7 +85,7 @@ MAN5		:= $(wildcard man/*.5)
 MAN8		:= $(wildcard man/*.8)
 
 .PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
-	fuzz-run bench clean demo install uninstall FORCE
+	fuzz-run bench clean demo install uninstall deb image FORCE
 all: $(PROGS)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
@@ -326,3 +326,16 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# A Debian package (debian/), built with dpkg-buildpackage from a copy of
+# the tree in $(DEB_DIR) so that its clean step leaves build/ alone; the
+# .deb and its .buildinfo and .changes end up in $(DEB_DIR).
+DEB_DIR		?= $(BUILD)/deb
+DEB_SRC		:= $(DEB_DIR)/multinic-$(VERSION)
+deb:
+	$(Q)rm -rf $(DEB_SRC)
+	$(Q)mkdir -p $(DEB_SRC)
+	$(Q)tar -cf - --exclude=./$(BUILD) --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b $(if $(Q),>../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; })
+	$(Q)rm -rf $(DEB_SRC)
+	@ls $(DEB_DIR)/*.deb
