@@ -339,3 +339,11 @@ deb:
 	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b $(if $(Q),>../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; })
 	$(Q)rm -rf $(DEB_SRC)
 	@ls $(DEB_DIR)/*.deb
+
+# The container image, an OCI archive in $(IMAGE_DIR), built offline from
+# the package (scripts/build-image.sh).
+IMAGE_DIR	?= $(BUILD)/image
+image: deb
+	$(Q)mkdir -p $(IMAGE_DIR)
+	$(Q)sh scripts/build-image.sh $(DEB_DIR)/multinic_$(VERSION)_$$(dpkg --print-architecture).deb \
+	    $(VERSION) $(IMAGE_DIR)

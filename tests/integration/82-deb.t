@@ -21,8 +21,9 @@ is "$(dpkg-deb -f "$PACKAGE_DEB" Version)" "$PACKAGE_VERSION" \
     "the package's version is the one in VERSION"
 is "$(dpkg-deb -c "$PACKAGE_DEB" | awk '$6 == "./etc/multinic/multinicd.conf" { print $1 }')" \
     "-rw-------" "multinicd.conf is packaged mode 0600"
-is "$(dpkg-deb -I "$PACKAGE_DEB" conffiles)" "/etc/multinic/multinicd.conf" \
-    "it is the one conffile"
+is "$(dpkg-deb -I "$PACKAGE_DEB" conffiles)" "/etc/init.d/multinicd
+/etc/multinic/multinicd.conf" \
+    "the configuration and the rc script are its conffiles"
 
 # The file-mirror-automount hook makes the .deb visible to dpkg inside;
 # mmdebstrap keeps services from starting while it installs.
@@ -39,6 +40,7 @@ in_root() {
 	chroot "$root" "$@"
 }
 
+# shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
 like "$(in_root dpkg-query -W -f='${Status}' multinic)" "install ok installed" \
     "dpkg says it is installed"
 is "$(in_root multinicd -n 2>&1)" "multinicd: configuration OK" \
