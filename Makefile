@@ -300,8 +300,22 @@ install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	fi
 
 # Removes what install wrote and the directories only multinic uses. The
-# configuration goes only while it is the untouched example.
+# configuration goes only while it is the untouched example. Installed on
+# this machine (no DESTDIR), the service is stopped and disabled first:
+# through systemctl where systemd runs the machine, else the rc script.
+SYSTEMD_RUNDIR	?= /run/systemd/system
 uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d $(SYSTEMD_RUNDIR) ]; then \
+	    echo "systemctl disable --now multinicd.service"; \
+	    systemctl disable --now multinicd.service || true; \
+	elif [ -z "$(DESTDIR)" ] && [ -x $(INITDIR)/multinicd ]; then \
+	    echo "$(INITDIR)/multinicd stop"; \
+	    $(INITDIR)/multinicd stop || true; \
+	    if command -v update-rc.d >/dev/null; then \
+	        echo "update-rc.d -f multinicd remove"; \
+	        update-rc.d -f multinicd remove; \
+	    fi; \
+	fi
 	rm -f $(DESTDIR)$(SBINDIR)/multinicd $(DESTDIR)$(SBINDIR)/multinicctl \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-fetcher \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-applier \
