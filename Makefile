@@ -106,7 +106,8 @@ MAN_PAGES	:= $(patsubst man/%,$(BUILD)/man/%,$(MAN5) $(MAN8))
 DOCS		:= README.md NEWS doc/architecture.md
 
 .PHONY: all check unit unit-sanitized unit-tests integration deps fuzz \
-	fuzz-run bench clean demo install uninstall dist manifest FORCE
+	fuzz-run bench clean demo install uninstall dist manifest deb image \
+	FORCE
 all: $(PROGS) $(MAN_PAGES)
 
 # The supervisor embeds SBINDIR and LIBEXECDIR: "make; make install
@@ -338,8 +339,22 @@ install: all $(BUILD)/multinicd.service $(BUILD)/multinicd.init
 	fi
 
 # Removes what install wrote and the directories only multinic uses. The
-# configuration goes only while it is the untouched example.
+# configuration goes only while it is the untouched example. Installed on
+# this machine (no DESTDIR), the service is stopped and disabled first:
+# through systemctl where systemd runs the machine, else the rc script.
+SYSTEMD_RUNDIR	?= /run/systemd/system
 uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d $(SYSTEMD_RUNDIR) ]; then \
+	    echo "systemctl disable --now multinicd.service"; \
+	    systemctl disable --now multinicd.service || true; \
+	elif [ -z "$(DESTDIR)" ] && [ -x $(INITDIR)/multinicd ]; then \
+	    echo "$(INITDIR)/multinicd stop"; \
+	    $(INITDIR)/multinicd stop || true; \
+	    if command -v update-rc.d >/dev/null; then \
+	        echo "update-rc.d -f multinicd remove"; \
+	        update-rc.d -f multinicd remove; \
+	    fi; \
+	fi
 	rm -f $(DESTDIR)$(SBINDIR)/multinicd $(DESTDIR)$(SBINDIR)/multinicctl \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-fetcher \
 	    $(DESTDIR)$(LIBEXECDIR)/multinic/multinicd-applier \
@@ -387,3 +402,24 @@ manifest:
 
 clean:
 	rm -rf $(BUILD)
+
+# A Debian package (debian/), built with dpkg-buildpackage from a copy of
+# the tree in $(DEB_DIR) so that its clean step leaves build/ alone; the
+# .deb and its .buildinfo and .changes end up in $(DEB_DIR).
+DEB_DIR		?= $(BUILD)/deb
+DEB_SRC		:= $(DEB_DIR)/multinic-$(VERSION)
+deb:
+	$(Q)rm -rf $(DEB_SRC)
+	$(Q)mkdir -p $(DEB_SRC)
+	$(Q)tar -cf - --exclude=./$(BUILD) --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	$(Q)cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b $(if $(Q),>../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; })
+	$(Q)rm -rf $(DEB_SRC)
+	@ls $(DEB_DIR)/*.deb
+
+# The container image, an OCI archive in $(IMAGE_DIR), built offline from
+# the package (scripts/build-image.sh).
+IMAGE_DIR	?= $(BUILD)/image
+image: deb
+	$(Q)mkdir -p $(IMAGE_DIR)
+	$(Q)sh scripts/build-image.sh $(DEB_DIR)/multinic_$(VERSION)_$$(dpkg --print-architecture).deb \
+	    $(VERSION) $(IMAGE_DIR)

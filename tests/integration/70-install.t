@@ -149,6 +149,42 @@ run_make "$TEST_DIR/uninstall3.log" uninstall DESTDIR="$fresh"
 is "$(files_in "$fresh")" "etc/multinic/multinicd.conf" \
     "a configuration changed since install is kept by uninstall"
 
+# 2b. Without DESTDIR, uninstall stops and disables the service before it
+# removes a file: systemctl where systemd runs, else the rc script and
+# update-rc.d (stand-ins that log what they see, on a staged tree).
+stage=$TEST_DIR/stage
+fake=$TEST_DIR/fakebin
+log=$TEST_DIR/service.log
+mkdir -p "$fake" "$TEST_DIR/systemd-run"
+for tool in systemctl update-rc.d rc-script; do
+	cat >"$fake/$tool" <<EOF
+#!/bin/sh
+[ -e "$stage/usr/local/sbin/multinicd" ] && files=present || files=gone
+echo "$tool \$* (files \$files)" >>"$log"
+EOF
+	chmod 0755 "$fake/$tool"
+done
+staged_uninstall() {
+	PATH=$fake:$PATH run_make "$TEST_DIR/uninstall-staged.log" uninstall \
+	    DESTDIR= PREFIX="$stage/usr/local" CONFDIR="$stage/etc/multinic" \
+	    INITDIR="$stage/etc/init.d" "$@"
+}
+run_make "$TEST_DIR/install-staged.log" install DESTDIR="$stage"
+staged_uninstall SYSTEMD_RUNDIR="$TEST_DIR/systemd-run"
+is "$(cat "$log" 2>&1)" "systemctl disable --now multinicd.service (files present)" \
+    "under systemd, uninstall disables and stops the unit first"
+is "$(files_in "$stage")" "" "then removes the files"
+
+rm -f "$log"
+run_make "$TEST_DIR/install-staged2.log" install DESTDIR="$stage"
+# The staged rc script is a stand-in too.
+cp "$fake/rc-script" "$stage/etc/init.d/multinicd"
+staged_uninstall SYSTEMD_RUNDIR="$TEST_DIR/no-systemd"
+is "$(cat "$log" 2>&1)" "rc-script stop (files present)
+update-rc.d -f multinicd remove (files present)" \
+    "without systemd, it stops the rc script and removes its links first"
+is "$(files_in "$stage")" "" "then removes the files"
+
 # 3. PREFIX=/usr: systemd's /usr/lib directories, and a supervisor built
 # for /usr/libexec (in a build directory of its own).
 usr=$TEST_DIR/usr
