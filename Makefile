@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # multinic: node agent for secondary NICs. GNU make.
 
 PREFIX		?= /usr/local

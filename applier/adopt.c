@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * First start on a node the earlier agent managed: its files have our
  * names (9N-multinicN.yaml) and our shape, but no name map owns them, so

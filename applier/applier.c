@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * multinicd-applier: the root process that renames links, sets MTU and
  * addresses and writes the persistent configuration. It never execs, has no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The applier's state, shared by its files. */
 #ifndef MULTINIC_APPLIER_H
 #define MULTINIC_APPLIER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One planned action as a transaction (doc/architecture.md, 3.6): journal what
  * undoes it, change the file and the link, verify within VERIFY_TIMEOUT that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Executes one planned action as a transaction: journal, change, verify, undo. */
 #ifndef MULTINIC_APPLY_H
 #define MULTINIC_APPLY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One reconcile cycle per complete snapshot: read the actual state, plan,
  * execute each action as a transaction, and report every outcome to the

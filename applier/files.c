@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Crash-safe file operations of the applier. */
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Crash-safe file operations of the applier. */
 #ifndef MULTINIC_FILES_H
 #define MULTINIC_FILES_H

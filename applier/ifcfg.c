@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * RHEL ifcfg: etc/sysconfig/network-scripts/ifcfg-multinicN, values
  * double-quoted; HWADDR names the NIC at boot, with the udev rule.

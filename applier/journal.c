@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The transaction journal: STATE_DIR/journal/<mac> holds how to undo an
  * action in progress; STATE_DIR/backup holds the old files. Written before

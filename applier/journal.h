@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The transaction journal: before an action changes anything, what is needed
  * to undo it is on disk in STATE_DIR, keyed by MAC, with the boot id.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * STATE_DIR/names: one "mac slot" line per managed NIC, rewritten
  * atomically. Read back with the same suspicion as anything else on disk.

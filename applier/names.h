@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * STATE_DIR's MAC-to-slot map: which MACs the applier owns and under which
  * multinicN. Ownership never rests on a file name alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rtnetlink for the applier: dumps of links, IPv4 addresses and routes, and
  * the changes it makes (name, MTU, up/down, IPv4 addresses), with libmnl.

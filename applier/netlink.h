@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The applier's view of the kernel's links, addresses and routes, and the
  * few changes it makes to them, over one synchronous rtnetlink socket.

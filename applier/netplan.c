@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * netplan: etc/netplan/9N-multinicN.yaml, one file per managed NIC: our
  * header line as raw bytes, then YAML emitted by libyaml; read back with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The applier's channel to the fetcher: when it is read, and what each of
  * the fetcher's messages does. The fetcher faces the network, so a message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The planner (doc/architecture.md, 3.3-3.5, 3.8, 3.9): names, drift, deletions
  * and the guards that keep an error or an empty answer from de-configuring a

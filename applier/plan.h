@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The planner: from the desired rows, the live links and the managed files,
  * decide per MAC what to do. Pure and deterministic, so it is tested by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the renderers share: selection by OS, errors, the udev rule file. */
 
 #include <errno.h>

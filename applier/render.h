@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The persistent formats: one renderer per network stack, a small table of
  * functions, so a new format is one new file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The applier's sandbox: root, but no_new_privs, no execve, write access
  * only to its configuration and state directories, a syscall allowlist.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Assembles snapshots from the fetcher. Every message is checked: the
  * bounds must match, rows must not exceed the announced count, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * KEY='value' files for shell-like parsers, shared by ifcfg and wicked. The
  * quoting layer refuses any value it cannot represent safely.

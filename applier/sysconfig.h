@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * KEY='value' files read by shell-like parsers (RHEL's ifcfg, SUSE's
  * sysconfig): shared by the ifcfg and wicked renderers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * SUSE wicked: etc/sysconfig/network/ifcfg-multinicN, values single-quoted.
  * The format has no key that matches a MAC, so the udev rule names the NIC

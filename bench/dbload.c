@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Many nodes polling one MariaDB server (doc/architecture.md, 7.4): each
  * simulated node keeps one persistent connection and runs the fetcher's own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # doc/architecture.md, 7.4: NODES simulated nodes (default 10000), each with one
 # persistent connection, poll one throwaway MariaDB every INTERVAL seconds
 # (default 30) with the fetcher's own SELECT, for DURATION seconds (default

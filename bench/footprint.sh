@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # doc/architecture.md, 7.4 on one node: memory of the three processes with 10
 # NICs, the applier's CPU time for 10 new NICs, what a no-change poll costs
 # (queries, writes, execs, CPU), and how long a DB change takes to reach the

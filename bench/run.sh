@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The benchmarks of doc/architecture.md, 7.4, one after the other; compare with
 # RESULTS.md.
 set -u

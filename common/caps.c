@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Capability sets: every process of multinicd keeps only what it needs,
  * whoever started it (systemd, an rc script, a container, a shell).

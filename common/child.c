@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Start-up shared by the fetcher and the applier, both exec'd by the supervisor. */
 
 #include <sys/stat.h>

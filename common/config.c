@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration (doc/architecture.md, 5.1): defaults, then KEY=VALUE lines from
  * the file, then the environment. Every problem goes to the caller's report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol's requests (include/control.h): parsed and validated
  * by the fetcher, which takes them from any member of the socket's group,

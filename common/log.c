@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for every process: one JSON line (json-c) or text line per entry,
  * to stderr, to syslog, or to the supervisor's pipe. Every function keeps errno.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Message channels between multinicd's processes: framing (struct msg_hdr
  * followed by a fixed-size payload) and descriptor passing over a socketpair.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* OS_TYPE=auto: the persistent format from CONFIG_ROOT/etc/os-release. */
 
 #include <fnmatch.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Linux counterparts of pledge/unveil, put in place by the children once
  * they hold their configuration: a one-way drop to an unprivileged user,

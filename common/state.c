@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The NIC state and drift kind names shared by the applier, the fetcher
  * and multinicctl.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Row validation (doc/architecture.md, 1.3): the fetcher validates DB
  * rows, the applier re-checks every row the fetcher sends. Pure: callers log.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- The controller's table, as multinicd reads it (doc/architecture.md, 1.1). The controller
 -- owns it; multinicd never creates or alters it. Used by the tests and as a
 -- reference for operators setting up a database.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Poll retry delays: multiplied on each failure, capped, with jitter. */
 
 #include "backoff.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Poll retry delays: multiplied on each failure, capped, with jitter. */
 #ifndef MULTINIC_BACKOFF_H
 #define MULTINIC_BACKOFF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: one request line and one reply per connection
  * (include/control.h). The fetcher faces local users here, so every client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * MariaDB access for the fetcher: one persistent connection and two prepared
  * statements, driven by the fetcher's libevent loop through Connector/C's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fetcher's MariaDB layer: one persistent connection, prepared
  * statements, driven by the fetcher's libevent loop through the

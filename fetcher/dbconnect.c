@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The MariaDB layer's connect thread. Connector/C's non-blocking API does
  * not yield inside the TLS handshake (SSL_connect() on a blocking socket),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The MariaDB layer's connect thread: runs the blocking mysql_real_connect()
  * on a handle that db.c set up, while the fetcher's loop goes on.

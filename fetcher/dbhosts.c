@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The MariaDB layer's connect candidates: DB_SOCKET, or each DB_HOST entry
  * in order and up to DB_ADDRS_PER_NAME addresses of each. Names are

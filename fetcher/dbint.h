@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the pieces of the fetcher's MariaDB layer share: struct db, the
  * states of its one operation in flight, and the functions each piece

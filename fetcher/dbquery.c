@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The MariaDB layer's work on a prepared connection: the SELECT of a poll
  * (its text, parameters, result bindings and fetched rows) and the UPDATE

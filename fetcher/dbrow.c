@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fetched row of the SELECT made into what validation reads: the one
  * place where the connector's bytes become C strings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One row of the fetcher's SELECT, from the buffers the connector fills to
  * the struct db_poll_row that validation reads. Apart from the rest of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A connection of the MariaDB layer, from a fresh handle to prepared
  * statements: the handle's options (TLS among them), the connect handed to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * multinicd-fetcher: the unprivileged process exposed to the network. It
  * talks to MariaDB, serves HTTP and the control socket, validates rows and

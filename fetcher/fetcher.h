@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The fetcher's state, shared by its files. */
 #ifndef MULTINIC_FETCHER_H
 #define MULTINIC_FETCHER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fetcher's HTTP server: status, liveness, readiness and metrics over
  * evhttp, with explicit limits, since libevent 2.1's defaults are unlimited

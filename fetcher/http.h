@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fetcher's HTTP server (evhttp): GET / (status JSON), /healthz,
  * /readyz and /metrics on the listening socket the supervisor hands over.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pausing a listener whose accept(2) fails. Out of descriptors, the
  * listening socket stays readable, and libevent would accept again at once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Listeners that pause a second when accept(2) fails, instead of spinning. */
 #ifndef MULTINIC_LISTENER_H
 #define MULTINIC_LISTENER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Prometheus text format 0.0.4 (our own writer: Debian has no library for
  * it) and the fetcher's metric families, fed by the poll and the results.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Prometheus text exposition format 0.0.4: a small writer of our own
  * (Debian packages no library for it), and the fetcher's metric families

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The poll cycle: one SELECT for this node at start, every POLL_INTERVAL
  * and on request; validate the rows, send them as a snapshot, write back

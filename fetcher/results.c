@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The applier's verdict on each snapshot: kept for status and health, and
  * written back to the table as netplan_success where it changed.

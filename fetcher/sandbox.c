@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fetcher's sandbox: an unprivileged user with no capabilities,
  * no_new_privs, read-only file access, and a syscall allowlist. Two steps,

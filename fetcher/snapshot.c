@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Sends the desired state to the applier as one snapshot: begin, the rows,
  * end. Sent only after a successful poll, so an error never reads as an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The fetcher's view of itself and the NICs, shared by the HTTP status
  * endpoint and the control socket so that both report the same thing.

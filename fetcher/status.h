@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the fetcher reports about itself and the NICs, built once for every
  * reader: the HTTP status endpoint and multinicctl's status and show

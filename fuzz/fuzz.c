@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Helpers for the libFuzzer harnesses. */
 
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the libFuzzer harnesses share: quiet logging and a checked abort. */
 #ifndef MULTINIC_FUZZ_H
 #define MULTINIC_FUZZ_H

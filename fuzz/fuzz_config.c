@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration as hostile text: KEY=VALUE lines, as the environment hands
  * them over, through the whole loader. It must report or accept, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration as a hostile file: the bytes go through the loader's own
  * file path (open, stat, line reader, quotes, comments, "export"), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control requests as hostile bytes: every member of the socket's group
  * reaches this parser. It must accept or give a printable reason, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Managed files as hostile text (a hand edit, a truncated write, another
  * tool's file): each format's parser must refuse or return a NIC that its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * DB rows as hostile bytes, through the fetcher's own column handling: each
  * value is put in a column buffer the way Connector/C fills it (its first

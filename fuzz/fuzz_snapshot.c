@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A hostile fetcher: raw bytes on the applier's channel, through the
  * applier's own code: peer_channel() before MSG_START, peer_start(), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Writes a well-formed stream from the fetcher (DB address, sync, then a
  * snapshot: begin, rows, end) to stdout, the seed from which fuzz_snapshot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Capability sets of multinicd's processes. */
 #ifndef MULTINIC_CAPS_H
 #define MULTINIC_CAPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the fetcher and the applier share as children of the supervisor:
  * their command line, their logging set-up and their process title.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Daemon configuration: KEY=VALUE file, then environment overrides
  * (doc/architecture.md, 5.1). struct config crosses the socketpair, so it has

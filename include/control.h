@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol between multinicctl and the fetcher, over the unix
  * stream socket CONTROL_SOCKET: one connection per command. The client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for all three processes: JSON lines (built with json-c) or text,
  * to stderr, or to syslog when daemonized. errno is preserved.

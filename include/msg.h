@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The whole protocol between multinicd's three processes: every message type,
  * who sends it to whom, and its payload. Payloads are fixed-size structs

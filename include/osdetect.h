@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* OS_TYPE=auto: the persistent format from CONFIG_ROOT/etc/os-release. */
 #ifndef MULTINIC_OSDETECT_H
 #define MULTINIC_OSDETECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Linux counterparts of OpenBSD's pledge/unveil used by the children:
  * privilege drop, no_new_privs, a libseccomp allowlist, Landlock rules.

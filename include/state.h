@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The names of the NIC states (enum nic_state) and of the kinds of drift
  * (DRIFT_*) as multinicctl, the health endpoint, the metrics and the logs

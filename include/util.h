@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers shared by the processes. */
 #ifndef MULTINIC_UTIL_H
 #define MULTINIC_UTIL_H

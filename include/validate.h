@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Validation of interface rows: the fetcher validates what the DB holds, the
  * applier re-validates every row the fetcher sends, since it trusts nothing

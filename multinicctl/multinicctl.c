@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * multinicctl: the control client. Sends one command to multinicd's fetcher
  * over the control socket and prints the reply, as aligned text or (-j) as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Builds the container image offline from Debian packages: a Debian 12 root
 # made by mmdebstrap with the multinic .deb installed by apt, from which
 # only the package's files, its libraries' (its Depends, apart from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make demo: multinicd against a throwaway MariaDB, inside a network
 # namespace with three hot-plugged NICs (veth links with chosen MACs).
 # Shows the applied state, changes one row and deletes another, then

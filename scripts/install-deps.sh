@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs the Debian packages a make target needs, only those missing.
 #   install-deps.sh build   make all: the compiler and the -dev libraries
 #   install-deps.sh demo    make demo: build, and MariaDB, ip, curl, jq

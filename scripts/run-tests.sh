@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The runner behind make unit, unit-sanitized, integration and fuzz: runs
 # test files one after the other, keeps each one's whole output, prints one
 # line per file and, for a file that fails, what failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A daemonized supervisor's children write "<priority>line" to a pipe; the
  * supervisor forwards each line to syslog. The applier has no sockets, so it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * APPLY_MODE=command: the supervisor runs APPLY_COMMAND when the applier
  * asks, outside the applier's seccomp filter (which forbids execve, and is

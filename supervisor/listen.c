@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the supervisor opens as root and keeps across fetcher restarts: the
  * instance lock, the node lock, the control socket and the HTTP listener.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * systemd's service notifications (sd_notify(3)) for Type=notify: ready once
  * both children run, reloading while SIGHUP is handled, stopping, and a

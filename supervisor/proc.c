@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The supervisor's children: exec with an empty environment, wire their
  * channels, restart them with backoff when they die, stop them on exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * SIGHUP: re-read the configuration. An invalid one keeps the old; a change
  * to a key a child's sandbox was built from restarts that child; listeners

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * multinicd: the supervisor. Parses the configuration, holds the lock and
  * the listening sockets, starts the fetcher and the applier, restarts them

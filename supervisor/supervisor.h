@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The supervisor's state, shared by its files. */
 #ifndef MULTINIC_SUPERVISOR_H
 #define MULTINIC_SUPERVISOR_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Privilege separation: multinicd runs as three processes; the fetcher (the
 # one exposed to the network) has no privileges and no secrets in its
 # environment; the root applier is sandboxed and maps no DB, TLS or HTTP code.

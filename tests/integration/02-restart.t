@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A child that dies is restarted by the same supervisor, and the supervisor's
 # log says which one died.
 # shellcheck source-path=SCRIPTDIR/../lib

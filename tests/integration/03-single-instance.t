@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # One multinicd per STATE_DIR and per control socket: a second one exits at
 # once saying "already running" and leaves the first alone; a stale socket
 # left by a crash does not stop a start.

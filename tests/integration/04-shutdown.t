@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Stopping: SIGTERM or SIGINT stop the supervisor and both children with
 # status 0. A child that keeps dying (5 deaths within 60 s) makes
 # the supervisor stop everything and exit non-zero, so systemd or Kubernetes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # multinicd -n checks the configuration and exits: 0 when it is good, 1 with
 # every problem on stderr (each naming its key) when it is not; it never
 # contacts the DB. Unknown and legacy keys only warn; the environment

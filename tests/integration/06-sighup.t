@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # SIGHUP re-reads the configuration: a plain change keeps both children; an
 # invalid file keeps the running configuration and the log says why; a
 # change to what the applier's sandbox depends on (CONFIG_ROOT) restarts the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # One multinicd per node, that is per network namespace, whatever its
 # STATE_DIR and control socket: a second one in the same namespace exits
 # non-zero naming the first one's pid; one in another namespace runs. The

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Under systemd (Type=notify, journald): the supervisor says READY=1 once
 # both children run, RELOADING=1 then READY=1 around a SIGHUP reload (valid
 # or not), and STOPPING=1 at SIGTERM, each with a STATUS= line; with stderr

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Rows (doc/architecture.md, 1, 3.1, 3.2, 3.10): of a table holding rows for
 # this node and for another one, good and bad, only this node's reach the
 # applier; the bad ones as held, written back as netplan_success=0, each logged

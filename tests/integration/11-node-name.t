@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is
 # an FQDN (node1.novalocal), rows naming it or its short form (node1) are; the
 # host name is read at every poll, so a renamed host gets its new rows; and

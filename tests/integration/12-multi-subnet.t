@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The multi_subnet fallback (doc/architecture.md, 1.1): where the site keeps
 # CIDRs in multi_subnet, a row without a cidr of its own gets its subnet's; a
 # row with one keeps it; a row with an address and no CIDR in either is held.

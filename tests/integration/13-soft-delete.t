@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # deleted_at (doc/architecture.md, 1.1): by default the controller's
 # bookkeeping, ignored; with DB_SOFT_DELETE=true a row with deleted_at set
 # counts as deleted, so its NIC is de-configured and its file removed.

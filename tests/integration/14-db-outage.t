@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The database goes down (doc/architecture.md, 1.5, 3.1): an error is never an
 # empty answer, so nothing reaches the applier and nothing on the node changes,
 # while the poll backs off; when the same server comes back, the fetcher

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Writing netplan_success back (doc/architecture.md, 3.10): only where the value
 # changes, so a steady state sends no UPDATE at all; an account that may
 # only read gets its failures counted and retried, logged once, with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A hung database never delays HTTP or multinicctl (doc/architecture.md, 2.3):
 # not a server that accepts TCP and never answers, the first of a DB_HOST
 # failover list, nor a SELECT stuck behind another session's table lock. Each is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # TLS to the database (DB_TLS, doc/architecture.md, 2.3): the sandboxed fetcher polls a
 # MariaDB server over TLS (on), checks its certificate against DB_TLS_CA
 # (verify) and refuses one from another CA; a server that offers TLS and

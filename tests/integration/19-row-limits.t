@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Rows past the daemon's limits degrade a node, they do not stop it. A
 # row with a 200 kB value is held and the others still apply. More rows
 # than one snapshot holds (64) make an incomplete poll: the first 64 by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # HTTP (doc/architecture.md, 5.3): the fetcher serves status JSON, liveness,
 # readiness and Prometheus metrics while the database is missing, up, gone or
 # hung, and keeps answering through oversized headers and piles of idle

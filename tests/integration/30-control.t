@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # multinicctl and the control socket (doc/architecture.md, 5.5): status and show
 # interfaces as JSON with the documented fields and types and as aligned tables;
 # read commands for the socket's group, changing ones for root only; sync polls

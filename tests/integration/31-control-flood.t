@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A member of the socket's group floods the control socket with connections
 # (doc/architecture.md, 5.5): root's multinicctl status still succeeds every
 # time, the flooder is refused once over its uid's limit instead of pushing

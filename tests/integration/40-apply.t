@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # New rows become configured NICs: each NIC is renamed multinicN, gets the
 # row's MTU and address and is up, its netplan file (9N-multinicN.yaml,
 # mode 0600) is accepted by the real netplan, and the row says

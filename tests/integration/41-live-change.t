@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A changed MTU or address reaches the live link and the file without the
 # link ever going down: the kernel's own link events (ip monitor), taken
 # throughout, all show it up, and its carrier-down counter does not move.

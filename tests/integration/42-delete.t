@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A row the controller deletes takes its NIC's configuration with it, but
 # only once two counted snapshots lack it: the file outlives the first one,
 # then goes, and the link is de-configured (IPv4 flushed, down). The other

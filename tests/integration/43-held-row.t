@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A row turned invalid (MTU 20) holds its NIC: the configuration it has
 # stays, file and live state alike, however many polls go by; the row says
 # netplan_success=0 and the health endpoint is degraded. Corrected, the row

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # An error or an empty answer de-configures nothing. A query that fails
 # (the table gone) changes nothing at all. Every row gone at once (here:
 # the rows name another node, as a wrong node name would make it look)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A row whose MAC is not on the node yet waits: netplan_success=0, no file,
 # nothing retried or logged above debug poll after poll. When the NIC is
 # plugged in, the next cycle applies the row.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Rows multinicd refuses, each with its reason, and what it leaves alone:
 # a row naming the MAC of the link that carries the default route is held,
 # a MAC that two links carry is refused as ambiguous (neither link renamed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A change that cannot be completed is undone: the old file and the old
 # live state come back, the row says netplan_success=0 and the log gives
 # the reason; unchanged, it is not retried every poll. Once the obstacle

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A restarted daemon finds its work done: the same names, no file written
 # (inodes and mtimes unchanged), no change to any link or address (the
 # kernel's events, watched across the restart, show none), no write to

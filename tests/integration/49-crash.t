@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The applier killed (SIGKILL) in the middle of applying, the moment it
 # starts writing a netplan file: the supervisor restarts it, it undoes the
 # interrupted change from its journal, and the node converges on the rows.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A row that passes validation must not take over the node's routing. The
 # node has a primary NIC, eth0 with 10.50.0.10/24, and its default route via
 # 10.50.0.1. Held before anything changes: a row with a /1 (shorter than

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # DRY_RUN=true changes nothing: no name, MTU, address or file, no write to
 # the table. Each planned action is logged once at info, when it first
 # appears or changes, not at every poll; the status shows it as pending.

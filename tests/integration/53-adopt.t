@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A node the earlier agent managed: its netplan files have our names and
 # shape, and its NICs are named and configured, but STATE_DIR is new. At
 # the first start multinicd adopts those files: a NIC whose row is there
@@ -14,14 +15,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/node.sh"
 . "$here/../lib/applier.sh"
 
-kept=fa:16:3e:53:00:01
-gone=fa:16:3e:53:00:02
-foreign=fa:16:3e:53:00:03
+kept_mac=fa:16:3e:53:00:01
+gone_mac=fa:16:3e:53:00:02
+foreign_mac=fa:16:3e:53:00:03
 node_setup
-node_nic ens5 $kept
-node_nic ens6 $gone
-node_nic ens7 $foreign
-row_add $kept 10.53.0.5 10.53.0.0/24 1450
+node_nic ens5 $kept_mac
+node_nic ens6 $gone_mac
+node_nic ens7 $foreign_mac
+row_add $kept_mac 10.53.0.5 10.53.0.0/24 1450
 
 # What the earlier agent left: links renamed and configured, and its files
 # (no header, flow-style lists, unquoted MACs).
@@ -47,21 +48,21 @@ network:
 EOF2
 }
 old_agent_nic ens5 multinic0 10.53.0.5/24 1450
-old_agent_file 0 $kept 10.53.0.5/24 1450
+old_agent_file 0 $kept_mac 10.53.0.5/24 1450
 old_agent_nic ens6 multinic1 10.53.1.5/24 1500
-old_agent_file 1 $gone 10.53.1.5/24 1500
+old_agent_file 1 $gone_mac 10.53.1.5/24 1500
 old_agent_nic ens7 multinic2 10.53.2.5/24 1500
-old_agent_file 2 $foreign 10.53.2.5/24 1500 "dhcp6: true"
+old_agent_file 2 $foreign_mac 10.53.2.5/24 1500 "dhcp6: true"
 foreign_file=$(cat "$(netplan_file 2)")
 kept_link=$(link_state multinic0)
 
 node_start
 ok "the first start adopts the file of multinic0" \
-    wait_until 100 log_has "applier: adopted multinic0 \\($kept\\) from an existing file"
-ok "and of multinic1" log_has "applier: adopted multinic1 \\($gone\\) from an existing file"
+    wait_until 100 log_has "applier: adopted multinic0 \\($kept_mac\\) from an existing file"
+ok "and of multinic1" log_has "applier: adopted multinic1 \\($gone_mac\\) from an existing file"
 ok "a file of another shape is not adopted, and the log says why" \
     log_has "applier: not adopting .*/92-multinic2\\.yaml: .*dhcp6"
-ok "the NIC with a row is applied" wait_until 100 success_is $kept 1
+ok "the NIC with a row is applied" wait_until 100 success_is $kept_mac 1
 is "$(link_state multinic0)" "$kept_link" "and keeps its name, MTU and address"
 ok "its file is rewritten as ours, with the header" \
     wait_until 100 grep -q '^# Written by multinicd' "$(netplan_file 0)"
@@ -75,7 +76,7 @@ is "$(link_state multinic2)" "multinic2 1500 up 10.53.2.5/24 " \
 
 # Adoption happens once: a file written later is not adopted.
 node_stop
-old_agent_file 2 $foreign 10.53.2.5/24 1500
+old_agent_file 2 $foreign_mac 10.53.2.5/24 1500
 node_start
 ok "the applier acts on two snapshots after a restart" wait_snapshots 2
 unlike "$(log_since "$DAEMON_LOG" 0)" "adopted multinic2" \

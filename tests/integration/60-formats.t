@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The same cycle for each persistent format: rows become files in the
 # format's place (ifcfg, wicked, netplan), with udev rules following the
 # managed set where the format needs them; an update rewrites the file and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make install puts every file where doc/architecture.md, 6 says, with its mode,
 # never touches an existing /etc/multinic/multinicd.conf, and make uninstall
 # removes exactly what install wrote.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # What make install writes is usable as installed: systemd-analyze verify
 # says nothing about the unit, the unit has the sandbox settings the project
 # promises, systemd-sysusers finds the sysusers file and creates _multinic

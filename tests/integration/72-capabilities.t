@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The systemd unit's CapabilityBoundingSet is enough and nothing in it is
 # spare: under exactly that set (read from etc/multinicd.service, through
 # setpriv) the daemon starts its sandboxed children, applies a row in a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The installed LSB rc script, for machines without systemd: start
 # daemonizes multinicd and finds it by the PID in its lock file, status
 # answers with LSB's exit codes, reload makes it re-read its configuration,

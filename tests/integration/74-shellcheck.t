@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Every shell script of the project is clean under shellcheck: scripts/,
 # the rc script, the bash completion, the tests and their library, and
 # anything else that starts with a shell's #! line.

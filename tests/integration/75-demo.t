@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make demo runs to completion in well under two minutes, shows what it
 # promises (rows applied, multinicctl, links, netplan files, HTTP, an MTU
 # change and a deletion) and leaves nothing behind; interrupted with Ctrl-C

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The example configuration and the README's table document every key the
 # parser knows (the list comes from common/config.c's key table), with the
 # same defaults, the README names every legacy key, and the example with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The unit's view of the file system is enough for the default paths: in a
 # mount namespace of its own where / is read-only (ProtectSystem=strict),
 # only the unit's ReadWritePaths=, StateDirectory= and RuntimeDirectory=

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # When Landlock is refused, as a container runtime's seccomp profile or an
 # old kernel does (ENOSYS, EPERM): by default (LANDLOCK=best-effort) both
 # children warn and run, and multinicctl status -j, GET / and /metrics say

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The manual pages are clean mdoc (mandoc -Tlint -Wwarning says nothing),
 # and multinicd.conf(5) documents every key the configuration parser knows,
 # the legacy ones included: the key list comes from the key table in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The project's documentation stands on its own: no file of the tree cites
 # a design document kept outside it, every doc/*.md a file names is there,
 # doc/architecture.md numbers its sections in order, and every citation of

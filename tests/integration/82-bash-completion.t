@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The bash completion installed for multinicctl completes its options, its
 # commands (also after options and their arguments), the arguments of
 # show, sync and log (also after a shortened command, which multinicctl

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make dist makes multinic-VERSION.tar.gz from the committed tree, and what
 # it unpacks builds with make alone (no git), with a packager's CPPFLAGS,
 # CFLAGS and LDFLAGS as dpkg-buildflags sets them: each reaches every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The Debian package: make deb builds it lintian-clean; apt installs it into
 # a fresh Debian 12 root made by mmdebstrap, resolving its Depends; the
 # programs run there; the service is enabled for systemd and sysvinit; purge

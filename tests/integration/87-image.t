@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The container image (make image) under a real runtime: podman with runc
 # runs it in a network namespace holding a veth NIC, with --cap-drop=ALL
 # plus the unit's CapabilityBoundingSet and podman's default seccomp

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # One version: debian/changelog's newest entry is the VERSION file's.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u

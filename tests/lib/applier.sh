@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The applier's stories on a node (node.sh): the whole test set up
 # in one call, NICs plugged in by name, rows by MAC, the live links, the
 # netplan files, what the daemon reports, and the kernel's events watched.

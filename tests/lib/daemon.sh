@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Running multinicd from an integration test: a temp dir per test, a config
 # file, the daemon started in the background, its children and their /proc.
 # Needs tap.sh. Every process stopped here is one this test started.

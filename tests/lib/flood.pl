@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Floods a unix socket with connections, as a hostile local user would:
 # WORKERS processes each keep HOLD connections open without sending a byte
 # (so they occupy the daemon's slots until its deadline) and open new ones

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A "database" that accepts TCP connections on 127.0.0.1 and never says a
 # word. Usage: hung_db.py PORTFILE LOGFILE [tls]: writes its port to
 # PORTFILE (atomically), and a line "accepted" to LOGFILE per connection.

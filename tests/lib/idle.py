@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Opens N connections that never send a byte, says so, and holds them for a
 # minute. Usage: idle.py PORT|PATH N READYFILE: a number is a TCP port on
 # 127.0.0.1, anything else a unix socket's path; READYFILE is created once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A real "make install" into a prefix of the test's own, so what is
 # installed can run: the unit's ExecStart names an existing multinicd,
 # and the supervisor's compiled-in LIBEXECDIR is the test's.

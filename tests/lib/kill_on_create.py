@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """kill_on_create.py DIR PID [SECONDS]: SIGKILL to PID while it opens a
 hidden file (one it is about to half-write) in DIR; prints the file's name.
 A fanotify permission event holds PID inside open(2) until it is dead, so

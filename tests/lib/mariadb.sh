@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A throwaway MariaDB server for one test: its own data directory, unix
 # socket and TCP port on 127.0.0.1, the multinic_db database with the
 # controller's schema (etc/schema.sql) and a password-protected user.

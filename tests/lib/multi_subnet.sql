@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- The optional multi_subnet table (doc/architecture.md, 1.1): a CIDR per subnet, used when
 -- multi_interface.cidr is NULL. Loaded only by tests that need it.
 

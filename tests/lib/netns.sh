@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Network namespaces with veth links carrying chosen MACs, standing in for
 # a node's hot-plugged NICs (this kernel has no dummy links).
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A node for the integration tests: a network namespace with veth NICs, the
 # daemon inside it reaching a throwaway MariaDB through its unix socket and
 # serving HTTP on the namespace's own loopback (so no port is shared with

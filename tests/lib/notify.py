@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Plays systemd's end of sd_notify(3): binds a unix datagram socket at PATH
 # and appends each message to OUT as one line, its fields joined by "|".
 # Usage: notify.py PATH OUT. Exits after ten minutes if nobody stops it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Building the Debian package and a Debian 12 root to install it in, for
 # the packaging tests. Needs tap.sh and daemon.sh (TEST_DIR).
 # shellcheck shell=bash

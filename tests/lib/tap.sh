@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Minimal TAP producer for the integration tests (read by prove).
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Rows for the unit tests of the channel between fetcher and applier: made
  * by the real validation, so they are what the fetcher would send. Include

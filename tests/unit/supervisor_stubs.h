@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Stand-ins for supervisor/supervisor.c at link time, for the unit tests of
  * proc.c and reload.c: the real file holds main(). They record what they

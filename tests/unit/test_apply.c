@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for applier/apply.c: the transaction around one action and the
  * start-up recovery from the journal, on real files in a temp directory.

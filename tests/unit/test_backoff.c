@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow,
  * and a reload that keeps the failures counted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for supervisor/childlog.c: a child's "<priority>line" on its log
  * pipe becomes one syslog line at that priority, whatever the child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for supervisor/command.c: APPLY_COMMAND run for real (echo, true,
  * false), its output logged, one run at a time with one more run when asked

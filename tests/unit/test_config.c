@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for common/config.c: defaults, every key, file and environment. */
 
 #include <sys/stat.h>

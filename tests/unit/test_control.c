@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for common/control.c: the control protocol's requests, as the
  * fetcher parses them from any member of the socket's group, and as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for the pure parts of the fetcher's MariaDB layer (fetcher/db.c
  * and the files that share fetcher/dbint.h): a fetched row's conversion,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for applier/journal.c: entries written and read back on real files
  * in a temp directory. Recovery (tests/unit/test_apply.c) undoes whatever

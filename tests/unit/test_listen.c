@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for supervisor/listen.c: the STATE_DIR lock, the per-namespace node
  * lock (under a name of this test's own) and the control socket, which

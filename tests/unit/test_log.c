@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests for common/log.c: JSON and text lines, escaping, levels, errno. */
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for fetcher/metrics.c: the text format's exact lines, escaping,
  * histograms, the fetcher's families from start, and what a verdict counts.

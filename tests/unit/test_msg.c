@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/msg.c: framing, channels over a real socketpair and
  * event loop, and descriptor passing.

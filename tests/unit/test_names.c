@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for applier/names.c: the MAC-to-slot map in STATE_DIR, on real
  * files in a temp directory. The map decides which NICs the applier owns,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the pure part of applier/netlink.c: which links a row's MAC
  * may match (doc/architecture.md, 3.3), and lookup by index. The rtnetlink

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for the netplan renderer (applier/netplan.c): golden files, round
  * trips, refusals on both sides, and the real `netplan generate` as judge.

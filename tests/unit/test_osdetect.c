@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for common/osdetect.c: sample os-release files of each family. */
 
 #include <stdarg.h>

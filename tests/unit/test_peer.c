@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for applier/peer.c: the fetcher's messages over a real channel
  * into the applier's own dispatch. Nothing is read before MSG_START and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for applier/plan.c (doc/architecture.md, 3.3-3.5, 3.7-3.9): naming,
  * drift, waiting, held rows, protected links, rows that would take over the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for supervisor/proc.c: what proc_reap() does when a child dies.
  * The children are real processes that exit at once; the restart itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for supervisor/reload.c: which configuration change restarts which
  * child (a key its sandbox was built from), and an invalid configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for the children's seccomp filters (applier/sandbox.c,
  * fetcher/sandbox.c, common/sandbox.c): each probe runs in a child that

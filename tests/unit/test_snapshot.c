@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for snapshot framing: applier/snapshot.c assembles begin, rows
  * and end, and reports a snapshot complete only when its end matches its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/state.c: the names every process shows for a NIC
  * state and for a kind of drift, and what a value from a peer outside the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for fetcher/status.c: the one view of the NICs that GET / and
  * multinicctl share (the applier's verdict merged with rows it has not

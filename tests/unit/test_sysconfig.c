@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for the ifcfg and wicked renderers (applier/ifcfg.c, wicked.c,
  * sysconfig.c) and the udev rule file (applier/render.c): golden files,

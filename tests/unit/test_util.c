@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/util.c: what a process about to exit still writes
  * of a bufferevent's queue, and the small formatting helpers.

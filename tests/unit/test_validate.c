@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for common/validate.c: row validation as the fetcher does it,
  * duplicate detection, and the applier's re-check of received rows.
