@@ -479,46 +479,38 @@ msgchan_dispatch_all(struct msgchan *ch)
 	}
 }
 
+/* One read and what it brings; 1 when more may be waiting. */
+static int
+msgchan_read_once(struct msgchan *ch)
+{
+	switch (msgchan_recv(ch)) {
+	case MSG_IO_CLOSED:
+		msgchan_fail(ch, 0);
+		return 0;
+	case MSG_IO_MALFORMED:
+		msgchan_fail(ch, 1);
+		return 0;
+	case MSG_IO_DONE:
+		msgchan_dispatch_all(ch);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void
 msgchan_drain(struct msgchan *ch)
 {
-	while (msgchan_is_open(ch)) {
-		switch (msgchan_recv(ch)) {
-		case MSG_IO_AGAIN:
-			return;
-		case MSG_IO_CLOSED:
-			msgchan_fail(ch, 0);
-			return;
-		case MSG_IO_MALFORMED:
-			msgchan_fail(ch, 1);
-			return;
-		case MSG_IO_DONE:
-			msgchan_dispatch_all(ch);
-			break;
-		}
-	}
+	while (msgchan_is_open(ch) && msgchan_read_once(ch))
+		;
 }
 
 static void
 msgchan_read_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct msgchan	*ch = arg;
-
 	(void)fd;
 	(void)events;
-	switch (msgchan_recv(ch)) {
-	case MSG_IO_AGAIN:
-		return;
-	case MSG_IO_CLOSED:
-		msgchan_fail(ch, 0);
-		return;
-	case MSG_IO_MALFORMED:
-		msgchan_fail(ch, 1);
-		return;
-	case MSG_IO_DONE:
-		msgchan_dispatch_all(ch);
-		return;
-	}
+	(void)msgchan_read_once(arg);
 }
 
 /* Appends header and payload at once, so a failure leaves no half message. */

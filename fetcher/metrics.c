@@ -316,23 +316,12 @@ add_labeled(struct metric *m, const char *label, const char *const *values,
 			fatalx("%s: cannot add a sample", m->name);
 }
 
-/* One sample per kind of drift, named as msg.h's DRIFT_* bits are. */
-static void
-add_drift_kinds(struct metric *m)
-{
-	const char	*label = "drift_type", *kind;
-	unsigned	 bit;
-
-	for (bit = 0; bit < DRIFT_KINDS; bit++) {
-		kind = drift_kind_name(bit);
-		if (metric_add(m, &label, &kind, 1) == NULL)
-			fatalx("%s: cannot add a sample", m->name);
-	}
-}
-
 static void
 init_counters(struct metrics *m)
 {
+	const char	*drift_kinds[DRIFT_KINDS];
+	unsigned	 bit;
+
 	metric_init(&m->processed, "multinic_interfaces_processed_total",
 	    "Interface actions the applier completed or failed.",
 	    METRIC_COUNTER);
@@ -348,7 +337,9 @@ init_counters(struct metrics *m)
 	metric_init(&m->drifts, "multinic_configuration_drifts_total",
 	    "Differences between database, file and live state found.",
 	    METRIC_COUNTER);
-	add_drift_kinds(&m->drifts);
+	for (bit = 0; bit < DRIFT_KINDS; bit++)
+		drift_kinds[bit] = drift_kind_name(bit);
+	add_labeled(&m->drifts, "drift_type", drift_kinds, DRIFT_KINDS);
 	metric_init(&m->orphans_deleted,
 	    "multinic_orphaned_interfaces_deleted_total",
 	    "Managed interfaces de-configured after their row disappeared.",

@@ -57,16 +57,23 @@ ctl_usage(void)
 static __attribute__((noreturn)) void
 ctl_bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "multinicctl: " and the message, on a line of its own. */
+static void
+ctl_vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "multinicctl: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void
 ctl_bad_usage(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "multinicctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	ctl_usage();
 }
 
@@ -79,11 +86,9 @@ ctl_fail(int status, const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "multinicctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
 }
 

@@ -21,36 +21,9 @@
 
 #include <event2/event.h>
 
+#include "capture.h"
 #include "log.h"
 #include "../../supervisor/supervisor.h"
-
-static FILE	*capture_file;
-static int	 saved_stderr = -1;
-static char	 captured[1 << 21];
-
-/* The log goes to stderr: a temp file while a test runs. */
-static void
-capture_begin(void)
-{
-	fflush(stderr);
-	assert_non_null(capture_file = tmpfile());
-	assert_true((saved_stderr = dup(STDERR_FILENO)) != -1);
-	assert_true(dup2(fileno(capture_file), STDERR_FILENO) != -1);
-}
-
-static const char *
-capture_end(void)
-{
-	size_t	n;
-
-	assert_true(dup2(saved_stderr, STDERR_FILENO) != -1);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof(captured) - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-	return captured;
-}
 
 static int
 setup(void **state)

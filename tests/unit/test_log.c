@@ -17,39 +17,12 @@
 #include <cmocka.h>
 #include <json.h>
 
+#include "capture.h"
 #include "config.h"
 #include "log.h"
 
 /* A DB value trying to end the line and start a forged entry. */
 #define HOSTILE	"bad \"mac\"\n{\"level\":\"error\"}"
-
-static int	saved_stderr = -1;
-static FILE	*capture_file;
-static char	captured[16384];
-
-/* fd 2 goes to a temporary file while a test logs: cmocka reports on stderr. */
-static void
-capture_begin(void)
-{
-	fflush(stderr);
-	assert_non_null(capture_file = tmpfile());
-	assert_true((saved_stderr = dup(STDERR_FILENO)) != -1);
-	assert_true(dup2(fileno(capture_file), STDERR_FILENO) != -1);
-}
-
-static const char *
-capture_end(void)
-{
-	size_t	n;
-
-	assert_true(dup2(saved_stderr, STDERR_FILENO) != -1);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof(captured) - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-	return captured;
-}
 
 static int
 count_lines(const char *text)
