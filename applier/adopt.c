@@ -10,36 +10,27 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "applier.h"
-#include "files.h"
 #include "log.h"
 #include "validate.h"
-
-#define ADOPT_FILE_MAX	65536
 
 /* The file of slot, if it parses as ours and names that slot. */
 static int
 adoptable(const struct applier *a, int slot, struct nic_config *nic)
 {
 	const struct renderer	*r = a->apply.renderer;
-	char			 path[PATH_MAX], err[128], *data;
-	size_t			 len;
-	int			 rc, ours;
+	char			 path[PATH_MAX], err[128];
+	int			 ours;
 
 	if (r->path(a->conf.config_root, slot, path, sizeof(path)) == -1)
 		return 0;
-	if (files_read(path, ADOPT_FILE_MAX, &data, &len) == -1) {
+	switch (render_read_file(r, path, nic, &ours, err, sizeof(err))) {
+	case -1:
 		if (errno != ENOENT)
 			log_warn("adopting: %s", path);
 		return 0;
-	}
-	memset(nic, 0, sizeof(*nic));
-	rc = render_parse_shape(r, data, len, nic, &ours, err, sizeof(err));
-	free(data);
-	if (rc == -1) {
+	case -2:
 		log_warnx("not adopting %s: %s", path, err);
 		return 0;
 	}

@@ -19,7 +19,6 @@
 #include "state.h"
 #include "validate.h"
 
-#define CONFIG_FILE_MAX	65536
 
 void
 cycle_init(struct applier *a)
@@ -45,29 +44,29 @@ static void
 read_managed_file(struct applier *a, struct managed_nic *m)
 {
 	const struct renderer	*r = a->apply.renderer;
-	char			 path[PATH_MAX], err[128], *data;
-	size_t			 len;
+	char			 path[PATH_MAX], err[128];
 	int			 ours;
 
 	m->has_file = 0;
 	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
 		return;
-	if (files_read(path, CONFIG_FILE_MAX, &data, &len) == -1) {
-		if (errno != ENOENT)
-			log_warn("%s", path);
-		return;
-	}
 	/*
 	 * An adopted file of the earlier agent lacks our header: read for
 	 * what it says (a deletion needs it), then rewritten as ours.
 	 */
-	if (render_parse_shape(r, data, len, &m->file, &ours, err,
-	    sizeof(err)) == -1)
+	switch (render_read_file(r, path, &m->file, &ours, err, sizeof(err))) {
+	case -1:
+		if (errno != ENOENT)
+			log_warn("%s", path);
+		break;
+	case -2:
 		log_warnx("%s: %s; it will be rewritten", path, err);
-	else if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
-	    m->file.slot == m->slot)
-		m->has_file = ours;
-	free(data);
+		break;
+	default:
+		if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
+		    m->file.slot == m->slot)
+			m->has_file = ours;
+	}
 }
 
 static size_t

@@ -19,12 +19,12 @@
 #include "files.h"
 #include "journal.h"
 #include "log.h"
+#include "render.h"
 #include "validate.h"
 
 #define JOURNAL_DIR	"journal"
 #define BACKUP_DIR	"backup"
 #define JOURNAL_MAX	8192
-#define CONFIG_FILE_MAX	65536
 #define BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
 
 /*
@@ -84,7 +84,7 @@ backup_old_file(const char *state_dir, struct journal_entry *e)
 	int	 rc;
 
 	e->had_file = 0;
-	if (files_read(e->path, CONFIG_FILE_MAX, &data, &len) == -1)
+	if (files_read(e->path, RENDER_FILE_MAX, &data, &len) == -1)
 		return errno == ENOENT ? 0 : -1;
 	base = strrchr(e->path, '/');
 	if ((size_t)snprintf(e->backup, sizeof(e->backup), "%s/%s/%s",

@@ -61,6 +61,22 @@ render_parse_shape(const struct renderer *r, const char *text, size_t len,
 	return rc;
 }
 
+int
+render_read_file(const struct renderer *r, const char *path,
+    struct nic_config *nic, int *ours, char *err, size_t errlen)
+{
+	char	*data;
+	size_t	 len;
+	int	 rc;
+
+	if (files_read(path, RENDER_FILE_MAX, &data, &len) == -1)
+		return -1;
+	memset(nic, 0, sizeof(*nic));
+	rc = render_parse_shape(r, data, len, nic, ours, err, errlen);
+	free(data);
+	return rc == -1 ? -2 : 0;
+}
+
 /* The second wall: values were validated, but refuse what is not ours. */
 int
 render_check(const struct nic_config *nic, char *err, size_t errlen)

@@ -70,6 +70,15 @@ int	render_check(const struct nic_config *, char *err, size_t errlen);
 int	render_parse_shape(const struct renderer *, const char *text,
 	    size_t len, struct nic_config *, int *ours, char *err,
 	    size_t errlen);
+/* A file of ours is far smaller; anything larger is not read. */
+#define RENDER_FILE_MAX	65536
+/*
+ * The file at path, read and parsed by render_parse_shape(): 0 when it
+ * parsed; -1 when it could not be read, errno set (ENOENT: there is none);
+ * -2 when it is not of our shape, err saying why.
+ */
+int	render_read_file(const struct renderer *, const char *path,
+	    struct nic_config *, int *ours, char *err, size_t errlen);
 /*
  * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.
  * Rewritten only when its content changes; removed when there is none.

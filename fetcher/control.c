@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -74,7 +73,7 @@ struct control {
 	size_t					 nclients;
 	uint32_t				 last_reload;	/* request ids */
 	struct event				*resume_ev;
-	uint64_t				 tokens_at_ms;	/* last refill */
+	double					 tokens_at;	/* last refill */
 	unsigned int				 tokens;
 	struct event				*quiet_ev;
 	uint64_t				 refused_episode;
@@ -397,7 +396,6 @@ static void
 control_deadline(evutil_socket_t fd, short events, void *arg)
 {
 	struct control_client	*c = arg;
-
 	struct timeval		 flush = { 1, 0 };
 
 	(void)fd;
@@ -431,16 +429,6 @@ control_client_start(struct control_client *c)
 
 /* --- Admission --- */
 
-static uint64_t
-control_now_ms(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 control_resume(evutil_socket_t fd, short events, void *arg)
 {
@@ -457,13 +445,14 @@ static void
 control_take_token(struct control *ctl)
 {
 	struct timeval	pause = { 0, CONTROL_ACCEPT_PAUSE_MS * 1000 };
-	uint64_t	now = control_now_ms(), refill;
+	double		now = status_clock();
+	uint64_t	refill;
 
-	refill = (now - ctl->tokens_at_ms) * CONTROL_ACCEPT_RATE / 1000;
+	refill = (uint64_t)((now - ctl->tokens_at) * CONTROL_ACCEPT_RATE);
 	if (refill > 0) {
 		ctl->tokens = refill >= CONTROL_ACCEPT_BURST - ctl->tokens ?
 		    CONTROL_ACCEPT_BURST : ctl->tokens + (unsigned int)refill;
-		ctl->tokens_at_ms = now;
+		ctl->tokens_at = now;
 	}
 	if (ctl->tokens > 0)
 		ctl->tokens--;
@@ -619,7 +608,7 @@ control_new(struct fetcher *f)
 	ctl->f = f;
 	TAILQ_INIT(&ctl->clients);
 	ctl->tokens = CONTROL_ACCEPT_BURST;
-	ctl->tokens_at_ms = control_now_ms();
+	ctl->tokens_at = status_clock();
 	if ((ctl->resume_ev = evtimer_new(f->base, control_resume, ctl)) ==
 	    NULL || (ctl->quiet_ev = evtimer_new(f->base, control_quiet,
 	    ctl)) == NULL) {

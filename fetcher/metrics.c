@@ -287,16 +287,6 @@ struct metrics {
 	time_t		sent_wall;
 };
 
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A sample every family has from the start: promtool and dashboards see 0. */
 static void
 add_plain(struct metric *m)
@@ -417,7 +407,7 @@ metrics_new(void)
 		return NULL;
 	init_counters(m);
 	init_others(m);
-	m->started = m->last_success = now();
+	m->started = m->last_success = status_clock();
 	return m;
 }
 
@@ -430,13 +420,13 @@ metrics_free(struct metrics *m)
 void
 metrics_poll_started(struct metrics *m)
 {
-	m->poll_started = now();
+	m->poll_started = status_clock();
 }
 
 void
 metrics_poll_result(struct metrics *m, int ok)
 {
-	double	t = now(), elapsed = t - m->poll_started;
+	double	t = status_clock(), elapsed = t - m->poll_started;
 
 	metric_observe(&m->db_query_duration, &m->db_query_duration.samples[0],
 	    elapsed);
@@ -454,7 +444,7 @@ metrics_poll_result(struct metrics *m, int ok)
 void
 metrics_snapshot_sent(struct metrics *m, uint64_t generation)
 {
-	m->sent_at = now();
+	m->sent_at = status_clock();
 	m->sent_wall = time(NULL);
 	m->sent_generation = generation;
 	metric_observe(&m->poll_duration, &m->poll_duration.samples[0],
@@ -582,7 +572,7 @@ metrics_verdict(struct metrics *m, const struct msg_result *old, size_t nold,
 	size_t			 i;
 
 	if (generation == m->sent_generation && m->sent_at > 0)
-		elapsed = now() - m->sent_at;
+		elapsed = status_clock() - m->sent_at;
 	for (i = 0; i < n; i++) {
 		prev = previous_result(old, nold, &verdict[i]);
 		if (!same_outcome(prev, &verdict[i]))
@@ -594,7 +584,7 @@ metrics_verdict(struct metrics *m, const struct msg_result *old, size_t nold,
 uint64_t
 metrics_ms_since_success(const struct metrics *m)
 {
-	double	elapsed = now() - m->last_success;
+	double	elapsed = status_clock() - m->last_success;
 
 	return elapsed > 0 ? (uint64_t)(elapsed * 1000) : 0;
 }

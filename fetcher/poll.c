@@ -176,6 +176,14 @@ send_db_address(struct fetcher *f)
 	f->db_address_sent = db;
 }
 
+/* The server's words go to JSON and a metric label: ASCII only. */
+static void
+set_last_error(struct fetcher *f, const char *text)
+{
+	strnvis(f->poll.last_error, text, sizeof(f->poll.last_error),
+	    VIS_SAFE | VIS_OCTAL);
+}
+
 static void
 poll_failed(struct fetcher *f, const char *error)
 {
@@ -183,9 +191,7 @@ poll_failed(struct fetcher *f, const char *error)
 
 	/* Connected or not, a poll that failed reached nothing. */
 	f->poll.db_connected = 0;
-	/* The server's words go to JSON and a metric label: ASCII only. */
-	strnvis(f->poll.last_error, error, sizeof(f->poll.last_error),
-	    VIS_SAFE | VIS_OCTAL);
+	set_last_error(f, error);
 	log_warnx("poll failed (%u in a row), next try in %u ms: %s",
 	    f->backoff.level, f->poll_queued ? 0 : delay, error);
 	schedule_next(f, delay);
@@ -198,8 +204,7 @@ poll_incomplete(struct fetcher *f, const char *why)
 	if (!f->poll.incomplete)
 		log_warnx("poll incomplete: %s", why);
 	f->poll.incomplete = 1;
-	strnvis(f->poll.last_error, why, sizeof(f->poll.last_error),
-	    VIS_SAFE | VIS_OCTAL);
+	set_last_error(f, why);
 }
 
 static void
