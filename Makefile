@@ -418,9 +418,9 @@ deb:
 	@ls $(DEB_DIR)/*.deb
 
 # The container image, an OCI archive in $(IMAGE_DIR), built offline from
-# the package (scripts/build-image.sh).
+# the package (deploy/image/build-image.sh).
 IMAGE_DIR	?= $(BUILD)/image
 image: deb
 	$(Q)mkdir -p $(IMAGE_DIR)
-	$(Q)sh scripts/build-image.sh $(DEB_DIR)/multinic_$(VERSION)_$$(dpkg --print-architecture).deb \
+	$(Q)sh deploy/image/build-image.sh $(DEB_DIR)/multinic_$(VERSION)_$$(dpkg --print-architecture).deb \
 	    $(VERSION) $(IMAGE_DIR)

@@ -20,7 +20,7 @@ ok "the RPM spec says ISC" grep -q '^License: *ISC$' "$top/multinic.spec"
 # the build and the units. Data (golden files, corpora, charts) does not.
 licensed_files() {
 	(cd "$top" && git ls-files) |
-	    grep -Ev '^(tests/golden|fuzz/corpus|deploy|tests/k8s)/' |
+	    grep -Ev '^(tests/golden|fuzz/corpus|tests/k8s)/' |
 	    grep -E '\.(c|h|t|sh|py|pl|cjs|sql|[58]|init|service|spec)$|^Makefile$|^\.ci/run$|^etc/bash-completion/|^debian/(rules|postinst|postrm)$'
 }
 [ -d "$top/.git" ] || skip_all "not a git work tree"
