@@ -95,6 +95,8 @@ static const char *const msg_names[] = {
 	MSG_NAME(MSG_SET_LOG_LEVEL),
 	MSG_NAME(MSG_RELOAD_RESULT),
 	MSG_NAME(MSG_SANDBOX_STATE),
+	MSG_NAME(MSG_SNAPSHOT_UNCHANGED),
+	MSG_NAME(MSG_POLL_REQUEST),
 };
 
 static void	msgchan_read_cb(evutil_socket_t, short, void *);

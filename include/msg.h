@@ -86,6 +86,21 @@ enum msg_type {
 	 * in place and again on every new channel.
 	 */
 	MSG_SANDBOX_STATE,		/* struct msg_sandbox_state */
+
+	/*
+	 * fetcher -> applier: a poll read the same rows as the snapshot the
+	 * applier last acknowledged on this channel (same digest); they stand
+	 * as a new generation. Sent only after that acknowledgement, so the
+	 * applier always holds the rows it names. Answered like a snapshot,
+	 * with RESULTS_UNCHANGED when nothing was done.
+	 */
+	MSG_SNAPSHOT_UNCHANGED,		/* struct msg_snapshot_unchanged */
+	/*
+	 * applier -> fetcher: a candidate NIC appeared whose MAC no row of
+	 * the last snapshot names: poll at once, then fast for a while, so
+	 * that a row written after the hot-plug is applied in about a second.
+	 */
+	MSG_POLL_REQUEST,		/* struct msg_poll_request */
 	MSG_TYPE_MAX
 };
 
@@ -171,10 +186,28 @@ struct msg_result {
 	char		reason[ROW_REASON_MAX];
 };
 
+/* Why the applier sends results. */
+enum results_trigger {
+	RESULTS_SNAPSHOT,	/* a snapshot's verdict, or an unchanged one's */
+	RESULTS_UNCHANGED,	/* count 0: the last verdict stands */
+	RESULTS_EVENT,		/* a kernel event made a cycle: same generation */
+};
+
 struct msg_results_end {
 	uint64_t	generation;	/* the snapshot acknowledged */
 	uint32_t	count;		/* results sent before this */
 	uint32_t	deletions_held;	/* mass-deletion guard in force */
+	uint32_t	trigger;	/* enum results_trigger */
+};
+
+struct msg_snapshot_unchanged {
+	uint64_t	generation;	/* the new generation */
+	uint64_t	previous;	/* the acknowledged one it repeats */
+};
+
+struct msg_poll_request {
+	uint8_t		mac[MAC_LEN];
+	uint8_t		pad[2];
 };
 
 struct msg_db_address {

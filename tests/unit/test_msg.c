@@ -97,6 +97,10 @@ static const struct {
 	    "MSG_RELOAD_RESULT", 0 },
 	{ MSG_SANDBOX_STATE, sizeof(struct msg_sandbox_state),
 	    "MSG_SANDBOX_STATE", 0 },
+	{ MSG_SNAPSHOT_UNCHANGED, sizeof(struct msg_snapshot_unchanged),
+	    "MSG_SNAPSHOT_UNCHANGED", 0 },
+	{ MSG_POLL_REQUEST, sizeof(struct msg_poll_request),
+	    "MSG_POLL_REQUEST", 0 },
 };
 #define NTYPES	(sizeof(types) / sizeof(types[0]))
 
