@@ -36,6 +36,23 @@ forward_line(const struct child *c, char *line)
 	syslog(prio, "%s: %s", c->name, line);
 }
 
+/* Forwards up to max bytes that end no line as one line of their own. */
+static void
+forward_partial(const struct child *c, struct evbuffer *in, size_t max)
+{
+	char	line[CHILDLOG_LINE_MAX + 1];
+	size_t	len = evbuffer_get_length(in);
+
+	if (len == 0)
+		return;
+	if (len > max)
+		len = max;
+	if (evbuffer_remove(in, line, len) != (int)len)
+		return;
+	line[len] = '\0';
+	forward_line(c, line);
+}
+
 static void
 childlog_read(struct bufferevent *bev, void *arg)
 {
@@ -44,13 +61,17 @@ childlog_read(struct bufferevent *bev, void *arg)
 	char		*line;
 	size_t		 len;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
-		forward_line(c, line);
-		free(line);
+	for (;;) {
+		while ((line = evbuffer_readln(in, &len,
+		    EVBUFFER_EOL_LF)) != NULL) {
+			forward_line(c, line);
+			free(line);
+		}
+		/* A runaway line is cut rather than buffered without bound. */
+		if (evbuffer_get_length(in) <= CHILDLOG_LINE_MAX)
+			break;
+		forward_partial(c, in, CHILDLOG_LINE_MAX);
 	}
-	/* A runaway line is cut rather than buffered without bound. */
-	if (evbuffer_get_length(in) > CHILDLOG_LINE_MAX)
-		evbuffer_drain(in, evbuffer_get_length(in));
 }
 
 static void
@@ -89,6 +110,9 @@ childlog_close(struct child *c)
 	if (c->log_bev == NULL)
 		return;
 	childlog_read(c->log_bev, c);
+	/* A child that died mid-line: its last words are kept too. */
+	forward_partial(c, bufferevent_get_input(c->log_bev),
+	    CHILDLOG_LINE_MAX);
 	bufferevent_free(c->log_bev);
 	c->log_bev = NULL;
 }

@@ -175,6 +175,20 @@ test_runaway_line_cut(void **state)
 	forget();
 }
 
+/* A child's last words lack a newline when it dies mid-line: kept too. */
+static void
+test_last_line_without_newline(void **state)
+{
+	static const char	text[] = "<6>first\n<3>last words";
+
+	(void)state;
+	child_writes(text, sizeof(text) - 1);
+	assert_int_equal(logged.count, 2);
+	assert_string_equal(logged.text[1], "applier: last words");
+	assert_int_equal(logged.prio[1], LOG_ERR);
+	forget();
+}
+
 int
 main(void)
 {
@@ -182,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_priorities),
 		cmocka_unit_test(test_lines_in_order),
 		cmocka_unit_test(test_runaway_line_cut),
+		cmocka_unit_test(test_last_line_without_newline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
