@@ -418,6 +418,21 @@ ctl_print_cycles(struct json_object *status)
 	    sent, applied);
 }
 
+/* "fetcher enforced, applier unavailable: <why>". */
+static void
+ctl_print_landlock(struct json_object *status)
+{
+	struct json_object	*landlock;
+	char			 fetcher[CTL_CELL_MAX], applier[CTL_CELL_MAX];
+
+	if (!json_object_object_get_ex(status, "landlock", &landlock) ||
+	    !json_object_is_type(landlock, json_type_object))
+		return;
+	ctl_cell(landlock, "fetcher", fetcher, sizeof(fetcher));
+	ctl_cell(landlock, "applier", applier, sizeof(applier));
+	printf("%-16sfetcher %s, applier %s\n", "landlock", fetcher, applier);
+}
+
 static void
 ctl_print_status(struct json_object *status)
 {
@@ -447,6 +462,7 @@ ctl_print_status(struct json_object *status)
 	printf("%-16s%s\n", "deletions held", ctl_get_bool(status,
 	    "deletion_held") ? "yes (multinicctl sync --allow-delete releases"
 	    " them)" : "no");
+	ctl_print_landlock(status);
 	ctl_print_counts(status);
 }
 

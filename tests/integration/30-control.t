@@ -273,6 +273,8 @@ is "$CTL_STATUS" 0 "status exits 0"
 like "$CTL_OUT" "^node name +$node\$" "status names the node"
 like "$CTL_OUT" '^database +connected$' "status says the database is connected"
 like "$CTL_OUT" '^deletions held +no$' "status says no deletion is held"
+like "$CTL_OUT" '^landlock +fetcher enforced, applier enforced$' \
+    "status says both children run under Landlock"
 like "$CTL_OUT" '^interfaces +applied 1, pending 0, waiting 1, failed 0, held 1, deleting 0$' \
     "status counts the interfaces by state"
 

@@ -84,6 +84,9 @@ for err in ENOSYS EPERM; do
 	    "$err, best-effort: status -j says the applier runs without Landlock"
 	like "$(status_field landlock.fetcher)" '^unavailable: ' \
 	    "$err, best-effort: and so does the fetcher"
+	like "$("$MULTINIC_BUILD/multinicctl" -s "$TEST_DIR/run/multinicd.sock" status)" \
+	    '^landlock +fetcher unavailable: .*, applier unavailable: landlock_create_ruleset: ' \
+	    "$err: multinicctl status says so in text too"
 	like "$(ip netns exec "$ns" curl -s http://127.0.0.1:8080/ |
 	    jq -r .landlock.applier)" '^unavailable: ' "$err: GET / says it too"
 	page=$(metrics)
