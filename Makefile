@@ -262,7 +262,7 @@ $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
-# 2 wicked).
+# 2 wicked, 3 networkmanager).
 fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	$(Q)set -e; rm -rf $(FUZZ_CORPUS); \
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
@@ -272,7 +272,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	    $(FUZZ_CORPUS)/config_file/; \
 	cp fuzz/corpus/control/* $(FUZZ_CORPUS)/control/; \
 	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
-	n=0; for format in netplan ifcfg wicked; do \
+	n=0; for format in netplan ifcfg wicked networkmanager; do \
 		for f in tests/golden/$$format/*; do \
 			{ printf "\\$$n"; cat "$$f"; } \
 			    >$(FUZZ_CORPUS)/files/$$format-$${f##*/}; \
