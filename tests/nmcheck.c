@@ -203,13 +203,13 @@ check_file(const char *path)
 	char			 err[128];
 	int			 is_ours, rc = -1;
 
-	if (check_mode(path) == -1)
+	if (check_mode(path) == -1 || (connection = nm_read(path)) == NULL)
 		return -1;
 	if (render_read_file(&renderer_networkmanager, path, &ours, &is_ours,
-	    err, sizeof(err)) != 0 || !is_ours)
+	    err, sizeof(err)) != 0 || !is_ours) {
+		g_object_unref(connection);
 		return fail(path, "multinicd's parser refuses it");
-	if ((connection = nm_read(path)) == NULL)
-		return -1;
+	}
 	if (nm_view_of(connection, &view, path) == 0 &&
 	    compare(path, &view, &ours) == 0) {
 		print_view(path, &view);
