@@ -3,9 +3,9 @@
 # NetworkManager keyfiles, judged by NetworkManager's own reader (libnm, in
 # tests/nmcheck): the golden files, then the files the daemon writes with
 # OS_TYPE=networkmanager (root's, mode 0600, a UUID derived from the MAC),
-# a hand edit repaired, a deleted row's file and udev rule gone. OS_TYPE=auto
-# picks keyfiles for RHEL 10 and Fedora, ifcfg for RHEL 7-9, and OS_TYPE
-# overrides it.
+# a hand edit repaired, a change rolled back, a deleted row's file and udev
+# rule gone. OS_TYPE=auto picks keyfiles for RHEL 10 and Fedora, ifcfg for
+# RHEL 7-9, and OS_TYPE overrides it.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -117,12 +117,30 @@ ok "an edited MTU in the keyfile is repaired" wait_until 150 file0_is_ours
 is "$(stat -c '%a %U' "$file0")" "600 root" "still root's, mode 0600"
 ok "and libnm reads it" "$nmcheck" "$file0"
 
+# --- A change that cannot be written is rolled back, then goes through ---
+# Read-only in the daemon's mount namespace only (ip netns exec gave it its
+# own), as in 47-rollback.
+in_daemon_mounts() {
+	nsenter -t "$(node_applier)" -m -- "$@"
+}
+link_before=$(link_state multinic0)
+if ! in_daemon_mounts mount --bind "$dir" "$dir" ||
+    ! in_daemon_mounts mount -o remount,bind,ro "$dir"; then
+	bail_out "cannot make $dir read-only for the daemon"
+fi
 row_set $mac0 "mtu = 9000, address = '10.61.7.7', cidr = '10.61.0.0/16'"
+ok "read-only keyfile directory: the row says netplan_success=0" \
+    wait_until 100 success_is $mac0 0
+is "$(cat "$file0")" "$want0" "the old keyfile is there"
+is "$(link_state multinic0)" "$link_before" \
+    "the link keeps its old MTU and address"
+in_daemon_mounts umount "$dir" || bail_out "cannot unmount $dir"
 file0_says() {
 	"$nmcheck" "$file0" 2>/dev/null | grep -q "mtu=9000 ipv4=10.61.7.7/16 "
 }
-ok "a changed row reaches the keyfile as libnm reads it" \
+ok "writable again, the change reaches the keyfile as libnm reads it" \
     wait_until 150 file0_says
+ok "and the row says netplan_success=1" wait_until 100 success_is $mac0 1
 
 # --- A deleted row takes its keyfile and udev rule away ---
 mariadb_sql "DELETE FROM multi_interface WHERE macaddress = '$mac1'"
