@@ -66,7 +66,7 @@ WERROR		?= $(if $(wildcard .git),-Werror)
 FORTIFY		:= $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 HARDEN_CFLAGS	:= -fstack-protector-strong -fPIE
 HARDEN_LDFLAGS	:= -pie -Wl,-z,relro,-z,now
-PKG_CFLAGS	:= $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp libsystemd)
+PKG_CFLAGS	:= $(call pkgcflags,libevent_core libbsd-overlay json-c libmariadb libmnl yaml-0.1 libseccomp libsystemd libmd)
 MN_CPPFLAGS	:= -D_GNU_SOURCE $(FORTIFY) -Iinclude \
 		   -DMULTINIC_VERSION='"$(VERSION)"' \
 		   -DSBINDIR='"$(SBINDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
@@ -83,9 +83,10 @@ ALL_LDFLAGS	= $(MN_LDFLAGS) $(LDFLAGS)
 LIBS_COMMON	= $(call pkglibs,libevent_core libbsd json-c)
 LIBS_SUPERVISOR	= $(call pkglibs,libbsd-ctor libsystemd) $(LIBS_COMMON)
 LIBS_FETCHER	= $(call pkglibs,libbsd-ctor libevent_extra libmariadb libseccomp) $(LIBS_COMMON) -pthread
-LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1) $(LIBS_COMMON)
+# libmd (SHA-1 for the keyfile UUIDs) is the library libbsd links itself.
+LIBS_APPLIER	= $(call pkglibs,libbsd-ctor libseccomp libmnl yaml-0.1 libmd) $(LIBS_COMMON)
 LIBS_CTL	= $(LIBS_COMMON)
-LIBS_TEST	= $(call pkglibs,cmocka libsystemd libevent_extra libmariadb libseccomp libmnl yaml-0.1) $(LIBS_COMMON) -pthread
+LIBS_TEST	= $(call pkglibs,cmocka libsystemd libevent_extra libmariadb libseccomp libmnl yaml-0.1 libmd) $(LIBS_COMMON) -pthread
 
 COMMON_SRCS	:= $(wildcard common/*.c)
 SUPERVISOR_SRCS	:= $(wildcard supervisor/*.c)
@@ -205,6 +206,15 @@ unit-sanitized:
 unit: $(UNIT_TESTS)
 	$(Q)$(RUN_TESTS) -s $(UNIT_STAGE) unit $(UNIT_TESTS)
 
+# tests/nmcheck reads keyfiles with libnm, as NetworkManager does, for the
+# integration tests; only they need libnm (install-deps.sh check).
+NMCHECK		:= $(BUILD)/tests/nmcheck
+$(call objs,tests/nmcheck.c): MN_CFLAGS += $(call pkgcflags,libnm)
+$(NMCHECK): $(BUILD)/tests/nmcheck.o $(BUILD)/libapplier.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_APPLIER) $(call pkglibs,libnm)
+
 # Builds them without running them (and without "is up to date" lines).
 unit-tests: $(UNIT_TESTS)
 	@:
@@ -219,7 +229,7 @@ INTEGRATION_TESTS = $(foreach t,$(TESTS),$(or $(wildcard $(t)), \
 # Two at a time: they wait on the daemon's polls far more than they
 # compute, and each has its own namespaces, directories and ports.
 TEST_JOBS	?= 2
-integration: all
+integration: all $(NMCHECK)
 	$(Q)MULTINIC_BUILD=$(abspath $(BUILD)) \
 	    $(RUN_TESTS) -j $(TEST_JOBS) -s integration tap $(INTEGRATION_TESTS)
 
@@ -252,7 +262,7 @@ $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
-# 2 wicked).
+# 2 wicked, 3 networkmanager).
 fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	$(Q)set -e; rm -rf $(FUZZ_CORPUS); \
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
@@ -262,7 +272,7 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	    $(FUZZ_CORPUS)/config_file/; \
 	cp fuzz/corpus/control/* $(FUZZ_CORPUS)/control/; \
 	$(BUILD)/fuzz/seeds >$(FUZZ_CORPUS)/snapshot/seed; \
-	n=0; for format in netplan ifcfg wicked; do \
+	n=0; for format in netplan ifcfg wicked networkmanager; do \
 		for f in tests/golden/$$format/*; do \
 			{ printf "\\$$n"; cat "$$f"; } \
 			    >$(FUZZ_CORPUS)/files/$$format-$${f##*/}; \

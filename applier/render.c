@@ -25,6 +25,8 @@ render_for_os(int os_type)
 		return &renderer_ifcfg;
 	case OS_TYPE_WICKED:
 		return &renderer_wicked;
+	case OS_TYPE_NETWORKMANAGER:
+		return &renderer_networkmanager;
 	default:
 		return &renderer_netplan;
 	}

@@ -52,6 +52,7 @@ struct renderer {
 extern const struct renderer renderer_netplan;
 extern const struct renderer renderer_ifcfg;
 extern const struct renderer renderer_wicked;
+extern const struct renderer renderer_networkmanager;
 
 /* The renderer of an OS_TYPE (resolved: never OS_TYPE_AUTO). */
 const struct renderer	*render_for_os(int os_type);

@@ -29,6 +29,9 @@ static const char *const ifcfg_dirs[] = {
 static const char *const wicked_dirs[] = {
 	"etc/sysconfig/network", "etc/udev/rules.d", NULL
 };
+static const char *const networkmanager_dirs[] = {
+	"etc/NetworkManager/system-connections", "etc/udev/rules.d", NULL
+};
 
 /* Added to the table both children share (common/sandbox.c). */
 static const struct sandbox_rule applier_rules[] = {
@@ -52,6 +55,8 @@ renderer_dirs(int os_type)
 		return ifcfg_dirs;
 	case OS_TYPE_WICKED:
 		return wicked_dirs;
+	case OS_TYPE_NETWORKMANAGER:
+		return networkmanager_dirs;
 	default:
 		return netplan_dirs;
 	}

@@ -145,7 +145,7 @@ static const struct choice format_choices[] = {
 static const struct choice os_choices[] = {
 	{ "auto", OS_TYPE_AUTO }, { "netplan", OS_TYPE_NETPLAN },
 	{ "ifcfg", OS_TYPE_IFCFG }, { "wicked", OS_TYPE_WICKED },
-	{ NULL, 0 }
+	{ "networkmanager", OS_TYPE_NETWORKMANAGER }, { NULL, 0 }
 };
 static const struct choice landlock_choices[] = {
 	{ "best-effort", LANDLOCK_BEST_EFFORT },
@@ -193,7 +193,7 @@ static const struct config_key config_keys[] = {
 	{ "CONTROL_SOCKET", parse_path, FIELD(control_socket),
 	    .flags = KEY_REQUIRED | KEY_SOCKET },
 	{ "OS_TYPE", parse_choice, FIELD(os_type), .choices = os_choices,
-	    .hint = "auto, netplan, ifcfg or wicked" },
+	    .hint = "auto, netplan, ifcfg, wicked or networkmanager" },
 	{ "CONFIG_ROOT", parse_path, FIELD(config_root),
 	    .flags = KEY_REQUIRED },
 	{ "STATE_DIR", parse_path, FIELD(state_dir), .flags = KEY_REQUIRED },

@@ -11,15 +11,19 @@
 
 #define OS_RELEASE_MAX	16384
 #define OS_VALUE_MAX	256
+/* RHEL 10 drops the ifcfg files; 7 to 9 still read them. */
+#define OS_RHEL_KEYFILE_MAJOR	10
+/* Not an OS_TYPE: ifcfg or networkmanager by VERSION_ID. */
+#define OS_RHEL_FAMILY	(-2)
 
 static const struct {
 	const char	*pattern;
 	int		 os_type;
 } os_table[] = {
 	{ "ubuntu", OS_TYPE_NETPLAN }, { "debian", OS_TYPE_NETPLAN },
-	{ "rhel", OS_TYPE_IFCFG }, { "centos", OS_TYPE_IFCFG },
-	{ "rocky", OS_TYPE_IFCFG }, { "almalinux", OS_TYPE_IFCFG },
-	{ "ol", OS_TYPE_IFCFG }, { "fedora", OS_TYPE_IFCFG },
+	{ "rhel", OS_RHEL_FAMILY }, { "centos", OS_RHEL_FAMILY },
+	{ "rocky", OS_RHEL_FAMILY }, { "almalinux", OS_RHEL_FAMILY },
+	{ "ol", OS_RHEL_FAMILY }, { "fedora", OS_TYPE_NETWORKMANAGER },
 	{ "sles", OS_TYPE_WICKED }, { "sled", OS_TYPE_WICKED },
 	{ "opensuse*", OS_TYPE_WICKED }, { "suse", OS_TYPE_WICKED },
 };
@@ -62,8 +66,28 @@ os_value(const char *text, const char *key, char *value, size_t len)
 	return -1;
 }
 
-int
-os_detect_text(const char *text, char *id, size_t idlen)
+/*
+ * The RHEL family by VERSION_ID's major number: keyfiles from 10, ifcfg
+ * before, and ifcfg too when VERSION_ID is missing or not a number, as
+ * for every RHEL-family system before keyfiles were an OS_TYPE.
+ */
+static int
+os_rhel_family(const char *text)
+{
+	char		 version[OS_VALUE_MAX];
+	const char	*errstr;
+	long long	 major;
+
+	if (os_value(text, "VERSION_ID", version, sizeof(version)) == -1)
+		return OS_TYPE_IFCFG;
+	version[strcspn(version, ".")] = '\0';
+	major = strtonum(version, 1, 1000, &errstr);
+	return errstr == NULL && major >= OS_RHEL_KEYFILE_MAJOR ?
+	    OS_TYPE_NETWORKMANAGER : OS_TYPE_IFCFG;
+}
+
+static int
+os_family(const char *text, char *id, size_t idlen)
 {
 	char	 like[OS_VALUE_MAX], *word, *rest;
 	int	 os_type;
@@ -81,6 +105,14 @@ os_detect_text(const char *text, char *id, size_t idlen)
 }
 
 int
+os_detect_text(const char *text, char *id, size_t idlen)
+{
+	int	os_type = os_family(text, id, idlen);
+
+	return os_type == OS_RHEL_FAMILY ? os_rhel_family(text) : os_type;
+}
+
+int
 os_detect(const char *config_root, char *why, size_t whylen)
 {
 	char	 path[512], text[OS_RELEASE_MAX], id[OS_VALUE_MAX];
@@ -92,7 +124,8 @@ os_detect(const char *config_root, char *why, size_t whylen)
 	    config_root[strlen(config_root) - 1] == '/' ? "" : "/");
 	if ((fp = fopen(path, "re")) == NULL) {
 		snprintf(why, whylen, "OS_TYPE=auto: cannot read %s; set"
-		    " OS_TYPE to netplan, ifcfg or wicked", path);
+		    " OS_TYPE to netplan, ifcfg, wicked or networkmanager",
+		    path);
 		return -1;
 	}
 	n = fread(text, 1, sizeof(text) - 1, fp);
@@ -100,6 +133,7 @@ os_detect(const char *config_root, char *why, size_t whylen)
 	text[n] = '\0';
 	if ((os_type = os_detect_text(text, id, sizeof(id))) == -1)
 		snprintf(why, whylen, "OS_TYPE=auto: unknown ID \"%.64s\" in"
-		    " %s; set OS_TYPE to netplan, ifcfg or wicked", id, path);
+		    " %s; set OS_TYPE to netplan, ifcfg, wicked or"
+		    " networkmanager", id, path);
 	return os_type;
 }

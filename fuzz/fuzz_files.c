@@ -4,8 +4,8 @@
  * tool's file): each format's parser must refuse or return a NIC that its
  * renderer writes back and that parses again to the same NIC.
  *
- * Input: one byte choosing the format (netplan, ifcfg, wicked), then the
- * file's text.
+ * Input: one byte choosing the format (netplan, ifcfg, wicked,
+ * networkmanager), then the file's text.
  */
 
 #include <string.h>
@@ -17,6 +17,7 @@
 
 static const struct renderer *const renderers[] = {
 	&renderer_netplan, &renderer_ifcfg, &renderer_wicked,
+	&renderer_networkmanager,
 };
 
 int

@@ -25,7 +25,10 @@
 #define CONFIG_DNS_NAME_MAX	254	/* a DNS name's 253 bytes, and a NUL */
 
 enum db_tls_mode { DB_TLS_OFF, DB_TLS_ON, DB_TLS_VERIFY };
-enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
+enum os_type {
+	OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED,
+	OS_TYPE_NETWORKMANAGER
+};
 enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
 /* Ordered by verbosity, so "level >= LOG_LEVEL_INFO" reads naturally. */
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };

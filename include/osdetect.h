@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 /*
- * ID, then each ID_LIKE word: ubuntu/debian -> netplan, rhel, centos,
- * rocky, almalinux, ol, fedora -> ifcfg, sles, sled, opensuse* -> wicked.
+ * ID, then each ID_LIKE word: ubuntu/debian -> netplan; rhel, centos,
+ * rocky, almalinux, ol -> networkmanager from VERSION_ID 10, ifcfg before;
+ * fedora -> networkmanager; sles, sled, opensuse* -> wicked.
  * Returns the OS_TYPE_* or -1 with why naming the file and the ID.
  */
 int	os_detect(const char *config_root, char *why, size_t whylen);

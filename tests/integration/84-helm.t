@@ -148,7 +148,7 @@ sandbox_dirs() {
 	    '$0 ~ start { on = 1 } on { print } on && /};/ { exit }' \
 	    "$top/applier/sandbox.c" | grep -o '"[^"]*"' | tr -d '"'
 }
-for os in netplan ifcfg wicked; do
+for os in netplan ifcfg wicked networkmanager; do
 	render "os-$os" --set config.OS_TYPE="$os" ||
 	    diag "$(cat "$work/os-$os.err")"
 	want=$( { sandbox_dirs "$os" | sed 's|^|/|'; echo /var/lib/multinic;

@@ -27,6 +27,12 @@ static const struct {
 	{ "debian-12", OS_TYPE_NETPLAN },
 	{ "rhel-9", OS_TYPE_IFCFG },
 	{ "rocky-8", OS_TYPE_IFCFG },
+	{ "ol-9", OS_TYPE_IFCFG },
+	{ "centos-7", OS_TYPE_IFCFG },
+	{ "rhel-10", OS_TYPE_NETWORKMANAGER },
+	{ "centos-stream-10", OS_TYPE_NETWORKMANAGER },
+	{ "almalinux-10", OS_TYPE_NETWORKMANAGER },
+	{ "fedora-41", OS_TYPE_NETWORKMANAGER },
 	{ "sles-15", OS_TYPE_WICKED },
 	{ "opensuse-leap", OS_TYPE_WICKED },
 	{ "unknown", -1 },
@@ -79,7 +85,7 @@ test_unknown_names_id_and_choices(void **state)
 	make_root(root, sizeof(root), "unknown");
 	assert_int_equal(os_detect(root, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "\"alpine\""));
-	assert_non_null(strstr(why, "netplan, ifcfg or wicked"));
+	assert_non_null(strstr(why, "netplan, ifcfg, wicked or networkmanager"));
 	remove_root(root);
 }
 
@@ -103,6 +109,20 @@ test_id_like_fallback_and_quotes(void **state)
 		{ "ID='linuxmint'\nID_LIKE='ubuntu debian'\n", OS_TYPE_NETPLAN },
 		{ "ID=\"almalinux\"\n", OS_TYPE_IFCFG },
 		{ "ID=ol\n", OS_TYPE_IFCFG },
+		{ "ID=fedora\nVERSION_ID=39\n", OS_TYPE_NETWORKMANAGER },
+		{ "ID=fedora\n", OS_TYPE_NETWORKMANAGER },
+		{ "ID=derived\nID_LIKE=fedora\n", OS_TYPE_NETWORKMANAGER },
+		{ "ID=rocky\nVERSION_ID=\"9.9\"\n", OS_TYPE_IFCFG },
+		{ "ID=rocky\nVERSION_ID=\"10\"\n", OS_TYPE_NETWORKMANAGER },
+		{ "ID=ol\nVERSION_ID=11.2\n", OS_TYPE_NETWORKMANAGER },
+		{ "ID=derived\nID_LIKE=\"rhel fedora\"\nVERSION_ID=10.1\n",
+		    OS_TYPE_NETWORKMANAGER },
+		{ "ID=derived\nID_LIKE=\"rhel fedora\"\nVERSION_ID=8\n",
+		    OS_TYPE_IFCFG },
+		{ "ID=rhel\nVERSION_ID=\"\"\n", OS_TYPE_IFCFG },
+		{ "ID=rhel\nVERSION_ID=ten\n", OS_TYPE_IFCFG },
+		{ "ID=rhel\nVERSION_ID=10x\n", OS_TYPE_IFCFG },
+		{ "ID=centos\nVERSION_ID=0010\n", OS_TYPE_NETWORKMANAGER },
 		{ "ID=\"opensuse-tumbleweed\"\n", OS_TYPE_WICKED },
 		{ "ID=sled\n", OS_TYPE_WICKED },
 		{ "IDX=ubuntu\n", -1 },

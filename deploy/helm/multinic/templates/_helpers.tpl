@@ -64,6 +64,6 @@ applier/sandbox.c lists them (the only ones the applier's Landlock ruleset
 lets it write): netplan needs no udev rule (set-name names the NIC at boot).
 */}}
 {{- define "multinic.rendererDirs" -}}
-{{- $dirs := dict "netplan" (list "etc/netplan") "ifcfg" (list "etc/sysconfig/network-scripts" "etc/udev/rules.d") "wicked" (list "etc/sysconfig/network" "etc/udev/rules.d") }}
+{{- $dirs := dict "netplan" (list "etc/netplan") "ifcfg" (list "etc/sysconfig/network-scripts" "etc/udev/rules.d") "wicked" (list "etc/sysconfig/network" "etc/udev/rules.d") "networkmanager" (list "etc/NetworkManager/system-connections" "etc/udev/rules.d") }}
 {{- get $dirs .Values.config.OS_TYPE | toJson }}
 {{- end }}
