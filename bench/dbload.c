@@ -407,7 +407,8 @@ report(const struct config *conf)
 	    peak_connects(0));
 	if (run.restart_at > 0) {
 		printf("restart: %zu of %zu nodes polled again, %llu polls"
-		    " failed meanwhile, peak %.0f connects/s after it\n",
+		    " failed after the server was down, peak %.0f connects/s"
+		    " from then on\n",
 		    run.recovered, opt.nodes,
 		    (unsigned long long)run.restart_errors,
 		    peak_connects((size_t)(run.restart_at - run.start)));
