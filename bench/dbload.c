@@ -402,13 +402,13 @@ report(const struct config *conf)
 	    (double)opt.nodes / opt.interval,
 	    (unsigned long long)run.steady_errors,
 	    (unsigned long long)run.late);
-	printf("connects: %llu made, %llu failed; peak %.0f/s\n",
+	printf("connects: %llu made, %llu failed; peak %.0f attempts/s\n",
 	    (unsigned long long)c.connected, (unsigned long long)c.failed,
 	    peak_connects(0));
 	if (run.restart_at > 0) {
 		printf("restart: %zu of %zu nodes polled again, %llu polls"
-		    " failed after the server was down, peak %.0f connects/s"
-		    " from then on\n",
+		    " failed after the server was down, peak %.0f connect"
+		    " attempts/s from then on\n",
 		    run.recovered, opt.nodes,
 		    (unsigned long long)run.restart_errors,
 		    peak_connects((size_t)(run.restart_at - run.start)));

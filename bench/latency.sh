@@ -62,7 +62,9 @@ sql_timed() {
 # at which the link with MAC was first named multinicN, up, with MTU and
 # (unless ADDRESS is -) the address ADDRESS, counting only events after
 # SINCE and, with DRIFT_MTU, after one showing the link at DRIFT_MTU.
-# Nothing when it has not happened yet.
+# Nothing when it has not happened yet. Address events are matched by
+# interface index: ip monitor may print them with the name the link had
+# before its rename.
 configured_at() {
 	monitor_events | awk -v mac="$1" -v mtu="$2" -v addr="$3" \
 	    -v since="$4" -v drift="${5:-}" '
@@ -87,8 +89,7 @@ configured_at() {
 			    $4 ~ /[<,]UP[,>]/ && index($0, " mtu " mtu " ") > 0)
 				link_t = t
 		} else if (addr != "-" && !addr_t && $2 == idx &&
-		    $3 ~ /^multinic[0-9]+$/ && $4 == "inet" &&
-		    index($5, addr "/") == 1)
+		    $4 == "inet" && index($5, addr "/") == 1)
 			addr_t = t
 	}
 	END {
