@@ -329,8 +329,6 @@ node_init(struct node *n, size_t id, const struct config *conf,
 		errx(1, "evtimer_new");
 	backoff_init(&n->backoff, conf->poll_interval_ms,
 	    conf->backoff_max_interval_ms, conf->backoff_multiplier);
-	/* The daemon's splay at start: a random phase in the interval. */
-	n->due = run.start + opt.interval * (arc4random() / 4294967296.0);
 }
 
 static void
@@ -497,14 +495,19 @@ main(int argc, char *argv[])
 	if ((run.nodes = calloc(opt.nodes, sizeof(*run.nodes))) == NULL)
 		err(1, "calloc");
 	dbpool_start(run.base, opt.threads);
-	run.start = now();
-	run.window = run.start + opt.interval;
-	run.stop = run.window + opt.duration;
 	for (i = 0; i < opt.nodes; i++)
 		node_init(&run.nodes[i], i, &conf, &secret);
 	explicit_bzero(&secret, sizeof(secret));
-	for (i = 0; i < opt.nodes; i++)
+	/* Set up 10,000 nodes first: the schedule starts when all are. */
+	run.start = now();
+	run.window = run.start + opt.interval;
+	run.stop = run.window + opt.duration;
+	for (i = 0; i < opt.nodes; i++) {
+		/* The daemon's splay at start: a random phase in the interval. */
+		run.nodes[i].due = run.start +
+		    opt.interval * (arc4random() / 4294967296.0);
 		schedule(&run.nodes[i]);
+	}
 	tick = event_new(run.base, -1, EV_PERSIST, tick_cb, NULL);
 	restart = evsignal_new(run.base, SIGUSR1, restart_cb, NULL);
 	if (tick == NULL || event_add(tick, &second) == -1 ||

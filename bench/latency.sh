@@ -247,4 +247,6 @@ if [[ " $SCENARIOS " == *" d "* ]]; then
 	report "(d) hot-plug, then the row ${HOTPLUG_LEAD}s later: INSERT -> configured, POLL_INTERVAL=30s" d
 fi
 monitor_stop
-is_alive "$DAEMON_PID" && node_stop >/dev/null
+if is_alive "$DAEMON_PID"; then
+	node_stop >/dev/null
+fi
