@@ -177,10 +177,8 @@ schedule(struct node *n)
 	struct timeval	tv;
 	double		wait = n->due - now();
 
-	if (n->due >= run.stop) {
-		n->due = 0;
+	if (n->due >= run.stop)
 		return;
-	}
 	/* Late already (a slow poll, a backoff): it starts now, and counts. */
 	if (wait <= 0) {
 		poll_start(n);

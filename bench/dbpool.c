@@ -8,8 +8,8 @@
  *
  * dbconnect.h's calls name no connection: the fetcher has only one. Every
  * call comes from inside one struct db's event callback (its kick, timer,
- * socket or DNS event, whose argument is that struct db) or from
- * dbpool_connected(), which runs dbsetup_connected_cb() for one struct db,
+ * socket or DNS event, whose argument is that struct db), or from
+ * notify_cb() or dbpool_free_db(), which name the struct db they act for,
  * so that struct db is the one the call is about.
  */
 
