@@ -1,16 +1,32 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Many nodes polling one MariaDB server (doc/architecture.md, 7.4): each
- * simulated node keeps one persistent connection and runs the fetcher's own
- * prepared SELECT every interval, at a random phase. Prints the latency
- * distribution of those polls as the server answers them.
+ * Many nodes polling one MariaDB server (doc/architecture.md, 7.4), each
+ * through the fetcher's own MariaDB layer (fetcher/db*.c: the non-blocking
+ * connection driven by libevent, the probe, the prepared SELECT, the
+ * silent reconnect-and-retry, the timeouts), all nodes on one loop, their
+ * connects on a pool of threads (dbpool.c) where the fetcher has one each.
  *
- * dbload -S socket -u user -p password -D db [-n nodes] [-i seconds]
- *        [-d seconds] [-t threads]
+ * Open loop: every node has a schedule, a random phase then one poll per
+ * interval, and a poll's latency runs from the time it was due to the time
+ * its rows are in, so a poll that had to wait (behind a slow answer, for a
+ * connect, for the loop) counts its wait. A failed poll retries after the
+ * fetcher's own backoff (fetcher/backoff.c). The first poll of each node
+ * (connect, probe, prepare, SELECT) is reported apart; the steady figures
+ * are the polls due after every node's first.
+ *
+ * SIGUSR1 says the server is down (bench/dbload.sh sends it during a
+ * restart): from then on, dbload reports how long each node takes to poll
+ * successfully again, the connects per second, and stops once every node
+ * has.
+ *
+ * dbload (-S socket | -H host -P port [-T] [-C ca]) -u user -p password
+ *        -D db [-n nodes] [-r rows] [-i seconds] [-d seconds] [-c threads]
+ *        [-v]
  */
 
 #include <err.h>
-#include <pthread.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,38 +34,67 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mysql.h>
+#include <event2/dns.h>
+#include <event2/event.h>
 
+#include "../fetcher/backoff.h"
 #include "../fetcher/db.h"
+#include "config.h"
+#include "dbpool.h"
+#include "log.h"
 
-#define NAME_MAX_LEN	64
-#define LATENCY_BUCKETS	100000	/* 10 us each: up to 1 s */
-#define BUCKET_US	10
+#define NAME_LEN	64
+/* 10 us buckets up to 100 ms, then 1 ms buckets up to 10 minutes. */
+#define FINE_US		10
+#define FINE_BUCKETS	10000
+#define COARSE_US	1000
+#define HIST_BUCKETS	(FINE_BUCKETS + 600000)
+#define SECONDS_MAX	3600	/* connects per second, for the peak */
+#define DRAIN_SECONDS	30	/* for polls in flight at the end */
 
-struct node {
-	MYSQL		*mysql;
-	MYSQL_STMT	*stmt;
-	char		 names[2][NAME_MAX_LEN];
-	unsigned long	 name_len[2];
-	double		 due;		/* monotonic seconds */
+struct hist {
+	uint64_t	count[HIST_BUCKETS];
+	uint64_t	total;
+	double		min_ms, max_ms;
 };
 
-struct worker {
-	pthread_t	 thread;
-	struct node	*nodes;
-	size_t		 nnodes;
-	uint64_t	*buckets;	/* latency histogram */
-	uint64_t	 polls, errors, late;
-	double		 max_ms;
+struct node {
+	struct db	*db;
+	struct event	*due_ev;
+	struct backoff	 backoff;
+	double		 due;		/* of the poll running or next */
+	double		 started;	/* db_poll() of the poll running */
+	int		 busy;
+	int		 first_done;
+	int		 recovered;	/* polled again since the restart */
+	char		 names[2][NAME_LEN];
 };
 
 static struct {
-	const char	*socket, *user, *password, *database;
-	size_t		 nodes, threads;
+	const char	*socket, *host, *user, *password, *database, *ca;
+	unsigned int	 port;
+	int		 tls, verbose;
+	size_t		 nodes, rows, threads;
 	double		 interval, duration;
-	char		 sql[1024];
-	double		 start, stop;
-} opt = { NULL, "multinic", "", "multinic_db", 10000, 4, 30, 120, "", 0, 0 };
+} opt = { NULL, NULL, "multinic", "", "multinic_db", NULL, 3306, 0, 0,
+    10000, 3, 16, 30, 120 };
+
+static struct {
+	struct event_base	*base;
+	struct node		*nodes;
+	double			 start, window, stop;	/* steady: [window, stop) */
+	int			 stopping;
+	size_t			 busy;
+	struct hist		 first, steady, recovery;
+	uint64_t		 first_errors, steady_errors, late;
+	uint64_t		 errors_total, wrong_rows;
+	char			 first_error[256];
+	double			 restart_at;		/* 0: none */
+	size_t			 recovered;
+	uint64_t		 restart_errors;
+	uint64_t		 connects[SECONDS_MAX];	/* by second of run */
+	struct dbpool_counters	 last;
+} run;
 
 static double
 now(void)
@@ -60,203 +105,447 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-node_connect(struct node *n, size_t id)
+static struct timeval
+tv_of(double seconds)
 {
-	MYSQL_BIND	bind[4];	/* the names twice, as the fetcher binds */
-	int		i;
+	struct timeval	tv;
 
-	snprintf(n->names[0], NAME_MAX_LEN, "node%zu.novalocal", id);
-	snprintf(n->names[1], NAME_MAX_LEN, "node%zu", id);
-	if ((n->mysql = mysql_init(NULL)) == NULL)
-		errx(1, "mysql_init");
-	if (mysql_real_connect(n->mysql, NULL, opt.user, opt.password,
-	    opt.database, 0, opt.socket, 0) == NULL)
-		errx(1, "node %zu: connect: %s", id, mysql_error(n->mysql));
-	if ((n->stmt = mysql_stmt_init(n->mysql)) == NULL ||
-	    mysql_stmt_prepare(n->stmt, opt.sql, strlen(opt.sql)) != 0)
-		errx(1, "node %zu: prepare: %s", id, mysql_error(n->mysql));
-	memset(bind, 0, sizeof(bind));
-	for (i = 0; i < 4; i++) {
-		n->name_len[i % 2] = strlen(n->names[i % 2]);
-		bind[i].buffer_type = MYSQL_TYPE_STRING;
-		bind[i].buffer = n->names[i % 2];
-		bind[i].buffer_length = n->name_len[i % 2];
-		bind[i].length = &n->name_len[i % 2];
-	}
-	if (mysql_stmt_bind_param(n->stmt, bind) != 0)
-		errx(1, "node %zu: bind: %s", id, mysql_stmt_error(n->stmt));
-}
-
-/* One poll as the fetcher makes it: execute, store, fetch every row. */
-static int
-node_poll(struct node *n)
-{
-	int	rc;
-
-	if (mysql_stmt_execute(n->stmt) != 0 ||
-	    mysql_stmt_store_result(n->stmt) != 0)
-		return -1;
-	while ((rc = mysql_stmt_fetch(n->stmt)) == 0 ||
-	    rc == MYSQL_DATA_TRUNCATED)
-		;
-	mysql_stmt_free_result(n->stmt);
-	return rc == MYSQL_NO_DATA ? 0 : -1;
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	return tv;
 }
 
 static void
-record(struct worker *w, double ms)
+hist_add(struct hist *h, double ms)
 {
-	size_t	bucket = (size_t)(ms * 1000 / BUCKET_US);
+	double	us = ms * 1000;
+	size_t	b;
 
-	w->buckets[bucket < LATENCY_BUCKETS ? bucket : LATENCY_BUCKETS - 1]++;
-	if (ms > w->max_ms)
-		w->max_ms = ms;
+	/* A poll cannot end before it is due; a clock that says so is 0. */
+	if (ms < 0)
+		ms = us = 0;
+
+	if (us < (double)FINE_US * FINE_BUCKETS)
+		b = (size_t)(us / FINE_US);
+	else
+		b = FINE_BUCKETS + (size_t)((us - FINE_US * FINE_BUCKETS) /
+		    COARSE_US);
+	h->count[b < HIST_BUCKETS ? b : HIST_BUCKETS - 1]++;
+	if (h->total == 0 || ms < h->min_ms)
+		h->min_ms = ms;
+	if (ms > h->max_ms)
+		h->max_ms = ms;
+	h->total++;
 }
 
-static int
-by_due(const void *a, const void *b)
+/* The upper edge of the bucket holding the p-th value. */
+static double
+hist_pct(const struct hist *h, double p)
 {
-	const struct node	*x = a, *y = b;
+	uint64_t	seen = 0, want = (uint64_t)(p * (double)h->total);
+	size_t		b;
 
-	return (x->due > y->due) - (x->due < y->due);
+	for (b = 0; b < HIST_BUCKETS; b++)
+		if ((seen += h->count[b]) > want)
+			return b < FINE_BUCKETS ?
+			    (double)(b + 1) * FINE_US / 1000 :
+			    ((double)FINE_US * FINE_BUCKETS +
+			    (double)(b - FINE_BUCKETS + 1) * COARSE_US) / 1000;
+	return h->max_ms;
 }
 
-/* Nodes sorted by phase: each round polls them in order, when due. */
-static void *
-worker_run(void *arg)
+static void
+hist_print(const char *what, const struct hist *h)
 {
-	struct worker	*w = arg;
-	struct node	*n;
-	double		 t, begin;
-	size_t		 i;
-
-	qsort(w->nodes, w->nnodes, sizeof(*w->nodes), by_due);
-	for (;;) {
-		for (i = 0; i < w->nnodes; i++) {
-			n = &w->nodes[i];
-			if (n->due >= opt.stop)
-				return NULL;
-			if ((t = n->due - now()) > 0)
-				usleep((useconds_t)(t * 1e6));
-			else if (t < -0.001)
-				w->late++;
-			begin = now();
-			if (node_poll(n) == -1)
-				w->errors++;
-			else
-				record(w, (now() - begin) * 1000);
-			w->polls++;
-			n->due += opt.interval;
-		}
+	if (h->total == 0) {
+		printf("%s: none\n", what);
+		return;
 	}
+	printf("%s ms: min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
+	    "  max %.2f  (n %llu)\n", what, h->min_ms, hist_pct(h, 0.50),
+	    hist_pct(h, 0.90), hist_pct(h, 0.99), hist_pct(h, 0.999),
+	    h->max_ms, (unsigned long long)h->total);
+}
+
+static void	poll_start(struct node *);
+
+static void
+schedule(struct node *n)
+{
+	struct timeval	tv;
+	double		wait = n->due - now();
+
+	if (n->due >= run.stop)
+		return;
+	/* Late already (a slow poll, a backoff): it starts now, and counts. */
+	if (wait <= 0) {
+		poll_start(n);
+		return;
+	}
+	tv = tv_of(wait);
+	if (evtimer_add(n->due_ev, &tv) == -1)
+		errx(1, "evtimer_add");
+}
+
+static void
+note_error(const char *error)
+{
+	run.errors_total++;
+	if (run.first_error[0] == '\0')
+		(void)snprintf(run.first_error, sizeof(run.first_error), "%s",
+		    error != NULL ? error : "?");
+}
+
+static void
+poll_ok(struct node *n, double done)
+{
+	double	ms = (done - n->due) * 1000;
+
+	if (!n->first_done)
+		hist_add(&run.first, ms);
+	else if (n->due >= run.window && n->due < run.stop)
+		hist_add(&run.steady, ms);
+	if (run.restart_at > 0 && !n->recovered && n->started > run.restart_at) {
+		n->recovered = 1;
+		run.recovered++;
+		hist_add(&run.recovery, (done - run.restart_at) * 1000);
+		if (run.recovered == opt.nodes)
+			run.stop = done;
+	}
+	backoff_reset(&n->backoff);
+	n->due += opt.interval;
+}
+
+static void
+poll_failed(struct node *n, double done, const char *error)
+{
+	note_error(error);
+	if (!n->first_done)
+		run.first_errors++;
+	else if (n->due >= run.window && n->due < run.stop)
+		run.steady_errors++;
+	if (run.restart_at > 0)
+		run.restart_errors++;
+	/* What the fetcher does: retry after its backoff, from now. */
+	n->due = done + backoff_fail(&n->backoff, arc4random()) / 1000.0;
+}
+
+static void
+poll_done(void *arg, int ok, const struct db_poll_row *rows, size_t nrows,
+    const char *error)
+{
+	struct node	*n = arg;
+	double		 done = now();
+
+	(void)rows;
+	n->busy = 0;
+	run.busy--;
+	if (ok && nrows != opt.rows) {
+		run.wrong_rows++;
+		ok = 0;
+		error = "a poll returned the wrong number of rows";
+	}
+	if (ok)
+		poll_ok(n, done);
+	else
+		poll_failed(n, done, error);
+	n->first_done = 1;
+	if (!run.stopping)
+		schedule(n);
+}
+
+static void
+poll_start(struct node *n)
+{
+	const char	*names[2] = { n->names[0], n->names[1] };
+
+	if (n->due >= run.window && n->due < run.stop &&
+	    now() - n->due > 0.001)
+		run.late++;
+	n->started = now();
+	if (db_poll(n->db, names, 2, poll_done, n) == -1)
+		err(1, "db_poll");
+	n->busy = 1;
+	run.busy++;
+}
+
+static void
+due_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct node	*n = arg;
+
+	(void)fd;
+	(void)what;
+	/* The run ended early (every node back after a restart). */
+	if (run.stopping || n->due >= run.stop)
+		return;
+	poll_start(n);
+}
+
+/* Every second: connects made, for the peak rate; and the end of the run. */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbpool_counters	c;
+	size_t			second = (size_t)(now() - run.start);
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	dbpool_counters(&c);
+	if (second < SECONDS_MAX)
+		run.connects[second] += c.submitted - run.last.submitted;
+	run.last = c;
+	if (now() >= run.stop && !run.stopping)
+		run.stopping = 1;
+	if (run.stopping && (run.busy == 0 ||
+	    now() > run.stop + DRAIN_SECONDS))
+		event_base_loopbreak(run.base);
+}
+
+static void
+restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (run.restart_at == 0)
+		run.restart_at = now();
+}
+
+static void
+node_init(struct node *n, size_t id, const struct config *conf,
+    const struct config_secret *secret)
+{
+	(void)snprintf(n->names[0], NAME_LEN, "node%zu.novalocal", id);
+	(void)snprintf(n->names[1], NAME_LEN, "node%zu", id);
+	if ((n->db = db_new(run.base, conf, secret)) == NULL)
+		errx(1, "db_new");
+	if ((n->due_ev = evtimer_new(run.base, due_cb, n)) == NULL)
+		errx(1, "evtimer_new");
+	backoff_init(&n->backoff, conf->poll_interval_ms,
+	    conf->backoff_max_interval_ms, conf->backoff_multiplier);
+}
+
+static void
+config_make(struct config *conf, struct config_secret *secret)
+{
+	config_defaults(conf);
+	if (opt.socket != NULL) {
+		if (strlcpy(conf->db_socket, opt.socket,
+		    sizeof(conf->db_socket)) >= sizeof(conf->db_socket))
+			errx(2, "-S: too long");
+	} else {
+		if (strlcpy(conf->db_hosts[0].name, opt.host,
+		    sizeof(conf->db_hosts[0].name)) >=
+		    sizeof(conf->db_hosts[0].name))
+			errx(2, "-H: too long");
+		(void)strlcpy(conf->db_host, opt.host, sizeof(conf->db_host));
+		conf->db_hosts[0].port = (uint16_t)opt.port;
+		conf->ndb_hosts = 1;
+	}
+	conf->db_tls = opt.ca != NULL ? DB_TLS_VERIFY :
+	    opt.tls ? DB_TLS_ON : DB_TLS_OFF;
+	if (opt.ca != NULL)
+		(void)strlcpy(conf->db_tls_ca, opt.ca, sizeof(conf->db_tls_ca));
+	(void)strlcpy(conf->db_user, opt.user, sizeof(conf->db_user));
+	(void)strlcpy(conf->db_name, opt.database, sizeof(conf->db_name));
+	conf->poll_interval_ms = (uint32_t)(opt.interval * 1000);
+	if (conf->backoff_max_interval_ms < conf->poll_interval_ms)
+		conf->backoff_max_interval_ms = conf->poll_interval_ms;
+	memset(secret, 0, sizeof(*secret));
+	if (strlcpy(secret->db_password, opt.password,
+	    sizeof(secret->db_password)) >= sizeof(secret->db_password))
+		errx(2, "-p: too long");
 }
 
 static double
-percentile(const uint64_t *buckets, uint64_t total, double p)
+peak_connects(size_t from)
 {
-	uint64_t	seen = 0, want = (uint64_t)(p * (double)total);
-	size_t		i;
+	uint64_t	peak = 0;
+	size_t		s;
 
-	for (i = 0; i < LATENCY_BUCKETS; i++)
-		if ((seen += buckets[i]) > want)
-			return (double)(i + 1) * BUCKET_US / 1000;
-	return (double)LATENCY_BUCKETS * BUCKET_US / 1000;
+	for (s = from; s < SECONDS_MAX; s++)
+		if (run.connects[s] > peak)
+			peak = run.connects[s];
+	return (double)peak;
 }
 
 static void
-report(struct worker *workers, double connect_s)
+report(const struct config *conf)
 {
-	uint64_t	*sum, polls = 0, errors = 0, late = 0;
-	double		 max_ms = 0;
-	size_t		 i, b;
+	struct dbpool_counters	c;
+	double			measured = run.stop - run.window;
 
-	if ((sum = calloc(LATENCY_BUCKETS, sizeof(*sum))) == NULL)
-		err(1, "calloc");
-	for (i = 0; i < opt.threads; i++) {
-		for (b = 0; b < LATENCY_BUCKETS; b++)
-			sum[b] += workers[i].buckets[b];
-		polls += workers[i].polls;
-		errors += workers[i].errors;
-		late += workers[i].late;
-		if (workers[i].max_ms > max_ms)
-			max_ms = workers[i].max_ms;
+	dbpool_counters(&c);
+	printf("nodes %zu, %zu rows each, interval %.0f s, steady window"
+	    " %.0f s, %s%s, %zu connect threads\n", opt.nodes, opt.rows,
+	    opt.interval, measured > 0 ? measured : 0,
+	    opt.socket != NULL ? "unix socket" : "TCP",
+	    conf->db_tls == DB_TLS_VERIFY ? " with TLS (verify)" :
+	    conf->db_tls == DB_TLS_ON ? " with TLS" : "", opt.threads);
+	hist_print("first poll of each node (connect, prepare, SELECT),"
+	    " from its due time", &run.first);
+	printf("first polls failed: %llu\n",
+	    (unsigned long long)run.first_errors);
+	hist_print("steady polls, from their due time", &run.steady);
+	printf("steady polls: %llu done (%.1f/s; scheduled %.1f/s), %llu"
+	    " failed, %llu started >1 ms after due\n",
+	    (unsigned long long)run.steady.total, measured > 0 ?
+	    (double)run.steady.total / measured : 0,
+	    (double)opt.nodes / opt.interval,
+	    (unsigned long long)run.steady_errors,
+	    (unsigned long long)run.late);
+	printf("connects: %llu made, %llu failed; peak %.0f attempts/s\n",
+	    (unsigned long long)c.connected, (unsigned long long)c.failed,
+	    peak_connects(0));
+	if (run.restart_at > 0) {
+		printf("restart: %zu of %zu nodes polled again, %llu polls"
+		    " failed after the server was down, peak %.0f connect"
+		    " attempts/s from then on\n",
+		    run.recovered, opt.nodes,
+		    (unsigned long long)run.restart_errors,
+		    peak_connects((size_t)(run.restart_at - run.start)));
+		hist_print("restart: from the server down to a node's next"
+		    " good poll", &run.recovery);
 	}
-	printf("nodes %zu, interval %.0f s, measured %.0f s, %zu client"
-	    " threads\n", opt.nodes, opt.interval, opt.duration, opt.threads);
-	printf("connect and prepare: %.1f s for all nodes\n", connect_s);
-	printf("polls %llu (%.0f/s), errors %llu, started >1 ms late %llu\n",
-	    (unsigned long long)polls, (double)polls / opt.duration,
-	    (unsigned long long)errors, (unsigned long long)late);
-	printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f"
-	    "  max %.2f\n", percentile(sum, polls - errors, 0.50),
-	    percentile(sum, polls - errors, 0.90),
-	    percentile(sum, polls - errors, 0.99),
-	    percentile(sum, polls - errors, 0.999), max_ms);
-	free(sum);
+	if (run.wrong_rows > 0)
+		printf("polls with the wrong number of rows: %llu\n",
+		    (unsigned long long)run.wrong_rows);
+	if (run.errors_total > 0)
+		printf("errors: %llu; the first: %s\n",
+		    (unsigned long long)run.errors_total, run.first_error);
+	if (run.busy > 0)
+		printf("polls still running %d s after the end: %zu\n",
+		    DRAIN_SECONDS, run.busy);
+}
+
+static void
+usage(void)
+{
+	errx(2, "usage: dbload (-S socket | -H host -P port [-T] [-C ca])"
+	    " -u user -p password -D db [-n nodes] [-r rows] [-i s] [-d s]"
+	    " [-c threads] [-v]");
 }
 
 static void
 parse_args(int argc, char *argv[])
 {
-	int	c;
+	const char	*e = NULL;
+	int		 c;
 
-	while ((c = getopt(argc, argv, "S:u:p:D:n:i:d:t:")) != -1) {
+	while ((c = getopt(argc, argv, "S:H:P:TC:u:p:D:n:r:i:d:c:v")) != -1) {
 		switch (c) {
 		case 'S': opt.socket = optarg; break;
+		case 'H': opt.host = optarg; break;
+		case 'P': opt.port = strtonum(optarg, 1, 65535, &e); break;
+		case 'T': opt.tls = 1; break;
+		case 'C': opt.ca = optarg; break;
 		case 'u': opt.user = optarg; break;
 		case 'p': opt.password = optarg; break;
 		case 'D': opt.database = optarg; break;
-		case 'n': opt.nodes = strtoul(optarg, NULL, 10); break;
-		case 'i': opt.interval = strtod(optarg, NULL); break;
-		case 'd': opt.duration = strtod(optarg, NULL); break;
-		case 't': opt.threads = strtoul(optarg, NULL, 10); break;
-		default:
-			errx(2, "usage: dbload -S socket -u user -p password"
-			    " -D db [-n nodes] [-i s] [-d s] [-t threads]");
+		case 'n': opt.nodes = strtonum(optarg, 1, 1000000, &e); break;
+		case 'r': opt.rows = strtonum(optarg, 0, 64, &e); break;
+		case 'i': opt.interval = strtonum(optarg, 1, 3600, &e); break;
+		case 'd': opt.duration = strtonum(optarg, 1, 3000, &e); break;
+		case 'c': opt.threads = strtonum(optarg, 1, 1024, &e); break;
+		case 'v': opt.verbose = 1; break;
+		default: usage();
 		}
+		if (e != NULL)
+			errx(2, "-%c %s: %s", c, optarg, e);
 	}
-	if (opt.socket == NULL || opt.nodes == 0 || opt.threads == 0 ||
-	    opt.threads > opt.nodes || opt.interval <= 0 || opt.duration <= 0)
-		errx(2, "need -S, and positive -n, -i, -d, -t (t <= n)");
+	if ((opt.socket == NULL) == (opt.host == NULL) ||
+	    (opt.socket != NULL && (opt.tls || opt.ca != NULL)))
+		usage();
+	if (opt.interval + opt.duration + DRAIN_SECONDS >= SECONDS_MAX)
+		errx(2, "-i plus -d must stay under %d s",
+		    SECONDS_MAX - DRAIN_SECONDS);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct worker	*workers;
-	struct node	*nodes;
-	double		 connect_start;
-	size_t		 i, per;
+	struct config		 conf;
+	struct config_secret	 secret;
+	struct event_config	*cfg;
+	struct event		*tick, *restart;
+	struct timeval		 second = { 1, 0 };
+	size_t			 i;
 
 	parse_args(argc, argv);
-	if (db_select_sql(opt.sql, sizeof(opt.sql), 0, 0) == -1)
-		errx(1, "the SELECT does not fit");
-	if ((nodes = calloc(opt.nodes, sizeof(*nodes))) == NULL ||
-	    (workers = calloc(opt.threads, sizeof(*workers))) == NULL)
+	log_init("dbload", LOG_DEST_STDERR, LOG_FORMAT_TEXT,
+	    opt.verbose ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR);
+	config_make(&conf, &secret);
+	db_preload();
+	/*
+	 * Due times are to the microsecond: no time cached across callbacks,
+	 * and timers from timerfd rather than epoll's milliseconds.
+	 */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_NO_CACHE_TIME |
+	    EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (run.base = event_base_new_with_config(cfg)) == NULL)
+		errx(1, "cannot make the event loop");
+	event_config_free(cfg);
+	if ((run.nodes = calloc(opt.nodes, sizeof(*run.nodes))) == NULL)
 		err(1, "calloc");
-	connect_start = now();
+	dbpool_start(run.base, opt.threads);
 	for (i = 0; i < opt.nodes; i++)
-		node_connect(&nodes[i], i);
-	opt.start = now() + 1;
-	opt.stop = opt.start + opt.duration;
-	for (i = 0; i < opt.nodes; i++)
-		nodes[i].due = opt.start + opt.interval *
-		    ((double)random() / RAND_MAX);
-	per = opt.nodes / opt.threads;
-	for (i = 0; i < opt.threads; i++) {
-		workers[i].nodes = nodes + i * per;
-		workers[i].nnodes = i + 1 == opt.threads ?
-		    opt.nodes - i * per : per;
-		if ((workers[i].buckets = calloc(LATENCY_BUCKETS,
-		    sizeof(uint64_t))) == NULL)
-			err(1, "calloc");
-		if (pthread_create(&workers[i].thread, NULL, worker_run,
-		    &workers[i]) != 0)
-			errx(1, "pthread_create");
+		node_init(&run.nodes[i], i, &conf, &secret);
+	explicit_bzero(&secret, sizeof(secret));
+	/* Set up 10,000 nodes first: the schedule starts when all are. */
+	run.start = now();
+	run.window = run.start + opt.interval;
+	run.stop = run.window + opt.duration;
+	for (i = 0; i < opt.nodes; i++) {
+		/* The daemon's splay at start: a random phase in the interval. */
+		run.nodes[i].due = run.start +
+		    opt.interval * (arc4random() / 4294967296.0);
+		schedule(&run.nodes[i]);
 	}
-	for (i = 0; i < opt.threads; i++)
-		pthread_join(workers[i].thread, NULL);
-	report(workers, opt.start - 1 - connect_start);
+	tick = event_new(run.base, -1, EV_PERSIST, tick_cb, NULL);
+	restart = evsignal_new(run.base, SIGUSR1, restart_cb, NULL);
+	if (tick == NULL || event_add(tick, &second) == -1 ||
+	    restart == NULL || event_add(restart, NULL) == -1)
+		errx(1, "cannot set up the timers");
+	printf("dbload: %zu nodes started\n", opt.nodes);
+	fflush(stdout);
+	if (event_base_dispatch(run.base) == -1)
+		errx(1, "event_base_dispatch");
+	report(&conf);
+	for (i = 0; i < opt.nodes; i++)
+		if (!run.nodes[i].busy)
+			dbpool_free_db(run.nodes[i].db);
 	return 0;
+}
+
+/*
+ * Each struct db asks for a resolver of its own (db_new()), which opens a
+ * UDP socket at once: 10,000 of them would take half the descriptors
+ * (nofile) before the first connect. dbload names the server by socket or
+ * IP literal, which no resolver serves, so the nodes share one, made once
+ * and freed by nobody.
+ */
+struct evdns_base	*__real_evdns_base_new(struct event_base *, int);
+struct evdns_base	*__wrap_evdns_base_new(struct event_base *, int);
+void			 __wrap_evdns_base_free(struct evdns_base *, int);
+
+struct evdns_base *
+__wrap_evdns_base_new(struct event_base *base, int flags)
+{
+	static struct evdns_base	*shared;
+
+	if (shared == NULL)
+		shared = __real_evdns_base_new(base, flags);
+	return shared;
+}
+
+void
+__wrap_evdns_base_free(struct evdns_base *dns, int fail_requests)
+{
+	(void)dns;
+	(void)fail_requests;
 }
