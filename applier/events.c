@@ -63,6 +63,19 @@ link_protected(const struct event_view *v, const struct nl_link *l)
 	return plan_name_protected(v->protected_patterns, l->name);
 }
 
+/*
+ * A link that appears (registered, or moved into this namespace) is
+ * announced with every flag marked changed; its later changes name only
+ * what changed. nl_link_parse() checked the header is there.
+ */
+static int
+link_new(const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg	*ifm = mnl_nlmsg_get_payload(nlh);
+
+	return ifm->ifi_change == ~0U;
+}
+
 /* Does a managed, configured link differ from what the plan wanted? */
 static int
 link_drifted(const struct event_watch *w, const struct nl_link *l)
@@ -105,7 +118,8 @@ classify_link(const struct event_view *v, const struct nlmsghdr *nlh,
 	 */
 	if ((w = watch_by_mac(v, l->mac)) != NULL)
 		return w->state == NIC_HELD ? EVENT_IGNORE : EVENT_RECONCILE;
-	return link_protected(v, l) ? EVENT_IGNORE : EVENT_NEW_NIC;
+	return link_new(nlh) && !link_protected(v, l) ? EVENT_NEW_NIC :
+	    EVENT_IGNORE;
 }
 
 /* The live address set of a configured link is exactly the desired one. */
