@@ -25,7 +25,16 @@ last_repair(const struct fight *e)
 	return e->nrepairs == 0 ? 0 : e->repairs[e->nrepairs - 1];
 }
 
-/* A MAC not seen before; the oldest calm entry makes room when full. */
+/* Makes room: a calm entry before one in a fight, then the oldest. */
+static int
+evict_before(const struct fight *a, const struct fight *b)
+{
+	if (a->fighting != b->fighting)
+		return !a->fighting;
+	return last_repair(a) < last_repair(b);
+}
+
+/* A MAC not seen before. */
 static struct fight *
 fight_add(struct fights *f, const uint8_t *mac)
 {
@@ -36,9 +45,7 @@ fight_add(struct fights *f, const uint8_t *mac)
 		e = &f->entries[f->count++];
 	} else {
 		for (i = 1; i < f->count; i++)
-			if (!f->entries[i].fighting &&
-			    last_repair(&f->entries[i]) <
-			    last_repair(&f->entries[victim]))
+			if (evict_before(&f->entries[i], &f->entries[victim]))
 				victim = i;
 		e = &f->entries[victim];
 	}
