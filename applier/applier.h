@@ -132,6 +132,7 @@ struct applier {
 	const char		*cycle_why;	/* what armed it first */
 	struct fights		 fights;
 	struct event		*fight_timer;	/* a deferred repair is due */
+	uint64_t		 fight_due_ms;	/* when it is armed for; 0: not */
 };
 
 /* applier.c */

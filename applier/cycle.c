@@ -255,7 +255,9 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		return;
 	}
 	plan_succeeded(&a->memory, item);
-	log_info("%sd %s (%s)%s%s", deleting ? "delete" :
+	/* A fight was logged when it started: its repairs are not news. */
+	log_fields(fight_on(&a->fights, item->mac) ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_INFO, NULL, 0, "%sd %s (%s)%s%s", deleting ? "delete" :
 	    action_name(item->action), item->desired.name, item->mac_text,
 	    drift[0] ? ": " : "", drift);
 	if ((when = last_change(a, item->mac)) != NULL)
@@ -498,9 +500,12 @@ repairs_link(const struct plan_item *item)
 static void
 fight_due(evutil_socket_t fd, short what, void *arg)
 {
+	struct applier	*a = arg;
+
 	(void)fd;
 	(void)what;
-	cycle_soon(arg, "a deferred repair is due");
+	a->fight_due_ms = 0;
+	cycle_soon(a, "a deferred repair is due");
 }
 
 /*
@@ -516,6 +521,7 @@ repair_deferred(struct applier *a, struct plan_item *item)
 	if (!repairs_link(item) || fight_may_repair(&a->fights, item->mac,
 	    now, &until))
 		return 0;
+	/* The earliest deferred repair sets the timer. */
 	item->action = PLAN_NOTHING;
 	item->state = NIC_PENDING;
 	snprintf(item->reason, sizeof(item->reason), "repair deferred %llu ms:"
@@ -524,6 +530,9 @@ repair_deferred(struct applier *a, struct plan_item *item)
 	if (a->fight_timer == NULL && (a->fight_timer = evtimer_new(a->base,
 	    fight_due, a)) == NULL)
 		fatalx("cannot make the fight timer");
+	if (a->fight_due_ms != 0 && a->fight_due_ms <= until)
+		return 1;
+	a->fight_due_ms = until;
 	tv.tv_sec = (time_t)((until - now) / 1000);
 	tv.tv_usec = (suseconds_t)((until - now) % 1000 * 1000);
 	if (evtimer_add(a->fight_timer, &tv) == -1)
@@ -531,12 +540,16 @@ repair_deferred(struct applier *a, struct plan_item *item)
 	return 1;
 }
 
-/* Counts a repair; the first of a fight is logged, the rest are not. */
+/*
+ * Counts a repair an event made (a poll's repairs come once an interval,
+ * and a changed row is no fight); the start of a fight is logged once.
+ */
 static void
-note_repair(struct applier *a, const struct plan_item *item)
+note_repair(struct applier *a, const struct plan_item *item,
+    enum results_trigger trigger)
 {
-	if (!repairs_link(item) || a->conf.dry_run ||
-	    item->state != NIC_APPLIED)
+	if (trigger != RESULTS_EVENT || !repairs_link(item) ||
+	    a->conf.dry_run || item->state != NIC_APPLIED)
 		return;
 	if (fight_repaired(&a->fights, item->mac, now_ms(),
 	    a->conf.poll_interval_ms) == FIGHT_STARTED)
@@ -601,7 +614,7 @@ execute_plan(struct applier *a, struct nl_link **links, size_t *nlinks,
 			return -1;
 		execute(a, item, *links, *nlinks);
 		acted++;
-		note_repair(a, item);
+		note_repair(a, item, trigger);
 		if (item->state != NIC_FAILED)
 			(*changed)++;
 	}

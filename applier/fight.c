@@ -97,6 +97,14 @@ fight_may_repair(const struct fights *f, const uint8_t *mac, uint64_t now_ms,
 	return 0;
 }
 
+int
+fight_on(const struct fights *f, const uint8_t *mac)
+{
+	const struct fight	*e = fight_find(f, mac);
+
+	return e != NULL && e->fighting;
+}
+
 enum fight_news
 fight_steady(struct fights *f, const uint8_t *mac, uint64_t now_ms,
     uint64_t max_wait_ms)

@@ -39,9 +39,8 @@ enum fight_news {
 };
 
 /*
- * A repair of mac at now_ms (every repair, whether a poll or an event made
- * it). FIGHT_STARTED when it makes a fight; during one, the wait doubles up
- * to max_wait_ms.
+ * A repair of mac at now_ms. FIGHT_STARTED when it makes a fight; during
+ * one, the wait doubles up to max_wait_ms.
  */
 enum fight_news	 fight_repaired(struct fights *, const uint8_t *mac,
 		    uint64_t now_ms, uint64_t max_wait_ms);
@@ -51,6 +50,8 @@ enum fight_news	 fight_repaired(struct fights *, const uint8_t *mac,
  */
 int		 fight_may_repair(const struct fights *, const uint8_t *mac,
 		    uint64_t now_ms, uint64_t *until_ms);
+/* Is an episode on for mac? */
+int		 fight_on(const struct fights *, const uint8_t *mac);
 /*
  * A cycle found mac needing no repair: a fight whose last repair is more
  * than twice its longest wait ago (and at least FIGHT_WINDOW_MS) is over.

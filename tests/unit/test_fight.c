@@ -150,8 +150,11 @@ test_ends_when_quiet(void **state)
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 2 * MAX_WAIT - 1,
 	    MAX_WAIT), FIGHT_QUIET);
 	assert_false(fight_may_repair(&f, mac_a, 3500, &until));
+	assert_true(fight_on(&f, mac_a));
+	assert_false(fight_on(&f, mac_b));
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 2 * MAX_WAIT,
 	    MAX_WAIT), FIGHT_ENDED);
+	assert_false(fight_on(&f, mac_a));
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 3 * MAX_WAIT,
 	    MAX_WAIT), FIGHT_QUIET);
 	assert_true(fight_may_repair(&f, mac_a, 3000 + 2 * MAX_WAIT, &until));
