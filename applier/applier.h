@@ -5,8 +5,11 @@
 
 #include <time.h>
 
+#include <libmnl/libmnl.h>
+
 #include "apply.h"
 #include "config.h"
+#include "fight.h"
 #include "msg.h"
 #include "names.h"
 #include "journal.h"
@@ -18,6 +21,7 @@ struct snapshot {
 	uint64_t	generation;
 	uint32_t	expected;
 	int		incomplete;	/* msg_snapshot.incomplete */
+	int		complete;	/* rows hold a whole snapshot */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];
 };
@@ -34,6 +38,53 @@ struct dry_run_action {
 struct refusal {
 	int64_t		row_id;
 	char		reason[ROW_REASON_MAX];
+};
+
+/* What the last cycle planned for a MAC: the kernel's events are judged by it. */
+struct event_watch {
+	uint8_t			mac[MAC_LEN];
+	int			index;		/* its live link; 0: none */
+	enum nic_state		state;
+	struct nic_config	desired;
+};
+
+/*
+ * The last cycle's plan and guard, as events_classify() needs them. An
+ * event matters when it may make a cycle plan something else: it concerns
+ * a watched MAC or link and differs from what was desired, or moves a
+ * route the guard watches.
+ */
+struct event_view {
+	int			ready;	/* a complete snapshot was planned */
+	int			links_untouched;	/* APPLY_MODE=files */
+	struct event_watch	watch[PLAN_ITEMS_MAX];
+	size_t			nwatch;
+	int			protected_links[NL_DEFAULT_ROUTES_MAX + 1];
+	size_t			nprotected;
+	const char		*protected_patterns;
+	uint32_t		critical[APPLY_CRITICAL_MAX];	/* IPv4 */
+	size_t			ncritical;
+	int			db_family;	/* 0: none */
+	uint8_t			db_address[16];
+};
+
+enum event_verdict {
+	EVENT_IGNORE,		/* nothing a cycle would do differently */
+	EVENT_RECONCILE,	/* run a cycle on the last snapshot */
+	EVENT_NEW_NIC,		/* a candidate NIC no row names: ask for a poll */
+};
+
+#define EVENTS_REQUESTED_MAX	32
+
+/* The rtnetlink event socket (events.c). */
+struct events {
+	struct mnl_socket	*sock;
+	struct event		*ev_read;
+	int			 overrun;	/* events lost; no resync yet */
+	struct event_view	 view;
+	/* Links a poll was asked for, by index: once per appearance. */
+	int			 requested[EVENTS_REQUESTED_MAX];
+	size_t			 nrequested;
 };
 
 struct applier {
@@ -67,6 +118,21 @@ struct applier {
 	struct dry_run_action	 dry_now[PLAN_ITEMS_MAX];
 	size_t			 ndry_now;
 	struct msg_sandbox_state sandbox;	/* reported to the fetcher */
+	struct events		 events;
+	/*
+	 * 1 while the live state may differ from what the last cycle read:
+	 * at start, after an event that matters or an overrun of the event
+	 * socket, and after a cycle that acted (its own changes are not
+	 * what it read). 0 after a cycle read the live state fresh, with the
+	 * event socket healthy, and acted on nothing: until an event says
+	 * otherwise, a new read would find the same.
+	 */
+	int			 live_dirty;
+	struct event		*cycle_timer;	/* cycle_soon()'s debounce */
+	const char		*cycle_why;	/* what armed it first */
+	struct fights		 fights;
+	struct event		*fight_timer;	/* a deferred repair is due */
+	uint64_t		 fight_due_ms;	/* when it is armed for; 0: not */
 };
 
 /* applier.c */
@@ -95,6 +161,24 @@ void	adopt_existing(struct applier *);
 void	cycle_init(struct applier *);
 void	cycle_run(struct applier *);
 void	cycle_report(struct applier *);
+/*
+ * A cycle on the last complete snapshot, with the live state read fresh,
+ * in a few milliseconds: a burst of causes makes one cycle.
+ */
+void	cycle_soon(struct applier *, const char *why);
+
+/* events.c: rtnetlink events of links, IPv4 addresses and routes. */
+void	events_open(struct applier *);
+/* After a cycle: what the next events are judged by. */
+void	events_watch(struct applier *);
+/*
+ * A cycle has read the live state: 1 when nothing was lost before that
+ * read (the socket is open and did not overrun), and an overrun episode
+ * ends here.
+ */
+int	events_synced(struct applier *);
+enum event_verdict events_classify(const struct event_view *,
+	    const struct nlmsghdr *, struct nl_link *link);
 
 /* sandbox.c */
 void	applier_sandbox(const struct config *, struct msg_sandbox_state *);

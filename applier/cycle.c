@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "applier.h"
 #include "files.h"
 #include "log.h"
@@ -37,6 +39,7 @@ cycle_init(struct applier *a)
 	ctx->boot_id = a->boot_id;
 	apply_recover(ctx);
 	adopt_existing(a);
+	events_open(a);
 }
 
 /* A managed MAC's file, if it is there, ours, and about that MAC. */
@@ -123,7 +126,8 @@ send_result(struct applier *a, const struct plan_item *item)
 }
 
 static void
-send_results(struct applier *a, uint64_t generation)
+send_results(struct applier *a, uint64_t generation,
+    enum results_trigger trigger)
 {
 	struct msg_results_end	end;
 	size_t			i;
@@ -136,6 +140,7 @@ send_results(struct applier *a, uint64_t generation)
 	end.generation = generation;
 	end.count = (uint32_t)a->plan.nitems;
 	end.deletions_held = (uint32_t)a->plan.deletions_held;
+	end.trigger = trigger;
 	if (msg_compose(&a->fetcher, MSG_RESULTS_END, 0, -1, &end,
 	    sizeof(end)) == -1)
 		log_warn("cannot queue the results");
@@ -250,7 +255,9 @@ execute(struct applier *a, struct plan_item *item, const struct nl_link *links,
 		return;
 	}
 	plan_succeeded(&a->memory, item);
-	log_info("%sd %s (%s)%s%s", deleting ? "delete" :
+	/* A fight was logged when it started: its repairs are not news. */
+	log_fields(fight_on(&a->fights, item->mac) ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_INFO, NULL, 0, "%sd %s (%s)%s%s", deleting ? "delete" :
 	    action_name(item->action), item->desired.name, item->mac_text,
 	    drift[0] ? ": " : "", drift);
 	if ((when = last_change(a, item->mac)) != NULL)
@@ -338,7 +345,8 @@ read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
 }
 
 static void
-plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
+plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks,
+    int repeat)
 {
 	struct managed_nic	managed[NAMES_MAX];
 	struct plan_input	in;
@@ -367,11 +375,15 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.poll_interval_ms = a->conf.poll_interval_ms;
 	in.delete_grace_ms = a->conf.delete_grace_ms;
 	in.delete_max = a->conf.delete_max_per_cycle;
-	in.allow_delete = a->allow_delete_pending;
-	in.retry_now = a->retry_pending;
 	in.incomplete = a->snapshot.incomplete;
-	a->allow_delete_pending = 0;
-	a->retry_pending = 0;
+	/* A sync is acted on with the next snapshot, not an event. */
+	in.repeat = repeat;
+	if (!repeat) {
+		in.allow_delete = a->allow_delete_pending;
+		in.retry_now = a->retry_pending;
+		a->allow_delete_pending = 0;
+		a->retry_pending = 0;
+	}
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
@@ -446,7 +458,7 @@ cycle_report(struct applier *a)
 		plan_inventory(a, links, nlinks);
 		free(links);
 	}
-	send_results(a, 0);
+	send_results(a, 0, RESULTS_SNAPSHOT);
 }
 
 /* ifcfg and wicked name NICs at boot by udev rules: one per managed NIC. */
@@ -468,35 +480,176 @@ write_udev_rules(struct applier *a)
 		log_warn("cannot write the udev rules");
 }
 
-/*
- * A link can only be programmed from a fresh view: an earlier action in
- * this cycle may have renamed a link that a later one looks at.
- */
-void
-cycle_run(struct applier *a)
+static uint64_t
+now_ms(void)
 {
-	struct nl_link	*links;
-	size_t		 nlinks, i, changed = 0;
+	struct timespec	ts;
 
-	/* The fetcher is not trusted: its rows are checked together too. */
-	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A repair of the live link, not only of the file. */
+static int
+repairs_link(const struct plan_item *item)
+{
+	return item->action == PLAN_UPDATE && (item->drift & ~DRIFT_FILE);
+}
+
+static void
+fight_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct applier	*a = arg;
+
+	(void)fd;
+	(void)what;
+	a->fight_due_ms = 0;
+	cycle_soon(a, "a deferred repair is due");
+}
+
+/*
+ * While another agent keeps setting a link back, an event repairs it only
+ * after the fight's backoff: the poll still does each cycle.
+ */
+static int
+repair_deferred(struct applier *a, struct plan_item *item)
+{
+	struct timeval	tv;
+	uint64_t	now = now_ms(), until;
+
+	if (!repairs_link(item) || fight_may_repair(&a->fights, item->mac,
+	    now, &until))
+		return 0;
+	/* The earliest deferred repair sets the timer. */
+	item->action = PLAN_NOTHING;
+	item->state = NIC_PENDING;
+	snprintf(item->reason, sizeof(item->reason), "repair deferred %llu ms:"
+	    " another agent keeps changing the link",
+	    (unsigned long long)(until - now));
+	if (a->fight_timer == NULL && (a->fight_timer = evtimer_new(a->base,
+	    fight_due, a)) == NULL)
+		fatalx("cannot make the fight timer");
+	if (a->fight_due_ms != 0 && a->fight_due_ms <= until)
+		return 1;
+	a->fight_due_ms = until;
+	tv.tv_sec = (time_t)((until - now) / 1000);
+	tv.tv_usec = (suseconds_t)((until - now) % 1000 * 1000);
+	if (evtimer_add(a->fight_timer, &tv) == -1)
+		fatalx("cannot arm the fight timer");
+	return 1;
+}
+
+/*
+ * Counts a repair an event made (a poll's repairs come once an interval,
+ * and a changed row is no fight); the start of a fight is logged once.
+ */
+static void
+note_repair(struct applier *a, const struct plan_item *item,
+    enum results_trigger trigger)
+{
+	if (trigger != RESULTS_EVENT || !repairs_link(item) ||
+	    a->conf.dry_run || item->state != NIC_APPLIED)
+		return;
+	if (fight_repaired(&a->fights, item->mac, now_ms(),
+	    a->conf.poll_interval_ms) == FIGHT_STARTED)
+		log_warnx("%s (%s): repaired %d times within %d s: another"
+		    " agent keeps changing it; repairs on its events back off"
+		    " up to POLL_INTERVAL", item->desired.name, item->mac_text,
+		    FIGHT_THRESHOLD, FIGHT_WINDOW_MS / 1000);
+}
+
+static void
+note_steady(struct applier *a, const struct plan_item *item)
+{
+	if (item->mac_valid && item->state == NIC_APPLIED &&
+	    fight_steady(&a->fights, item->mac, now_ms(),
+	    a->conf.poll_interval_ms) == FIGHT_ENDED)
+		log_info("%s (%s): left alone for a while; the fight is over,"
+		    " repairs no longer back off", item->desired.name,
+		    item->mac_text);
+}
+
+/* Did any NIC's state change since the last cycle (status shows it)? */
+static int
+states_changed(const struct plan *before, const struct plan *after)
+{
+	size_t	i;
+
+	if (before->nitems != after->nitems)
+		return 1;
+	for (i = 0; i < after->nitems; i++)
+		if (before->items[i].state != after->items[i].state ||
+		    before->items[i].row_id != after->items[i].row_id ||
+		    memcmp(before->items[i].mac, after->items[i].mac,
+		    MAC_LEN) != 0 ||
+		    strcmp(before->items[i].reason, after->items[i].reason) != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The plan's actions, each from a fresh view: an earlier action may have
+ * renamed a link that a later one looks at. Returns how many were tried,
+ * or -1 when the live state could not be read.
+ */
+static int
+execute_plan(struct applier *a, struct nl_link **links, size_t *nlinks,
+    enum results_trigger trigger, size_t *changed)
+{
+	struct plan_item	*item;
+	size_t			 i;
+	int			 acted = 0;
+
+	for (i = 0; i < a->plan.nitems; i++) {
+		item = &a->plan.items[i];
+		if (item->action == PLAN_NOTHING) {
+			note_steady(a, item);
+			continue;
+		}
+		if (trigger == RESULTS_EVENT && repair_deferred(a, item))
+			continue;
+		free(*links);
+		if (read_actual(a, links, nlinks) == -1)
+			return -1;
+		execute(a, item, *links, *nlinks);
+		acted++;
+		note_repair(a, item, trigger);
+		if (item->state != NIC_FAILED)
+			(*changed)++;
+	}
+	return acted;
+}
+
+/*
+ * One reconcile of the last complete snapshot against the live state read
+ * now. trigger RESULTS_SNAPSHOT: a new snapshot, always answered.
+ * RESULTS_EVENT: the same snapshot again; answered only when it changed
+ * something, so the echo of our own changes ends in a quiet cycle.
+ */
+static void
+cycle(struct applier *a, enum results_trigger trigger)
+{
+	static struct plan	 before;
+	struct nl_link		*links;
+	size_t			 nlinks, changed = 0;
+	int			 acted;
+
 	a->ndry_now = 0;
-	snapshot_log(&a->snapshot);
 	if (read_actual(a, &links, &nlinks) == -1)
 		return;
-	plan_cycle(a, links, nlinks);
+	if (events_synced(a))
+		a->live_dirty = 0;
+	before = a->plan;
+	plan_cycle(a, links, nlinks, trigger == RESULTS_EVENT);
 	a->planned = 1;
-	for (i = 0; i < a->plan.nitems; i++) {
-		if (a->plan.items[i].action == PLAN_NOTHING)
-			continue;
-		free(links);
-		if (read_actual(a, &links, &nlinks) == -1)
-			return;
-		execute(a, &a->plan.items[i], links, nlinks);
-		if (a->plan.items[i].state != NIC_FAILED)
-			changed++;
-	}
+	acted = execute_plan(a, &links, &nlinks, trigger, &changed);
 	free(links);
+	if (acted == -1)
+		return;
+	if (acted > 0)
+		a->live_dirty = 1;
+	events_watch(a);
 	memcpy(a->dry_logged, a->dry_now, a->ndry_now * sizeof(a->dry_now[0]));
 	a->ndry_logged = a->ndry_now;
 	log_refusals(a);
@@ -512,5 +665,53 @@ cycle_run(struct applier *a)
 		    " waiting for DELETE_GRACE or multinicctl sync"
 		    " --allow-delete");
 	a->hold_logged = a->memory.held_since;
-	send_results(a, a->snapshot.generation);
+	if (trigger != RESULTS_EVENT || acted > 0 ||
+	    states_changed(&before, &a->plan))
+		send_results(a, a->snapshot.generation, trigger);
+}
+
+void
+cycle_run(struct applier *a)
+{
+	/* The fetcher is not trusted: its rows are checked together too. */
+	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
+	snapshot_log(&a->snapshot);
+	cycle(a, RESULTS_SNAPSHOT);
+}
+
+/*
+ * Only on a snapshot a cycle has planned, and not while the next is being
+ * received (its rows replace the last one's): that snapshot's own cycle
+ * reads the live state anyway.
+ */
+static void
+cycle_due(evutil_socket_t fd, short what, void *arg)
+{
+	struct applier	*a = arg;
+
+	(void)fd;
+	(void)what;
+	log_debug("event cycle: %s", a->cycle_why);
+	a->cycle_why = NULL;
+	if (!a->planned || !a->snapshot.complete || a->snapshot.receiving)
+		return;
+	cycle(a, RESULTS_EVENT);
+}
+
+/* A burst of events (a rename is down, rename, up) within this makes one cycle. */
+#define CYCLE_SOON_MS	15
+
+void
+cycle_soon(struct applier *a, const char *why)
+{
+	struct timeval	tv = { 0, CYCLE_SOON_MS * 1000 };
+
+	if (a->cycle_timer == NULL && (a->cycle_timer = evtimer_new(a->base,
+	    cycle_due, a)) == NULL)
+		fatalx("cannot make the cycle timer");
+	if (a->cycle_why != NULL)
+		return;
+	a->cycle_why = why;
+	if (evtimer_add(a->cycle_timer, &tv) == -1)
+		fatalx("cannot arm the cycle timer");
 }

@@ -435,26 +435,34 @@ link_attrs(struct nl_link *l, const struct nlattr **tb)
 	return 0;
 }
 
-static int
-link_parse(const struct nlmsghdr *nlh, void *arg)
+int
+nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
 {
 	const struct ifinfomsg	*ifm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[IFLA_MAX + 1];
-	struct nl_link		*l;
 	int			 err;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
+	memset(l, 0, sizeof(*l));
 	if ((err = nl_attrs_msg(nlh, sizeof(*ifm), tb, IFLA_MAX)) < 0)
 		return err;
 	if (ifm->ifi_index <= 0)
 		return -EINVAL;
-	if ((l = link_append(arg)) == NULL)
-		return -ENOMEM;
 	l->index = ifm->ifi_index;
 	l->type = ifm->ifi_type;
 	l->flags = ifm->ifi_flags;
 	return link_attrs(l, tb);
+}
+
+static int
+link_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_link	*l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if ((l = link_append(arg)) == NULL)
+		return -ENOMEM;
+	return nl_link_parse(nlh, l);
 }
 
 static struct nl_link *
@@ -468,17 +476,14 @@ link_find(struct link_dump *d, int index)
 	return NULL;
 }
 
-static int
-addr_parse(const struct nlmsghdr *nlh, void *arg)
+int
+nl_addr_parse(const struct nlmsghdr *nlh, int *index, struct nl_addr *addr)
 {
 	const struct ifaddrmsg	*ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[IFA_MAX + 1];
 	const struct nlattr	*local;
-	struct nl_link		*l;
 	int			 err;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR)
-		return 0;
 	if ((err = nl_attrs_msg(nlh, sizeof(*ifa), tb, IFA_MAX)) < 0)
 		return err;
 	if (ifa->ifa_family != AF_INET)
@@ -486,19 +491,34 @@ addr_parse(const struct nlmsghdr *nlh, void *arg)
 	/* IFA_ADDRESS is the peer's on a point-to-point link. */
 	local = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (ifa->ifa_prefixlen > 32 || local == NULL ||
-	    mnl_attr_validate(local, MNL_TYPE_U32) == -1)
+	    mnl_attr_validate(local, MNL_TYPE_U32) == -1 ||
+	    ifa->ifa_index == 0 || ifa->ifa_index > INT_MAX)
 		return -EINVAL;
+	*index = (int)ifa->ifa_index;
+	addr->addr = mnl_attr_get_u32(local);
+	addr->prefix = ifa->ifa_prefixlen;
+	return 1;
+}
+
+static int
+addr_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nl_addr	 addr;
+	struct nl_link	*l;
+	int		 err, index;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	if ((err = nl_addr_parse(nlh, &index, &addr)) <= 0)
+		return err;
 	/* A link that appeared after the link dump waits for the next one. */
-	if (ifa->ifa_index > INT_MAX ||
-	    (l = link_find(arg, (int)ifa->ifa_index)) == NULL)
+	if ((l = link_find(arg, index)) == NULL)
 		return 0;
 	if (l->naddrs == NL_ADDRS_MAX) {
 		l->addrs_truncated = 1;
 		return 0;
 	}
-	l->addrs[l->naddrs].addr = mnl_attr_get_u32(local);
-	l->addrs[l->naddrs].prefix = ifa->ifa_prefixlen;
-	l->naddrs++;
+	l->addrs[l->naddrs++] = addr;
 	return 0;
 }
 
@@ -671,6 +691,36 @@ nl_default_routes(struct nl *nl, struct nl_default_routes *r)
 	if (err != 0)
 		memset(r, 0, sizeof(*r));
 	return err == -EINTR ? -EAGAIN : err;
+}
+
+int
+nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
+{
+	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[RTA_MAX + 1];
+	size_t			 alen;
+	int			 err;
+
+	memset(r, 0, sizeof(*r));
+	if ((err = nl_attrs_msg(nlh, sizeof(*rtm), tb, RTA_MAX)) < 0)
+		return err;
+	if (rtm->rtm_family == AF_INET)
+		alen = 4;
+	else if (rtm->rtm_family == AF_INET6)
+		alen = 16;
+	else
+		return 0;
+	if (rtm->rtm_dst_len > alen * 8)
+		return -EINVAL;
+	r->family = rtm->rtm_family;
+	r->dst_len = rtm->rtm_dst_len;
+	/* No RTA_DST is the default route: all zeros. */
+	if (tb[RTA_DST] != NULL) {
+		if (mnl_attr_get_payload_len(tb[RTA_DST]) != alen)
+			return -EINVAL;
+		memcpy(r->dst, mnl_attr_get_payload(tb[RTA_DST]), alen);
+	}
+	return 1;
 }
 
 static int

@@ -49,6 +49,13 @@ struct nl_default_routes {
 	size_t		ngateways;
 };
 
+/* A route's destination, from an RTM_NEWROUTE or RTM_DELROUTE. */
+struct nl_route {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		dst[16];	/* network byte order; zeros: default */
+	uint8_t		dst_len;	/* prefix length */
+};
+
 struct nl;
 
 /* All functions below return 0 or -errno; -EINVAL for a malformed reply. */
@@ -77,6 +84,16 @@ int	nl_addr_del(struct nl *, int index, uint32_t addr, uint8_t prefix);
 /* The kernel's extended-ack text for the last failed request, or "". */
 const char	*nl_last_error_msg(const struct nl *);
 const char	*nl_strerror(int negative_errno);
+
+/*
+ * One message of the kernel, as a dump or an event brings it: 0 or -errno
+ * (-EINVAL when damaged). nl_addr_parse and nl_route_parse return 1 for an
+ * IPv4 address or an IPv4/IPv6 route, 0 for another family.
+ */
+struct nlmsghdr;
+int	nl_link_parse(const struct nlmsghdr *, struct nl_link *);
+int	nl_addr_parse(const struct nlmsghdr *, int *index, struct nl_addr *);
+int	nl_route_parse(const struct nlmsghdr *, struct nl_route *);
 
 /* Pure helpers for the planner. */
 int	nl_link_is_candidate(const struct nl_link *);

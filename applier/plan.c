@@ -659,16 +659,20 @@ guard_deletions(struct planner *p)
 	}
 }
 
-/* A snapshot counts when at least half a poll interval after the last. */
+/*
+ * A snapshot counts when at least half a poll interval after the last; the
+ * same one planned again on an event never does.
+ */
 static int
 snapshot_counts(const struct planner *p)
 {
 	const struct plan_input	*in = p->in;
 
 	/* A wall clock stepped back makes no snapshot count. */
-	if (p->mem->last_counted != 0 && (in->now < p->mem->last_counted ||
+	if (in->repeat || (p->mem->last_counted != 0 &&
+	    (in->now < p->mem->last_counted ||
 	    (uint64_t)(in->now - p->mem->last_counted) * 1000 <
-	    in->poll_interval_ms / 2))
+	    in->poll_interval_ms / 2)))
 		return 0;
 	p->mem->last_counted = in->now;
 	return 1;

@@ -104,6 +104,8 @@ struct plan_input {
 	int			 allow_delete;
 	int			 retry_now;		/* multinicctl sync */
 	int			 incomplete;	/* rows missing: delete nothing */
+	/* The snapshot planned before, again (a kernel event): not counted. */
+	int			 repeat;
 };
 
 struct plan_item {

@@ -29,6 +29,7 @@ snapshot_begin(struct snapshot *s, const struct msg_snapshot *b,
 		log_warnx("snapshot %llu incomplete; discarded",
 		    (unsigned long long)s->generation);
 	s->receiving = 1;
+	s->complete = 0;
 	s->generation = b->generation;
 	s->expected = b->count;
 	s->incomplete = (int)b->incomplete;
@@ -67,6 +68,7 @@ snapshot_end(struct snapshot *s, const struct msg_snapshot *b,
 		return -1;
 	}
 	s->receiving = 0;
+	s->complete = 1;
 	return 1;
 }
 

@@ -219,6 +219,7 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 	struct msg_result	result;
 	struct msg_results_end	end;
 	struct msg_sandbox_state sandbox;
+	struct msg_poll_request	poll;
 
 	(void)arg;
 	switch (m->hdr.type) {
@@ -228,7 +229,8 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 		results_add(&fetcher, &result);
 		break;
 	case MSG_RESULTS_END:
-		if (msg_payload(chan, m, &end, sizeof(end)) == -1)
+		if (msg_payload(chan, m, &end, sizeof(end)) == -1 ||
+		    end.trigger > RESULTS_EVENT)
 			fatalx("bad results end message");
 		results_end(&fetcher, &end);
 		break;
@@ -239,6 +241,11 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 			fatalx("bad sandbox state message");
 		sandbox.reason[sizeof(sandbox.reason) - 1] = '\0';
 		fetcher.applier_sandbox = sandbox;
+		break;
+	case MSG_POLL_REQUEST:
+		if (msg_payload(chan, m, &poll, sizeof(poll)) == -1)
+			fatalx("bad poll request message");
+		log_debug("the applier asks for a poll: a NIC no row names");
 		break;
 	default:
 		fatalx("unexpected %s from the applier",

@@ -272,6 +272,7 @@ struct metrics {
 	struct metric	db_query_duration;
 	struct metric	writeback_failures;
 	struct metric	drifts;
+	struct metric	drift_repairs;
 	struct metric	orphans_deleted;
 	struct metric	rows_rejected;
 	struct metric	deletions_held;
@@ -330,6 +331,10 @@ init_counters(struct metrics *m)
 	for (bit = 0; bit < DRIFT_KINDS; bit++)
 		drift_kinds[bit] = drift_kind_name(bit);
 	add_labeled(&m->drifts, "drift_type", drift_kinds, DRIFT_KINDS);
+	metric_init(&m->drift_repairs, "multinic_drift_repairs_total",
+	    "Drift repaired on a kernel event, without waiting for a poll.",
+	    METRIC_COUNTER);
+	add_labeled(&m->drift_repairs, "kind", drift_kinds, DRIFT_KINDS);
 	metric_init(&m->orphans_deleted,
 	    "multinic_orphaned_interfaces_deleted_total",
 	    "Managed interfaces de-configured after their row disappeared.",
@@ -581,6 +586,24 @@ metrics_verdict(struct metrics *m, const struct msg_result *old, size_t nold,
 	}
 }
 
+/* An event cycle sends only what it did: each drift it carries was repaired. */
+void
+metrics_event_repairs(struct metrics *m, const struct msg_result *results,
+    size_t n)
+{
+	size_t		i;
+	unsigned	bit;
+
+	for (i = 0; i < n; i++) {
+		if (results[i].state != NIC_APPLIED)
+			continue;
+		for (bit = 0; bit < DRIFT_KINDS; bit++)
+			if (results[i].drift & (1U << bit))
+				metric_inc(metric_find(&m->drift_repairs,
+				    drift_kind_name(bit)), 1);
+	}
+}
+
 uint64_t
 metrics_ms_since_success(const struct metrics *m)
 {
@@ -621,6 +644,7 @@ metrics_render(struct metrics *m, const struct fetcher *f,
 		&m->poll_duration, &m->backoff_level, &m->db_connection,
 		&m->poll_error,
 		&m->db_query_duration, &m->writeback_failures, &m->drifts,
+		&m->drift_repairs,
 		&m->orphans_deleted, &m->rows_rejected, &m->deletions_held,
 		&m->landlock, &m->errors, &m->agent_info,
 	};

@@ -92,6 +92,9 @@ void	metrics_writeback_failed(struct metrics *);
 void	metrics_verdict(struct metrics *, const struct msg_result *old,
 	    size_t nold, const struct msg_result *verdict, size_t n,
 	    uint64_t generation);
+/* results.c: a kernel event's verdict; its drift was repaired at once. */
+void	metrics_event_repairs(struct metrics *, const struct msg_result *,
+	    size_t n);
 
 /* Milliseconds since the last successful poll, or since start if none. */
 uint64_t	metrics_ms_since_success(const struct metrics *);

@@ -91,8 +91,17 @@ results_end(struct fetcher *f, const struct msg_results_end *end)
 	if (end->count != res->receiving)
 		fatalx("the applier announced %u results and sent %zu",
 		    end->count, res->receiving);
-	/* Generation 0 is a report of what the applier manages, no verdict. */
-	if (end->generation > 0) {
+	/*
+	 * Generation 0 is a report of what the applier manages, no verdict.
+	 * A kernel event's verdict is the last snapshot's again: it updates
+	 * what status shows and the DB holds, but acknowledges no poll.
+	 */
+	if (end->trigger == RESULTS_EVENT) {
+		metrics_verdict(f->metrics, res->items, res->count,
+		    res->incoming, res->receiving, 0);
+		metrics_event_repairs(f->metrics, res->incoming,
+		    res->receiving);
+	} else if (end->generation > 0) {
 		metrics_verdict(f->metrics, res->items, res->count,
 		    res->incoming, res->receiving, end->generation);
 		res->acked_generation = end->generation;

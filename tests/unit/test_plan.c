@@ -1795,6 +1795,29 @@ test_clock_step_back_does_not_count(void **state)
 }
 
 /*
+ * doc/architecture.md, 3.13: a cycle a kernel event makes plans the same
+ * snapshot again; however late, it counts for no deletion.
+ */
+static void
+test_event_cycle_does_not_count(void **state)
+{
+	struct world	*w = *state;
+
+	add_applied_nic(w, 1, 1, 0);
+	add_applied_nic(w, 2, 2, 1);
+	add_applied_nic(w, 0, 3, 2);
+	run_at(w, T0);
+	w->in.repeat = 1;
+	run_at(w, T0 + POLL_S);
+	check_item("the same snapshot, on an event", item_of_orphan(w, 3),
+	    PLAN_NOTHING, NIC_DELETING, 2);
+	w->in.repeat = 0;
+	run_at(w, T0 + POLL_S);
+	check_item("the next snapshot", item_of_orphan(w, 3), PLAN_DELETE,
+	    NIC_DELETING, 2);
+}
+
+/*
  * A managed MAC now on two candidate links: neither is de-configured (which
  * one would it be?) and neither counts as a managed live link.
  */
@@ -2109,6 +2132,7 @@ main(void)
 		WORLD_TEST(test_held_row_is_not_absence),
 		WORLD_TEST(test_incomplete_snapshot_deletes_nothing),
 		WORLD_TEST(test_clock_step_back_does_not_count),
+		WORLD_TEST(test_event_cycle_does_not_count),
 		WORLD_TEST(test_orphan_on_ambiguous_links),
 		WORLD_TEST(test_guard_all_links),
 		WORLD_TEST(test_guard_single_link),
