@@ -19,6 +19,9 @@
 #include "state.h"
 #include "validate.h"
 
+/* How long a burst of events may take to join one cycle. */
+#define CYCLE_SOON_US	20000
+
 
 void
 cycle_init(struct applier *a)
@@ -35,38 +38,12 @@ cycle_init(struct applier *a)
 	ctx->renderer = render_for_os(a->conf.os_type);
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
+	/* Nothing tells the applier yet when the links change. */
+	a->live_dirty = 1;
+	a->files_dirty = 1;
 	apply_recover(ctx);
 	adopt_existing(a);
-}
-
-/* A managed MAC's file, if it is there, ours, and about that MAC. */
-static void
-read_managed_file(struct applier *a, struct managed_nic *m)
-{
-	const struct renderer	*r = a->apply.renderer;
-	char			 path[PATH_MAX], err[128];
-	int			 ours;
-
-	m->has_file = 0;
-	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
-		return;
-	/*
-	 * An adopted file of the earlier agent lacks our header: read for
-	 * what it says (a deletion needs it), then rewritten as ours.
-	 */
-	switch (render_read_file(r, path, &m->file, &ours, err, sizeof(err))) {
-	case -1:
-		if (errno != ENOENT)
-			log_warn("%s", path);
-		break;
-	case -2:
-		log_warnx("%s: %s; it will be rewritten", path, err);
-		break;
-	default:
-		if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
-		    m->file.slot == m->slot)
-			m->has_file = ours;
-	}
+	watch_init(a);
 }
 
 static size_t
@@ -77,8 +54,10 @@ read_managed(struct applier *a, struct managed_nic *managed)
 	for (i = 0; i < a->names.count; i++) {
 		memcpy(managed[i].mac, a->names.entries[i].mac, MAC_LEN);
 		managed[i].slot = a->names.entries[i].slot;
-		read_managed_file(a, &managed[i]);
+		watch_managed_file(a, &managed[i]);
 	}
+	/* Without inotify only reading them again tells. */
+	a->files_dirty = a->watch.fd == -1;
 	return a->names.count;
 }
 
@@ -123,22 +102,17 @@ send_result(struct applier *a, const struct plan_item *item)
 }
 
 static void
-send_results(struct applier *a, uint64_t generation)
+send_results(struct applier *a, uint64_t generation,
+    enum results_trigger trigger)
 {
-	struct msg_results_end	end;
-	size_t			i;
+	size_t	i;
 
 	if (!msgchan_is_open(&a->fetcher))
 		return;
 	for (i = 0; i < a->plan.nitems; i++)
 		send_result(a, &a->plan.items[i]);
-	memset(&end, 0, sizeof(end));
-	end.generation = generation;
-	end.count = (uint32_t)a->plan.nitems;
-	end.deletions_held = (uint32_t)a->plan.deletions_held;
-	if (msg_compose(&a->fetcher, MSG_RESULTS_END, 0, -1, &end,
-	    sizeof(end)) == -1)
-		log_warn("cannot queue the results");
+	peer_results_end(a, generation, (uint32_t)a->plan.nitems, trigger);
+	a->reported = a->plan;
 }
 
 static const char *
@@ -337,8 +311,13 @@ read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
 	return 0;
 }
 
+/*
+ * A repeat plans the last snapshot again: a sync's flags wait for the
+ * snapshot the sync asked for.
+ */
 static void
-plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
+plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks,
+    int repeat)
 {
 	struct managed_nic	managed[NAMES_MAX];
 	struct plan_input	in;
@@ -367,11 +346,14 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.poll_interval_ms = a->conf.poll_interval_ms;
 	in.delete_grace_ms = a->conf.delete_grace_ms;
 	in.delete_max = a->conf.delete_max_per_cycle;
-	in.allow_delete = a->allow_delete_pending;
-	in.retry_now = a->retry_pending;
 	in.incomplete = a->snapshot.incomplete;
-	a->allow_delete_pending = 0;
-	a->retry_pending = 0;
+	in.repeat = repeat;
+	if (!repeat) {
+		in.allow_delete = a->allow_delete_pending;
+		in.retry_now = a->retry_pending;
+		a->allow_delete_pending = 0;
+		a->retry_pending = 0;
+	}
 	plan_compute(&in, &a->memory, &a->plan);
 }
 
@@ -446,26 +428,21 @@ cycle_report(struct applier *a)
 		plan_inventory(a, links, nlinks);
 		free(links);
 	}
-	send_results(a, 0);
+	send_results(a, 0, RESULTS_SNAPSHOT);
 }
 
-/* ifcfg and wicked name NICs at boot by udev rules: one per managed NIC. */
-static void
-write_udev_rules(struct applier *a)
+/*
+ * An unchanged snapshot or an event needs no results when the plan is
+ * steady and as last reported: the fetcher holds that verdict already.
+ */
+static int
+same_verdict(const struct applier *a)
 {
-	uint8_t	macs[NAMES_MAX][6];
-	int	slots[NAMES_MAX];
-	size_t	i;
-
-	if (!a->apply.renderer->udev_rules || a->conf.dry_run)
-		return;
-	for (i = 0; i < a->names.count; i++) {
-		memcpy(macs[i], a->names.entries[i].mac, MAC_LEN);
-		slots[i] = a->names.entries[i].slot;
-	}
-	if (render_udev_rules(a->conf.config_root,
-	    (const uint8_t (*)[6])macs, slots, a->names.count) == -1)
-		log_warn("cannot write the udev rules");
+	return plan_is_steady(&a->plan, &a->memory) &&
+	    a->plan.nitems == a->reported.nitems &&
+	    a->plan.deletions_held == a->reported.deletions_held &&
+	    memcmp(a->plan.items, a->reported.items,
+	    a->plan.nitems * sizeof(a->plan.items[0])) == 0;
 }
 
 /*
@@ -473,19 +450,31 @@ write_udev_rules(struct applier *a)
  * this cycle may have renamed a link that a later one looks at.
  */
 void
-cycle_run(struct applier *a)
+cycle_run(struct applier *a, enum results_trigger trigger)
 {
 	struct nl_link	*links;
-	size_t		 nlinks, i, changed = 0;
+	size_t		 nlinks, i, changed = 0, executed = 0;
+	int		 repeat = trigger == RESULTS_EVENT;
 
 	/* The fetcher is not trusted: its rows are checked together too. */
 	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
 	a->ndry_now = 0;
-	snapshot_log(&a->snapshot);
+	if (!repeat)
+		snapshot_log(&a->snapshot);
 	if (read_actual(a, &links, &nlinks) == -1)
 		return;
-	plan_cycle(a, links, nlinks);
+	a->replan = 0;
+	plan_cycle(a, links, nlinks, repeat);
 	a->planned = 1;
+	if (trigger != RESULTS_SNAPSHOT && same_verdict(a)) {
+		free(links);
+		if (!a->conf.dry_run)
+			watch_udev_rules(a);
+		if (trigger == RESULTS_UNCHANGED)
+			peer_results_end(a, a->snapshot.generation, 0,
+			    RESULTS_UNCHANGED);
+		return;
+	}
 	for (i = 0; i < a->plan.nitems; i++) {
 		if (a->plan.items[i].action == PLAN_NOTHING)
 			continue;
@@ -493,14 +482,19 @@ cycle_run(struct applier *a)
 		if (read_actual(a, &links, &nlinks) == -1)
 			return;
 		execute(a, &a->plan.items[i], links, nlinks);
+		executed++;
 		if (a->plan.items[i].state != NIC_FAILED)
 			changed++;
 	}
 	free(links);
+	/* Written or rolled back by us: what the files are now is ours. */
+	if (executed > 0 && !a->conf.dry_run)
+		watch_sync(a);
 	memcpy(a->dry_logged, a->dry_now, a->ndry_now * sizeof(a->dry_now[0]));
 	a->ndry_logged = a->ndry_now;
 	log_refusals(a);
-	write_udev_rules(a);
+	if (!a->conf.dry_run)
+		watch_udev_rules(a);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&
@@ -512,5 +506,37 @@ cycle_run(struct applier *a)
 		    " waiting for DELETE_GRACE or multinicctl sync"
 		    " --allow-delete");
 	a->hold_logged = a->memory.held_since;
-	send_results(a, a->snapshot.generation);
+	send_results(a, a->snapshot.generation, repeat ? RESULTS_EVENT :
+	    RESULTS_SNAPSHOT);
+}
+
+/* Before the first cycle there is no snapshot; during one, its end runs it. */
+static void
+cycle_soon_fire(evutil_socket_t fd, short events, void *arg)
+{
+	struct applier	*a = arg;
+
+	(void)fd;
+	(void)events;
+	if (!a->planned || !a->snapshot.complete || a->snapshot.receiving)
+		return;
+	cycle_run(a, RESULTS_EVENT);
+}
+
+void
+cycle_soon(struct applier *a, const char *why)
+{
+	struct timeval	debounce = { 0, CYCLE_SOON_US };
+
+	log_debug("a cycle soon: %s", why);
+	if (a->ev_soon == NULL &&
+	    (a->ev_soon = evtimer_new(a->base, cycle_soon_fire, a)) == NULL) {
+		log_warnx("cannot make a timer; the next poll repairs it");
+		return;
+	}
+	/* What comes in a burst (an editor's writes) joins one cycle. */
+	if (evtimer_pending(a->ev_soon, NULL))
+		return;
+	if (evtimer_add(a->ev_soon, &debounce) == -1)
+		log_warnx("cannot start a timer; the next poll repairs it");
 }
