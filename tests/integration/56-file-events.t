@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+# A managed file changed by hand is ours again at once, not at the next
+# poll: the applier watches its directory with inotify. An edited file is
+# rewritten, and so is a deleted one, and the log says why; the poll counter
+# shows that no poll did it (the next poll is an hour away).
+# shellcheck source-path=SCRIPTDIR/../lib
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/daemon.sh"
+. "$here/../lib/mariadb.sh"
+. "$here/../lib/netns.sh"
+. "$here/../lib/node.sh"
+. "$here/../lib/applier.sh"
+
+mac=fa:16:3e:56:00:01
+logged() {
+	grep -qF -- "$1" "$DAEMON_LOG"
+}
+node_setup POLL_INTERVAL=1h
+node_nic ens5 $mac
+row_add $mac 10.56.0.5 10.56.0.0/24 1500
+node_start
+ok "the row is applied by the first poll" wait_until 100 success_is $mac 1
+ok "the applier says it watches the files with inotify" \
+    logged 'managed files: watched by inotify'
+polls=$(node_metric multinic_polling_cycles_total)
+is "$polls" 1 "one poll so far"
+
+file=$(netplan_file 0)
+ours=$(cat "$file")
+file_is_ours() {
+	[ "$(cat "$file" 2>/dev/null)" = "$ours" ]
+}
+# changed_logged_more_than N: the change of the file was logged more than
+# N times.
+changed_logged_more_than() {
+	[ "$(grep -cF -- "$file changed outside multinicd" "$DAEMON_LOG")" \
+	    -gt "$1" ]
+}
+
+# An editor's way: a new file renamed over the old one.
+sed -i 's/mtu: 1500/mtu: 9000/' "$file"
+like "$(cat "$file")" "mtu: 9000" "the file was edited by hand"
+ok "the edited file is ours again" wait_until 100 file_is_ours
+ok "the log says it was changed by someone else" \
+    wait_until 100 logged "$file changed outside multinicd"
+ok "and that multinic0's file was repaired" \
+    wait_until 100 logged "updated multinic0 ($mac): file"
+is "$(node_metric multinic_polling_cycles_total)" "$polls" \
+    "no poll was needed"
+
+# Written in place, as `cat >file` does.
+printf '# not ours\n' >"$file"
+ok "a file overwritten in place is ours again" wait_until 100 file_is_ours
+
+changed=$(grep -cF -- "$file changed outside multinicd" "$DAEMON_LOG")
+rm -f "$file"
+ok "a deleted file is written again" wait_until 100 file_is_ours
+ok "the log says so" wait_until 100 changed_logged_more_than "$changed"
+is "$(stat -c %a "$file")" 600 "with mode 0600"
+is "$(node_metric multinic_polling_cycles_total)" "$polls" \
+    "and no poll was needed"
+is "$(link_state multinic0)" "multinic0 1500 up 10.56.0.5/24 " \
+    "the link was left as it was"
+ok "netplan generate accepts the file" netplan_accepts
+done_testing
