@@ -479,8 +479,11 @@ cycle_run(struct applier *a, enum results_trigger trigger)
 		if (a->plan.items[i].action == PLAN_NOTHING)
 			continue;
 		free(links);
-		if (read_actual(a, &links, &nlinks) == -1)
+		if (read_actual(a, &links, &nlinks) == -1) {
+			if (executed > 0 && !a->conf.dry_run)
+				watch_sync(a);
 			return;
+		}
 		execute(a, &a->plan.items[i], links, nlinks);
 		executed++;
 		if (a->plan.items[i].state != NIC_FAILED)

@@ -3,8 +3,8 @@
  * The managed files, read again only when they change: inotify on the
  * renderer's directory (and the udev rules' one) where it serves, else a
  * stat fingerprint of each file per cycle. A change made by someone else
- * asks for a cycle at once; one of our own is recognised by the file's
- * fingerprint taken right after we wrote it.
+ * asks for a cycle at once; a rename or removal of our own is recognised by
+ * the file's fingerprint taken right after it.
  */
 
 #include <sys/inotify.h>
@@ -253,9 +253,15 @@ slot_named(const struct applier *a, const char *name, char *path, size_t len)
 	return -1;
 }
 
+/*
+ * The applier writes a file beside it and renames it over, and removes it:
+ * a write in place or a change of attributes is always someone else's.
+ */
+#define FOREIGN_EVENTS	(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB)
+
 /* Ours (the fingerprint taken after our write) or someone else's? */
 static void
-file_event(struct applier *a, const char *name)
+file_event(struct applier *a, const char *name, uint32_t mask)
 {
 	struct watch_file	*f;
 	char			 path[PATH_MAX];
@@ -264,7 +270,7 @@ file_event(struct applier *a, const char *name)
 	if ((slot = slot_named(a, name, path, sizeof(path))) == -1)
 		return;
 	f = &a->watch.files[slot];
-	if (f->valid && unchanged(path, &f->fp))
+	if (!(mask & FOREIGN_EVENTS) && f->valid && unchanged(path, &f->fp))
 		return;
 	/* Once per change, not once per event of an editor's burst. */
 	if (f->valid)
@@ -275,7 +281,7 @@ file_event(struct applier *a, const char *name)
 }
 
 static void
-udev_event(struct applier *a, const char *name)
+udev_event(struct applier *a, const char *name, uint32_t mask)
 {
 	struct watch	*w = &a->watch;
 	char		 path[PATH_MAX];
@@ -283,7 +289,8 @@ udev_event(struct applier *a, const char *name)
 	if (strcmp(name, RENDER_UDEV_FILE) != 0 ||
 	    render_udev_path(a->conf.config_root, path, sizeof(path)) == -1)
 		return;
-	if (w->udev_valid && unchanged(path, &w->udev_fp))
+	if (!(mask & FOREIGN_EVENTS) && w->udev_valid &&
+	    unchanged(path, &w->udev_fp))
 		return;
 	if (w->udev_valid)
 		log_info("%s changed outside multinicd; checking it", path);
@@ -312,9 +319,9 @@ handle_event(struct applier *a, const struct inotify_event *ev)
 	if (ev->len == 0 || memchr(ev->name, '\0', ev->len) == NULL)
 		return 0;
 	if (ev->wd == w->wd_config)
-		file_event(a, ev->name);
+		file_event(a, ev->name, ev->mask);
 	else if (ev->wd == w->wd_udev)
-		udev_event(a, ev->name);
+		udev_event(a, ev->name, ev->mask);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
 # A managed file changed by hand is ours again at once, not at the next
 # poll: the applier watches its directory with inotify. An edited file is
 # rewritten, and so is a deleted one, and the log says why; the poll counter
-# shows that no poll did it (the next poll is an hour away).
+# shows that no poll did it (the next poll is an hour away). The same goes
+# for the udev rules of ifcfg.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,4 +66,28 @@ is "$(node_metric multinic_polling_cycles_total)" "$polls" \
 is "$(link_state multinic0)" "multinic0 1500 up 10.56.0.5/24 " \
     "the link was left as it was"
 ok "netplan generate accepts the file" netplan_accepts
+
+# ifcfg and wicked name NICs at boot by a udev rule: its file is watched too.
+node_stop
+ifcfg_conf=$TEST_DIR/ifcfg.conf
+node_config "$ifcfg_conf" POLL_INTERVAL=1h OS_TYPE=ifcfg
+start_in_netns "$NODE_NS" "$ifcfg_conf"
+wait_children_ready "$DAEMON_PID"
+rules=$NODE_ROOT/etc/udev/rules.d/70-multinic.rules
+rule="SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"$mac\", NAME=\"multinic0\""
+rules_are_ours() {
+	grep -qxF "$rule" "$rules" 2>/dev/null
+}
+ok "the udev rule is written" wait_until 100 rules_are_ours
+ok "after the first poll" wait_until 100 counter_past polls 1
+polls=$(node_metric multinic_polling_cycles_total)
+printf '# not ours\n' >"$rules"
+ok "udev rules overwritten by hand are ours again" \
+    wait_until 100 rules_are_ours
+ok "the log says they were changed" \
+    wait_until 100 logged "$rules changed outside multinicd"
+rm -f "$rules"
+ok "deleted, they are written again" wait_until 100 rules_are_ours
+is "$(node_metric multinic_polling_cycles_total)" "$polls" \
+    "no poll was needed"
 done_testing
