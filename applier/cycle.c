@@ -1,27 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * One reconcile cycle per complete snapshot: read the actual state, plan,
- * execute each action as a transaction, and report every outcome to the
- * fetcher. A steady state changes nothing and logs nothing above debug.
+ * One reconcile cycle per complete snapshot (and, on an event, on the last
+ * one again): read the actual state, plan, execute each action as a
+ * transaction, and report every outcome to the fetcher. A steady state
+ * changes nothing and logs nothing above debug.
  */
 
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "applier.h"
-#include "files.h"
 #include "log.h"
 #include "state.h"
 #include "validate.h"
 
 /* How long a burst of events may take to join one cycle. */
 #define CYCLE_SOON_US	20000
-
 
 void
 cycle_init(struct applier *a)
