@@ -25,7 +25,8 @@ adoptable(const struct applier *a, int slot, struct nic_config *nic)
 
 	if (r->path(a->conf.config_root, slot, path, sizeof(path)) == -1)
 		return 0;
-	switch (render_read_file(r, path, nic, &ours, err, sizeof(err))) {
+	switch (render_read_file(r, path, nic, &ours, NULL, err,
+	    sizeof(err))) {
 	case -1:
 		if (errno != ENOENT)
 			log_warn("adopting: %s", path);

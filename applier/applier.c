@@ -25,6 +25,8 @@ apply_config(const struct config *conf)
 {
 	applier.conf = *conf;
 	applier.have_config = 1;
+	/* PROTECTED_INTERFACES, DRY_RUN and more: the plan may differ. */
+	applier.replan = 1;
 	log_setlevel(conf->log_level);
 	log_setformat(conf->log_format);
 }

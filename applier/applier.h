@@ -3,6 +3,9 @@
 #ifndef MULTINIC_APPLIER_H
 #define MULTINIC_APPLIER_H
 
+#include <sys/inotify.h>
+#include <sys/types.h>
+
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -18,10 +21,16 @@
 /* A snapshot being received, then the last complete one. */
 struct snapshot {
 	int		receiving;
+	int		complete;	/* rows hold a whole snapshot */
 	uint64_t	generation;
+	/*
+	 * The generation of these rows the applier acknowledged on this
+	 * channel (MSG_RESULTS_END); 0: none. What an unchanged snapshot
+	 * must name as its previous one.
+	 */
+	uint64_t	acknowledged;
 	uint32_t	expected;
 	int		incomplete;	/* msg_snapshot.incomplete */
-	int		complete;	/* rows hold a whole snapshot */
 	size_t		nrows;
 	struct msg_row	rows[SNAPSHOT_ROWS_MAX];
 };
@@ -87,6 +96,50 @@ struct events {
 	size_t			 nrequested;
 };
 
+/* What the watch asks of inotify; the syscall filter allows only that. */
+#define WATCH_INOTIFY_FLAGS	(IN_NONBLOCK | IN_CLOEXEC)
+#define WATCH_INOTIFY_MASK	(IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | \
+				    IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+				    IN_MOVED_TO | IN_DELETE_SELF | \
+				    IN_MOVE_SELF | IN_ONLYDIR)
+
+/* What identifies a file's content without reading it. */
+struct watch_fingerprint {
+	int		exists;
+	dev_t		dev;
+	ino_t		ino;
+	off_t		size;
+	struct timespec	mtim;
+	struct timespec	ctim;
+};
+
+/* A slot's file as last read. */
+struct watch_file {
+	int			 valid;
+	struct watch_fingerprint fp;	/* when read */
+	int			 rc;	/* render_read_file()'s: 0, -1, -2 */
+	int			 ours;
+	struct nic_config	 nic;
+};
+
+/*
+ * The managed files, watched by inotify where it serves, else checked by
+ * their fingerprints each cycle; and the udev rules as last written.
+ */
+struct watch {
+	int			 fd;	/* inotify; -1: fingerprints */
+	int			 wd_config;	/* the renderer's directory */
+	int			 wd_udev;	/* the udev rules' one; -1: none */
+	struct event		*ev;
+	struct watch_file	 files[PLAN_SLOTS];
+	/* The udev rules file is what these made of it, as fingerprinted. */
+	int			 udev_valid;
+	struct watch_fingerprint udev_fp;
+	uint8_t			 udev_macs[NAMES_MAX][MAC_LEN];
+	int			 udev_slots[NAMES_MAX];
+	size_t			 udev_count;
+};
+
 struct applier {
 	struct event_base	*base;
 	struct msgchan		 supervisor;
@@ -104,6 +157,12 @@ struct applier {
 	time_t			 hold_logged;	/* held_since last warned of */
 	struct plan		 plan;
 	int			 planned;	/* plan is a cycle's, not inventory */
+	/* A managed file changed since the last cycle read them, or may have. */
+	int			 files_dirty;
+	/* The configuration or the DB address changed since the last cycle. */
+	int			 replan;
+	struct watch		 watch;
+	struct plan		 reported;	/* the plan last sent, for events */
 	char			 boot_id[BOOT_ID_MAX];
 	struct {
 		uint8_t		mac[MAC_LEN];
@@ -144,6 +203,9 @@ void	peer_init(struct applier *);
 void	peer_channel(struct applier *, int fd);
 void	peer_start(struct applier *);
 void	applier_dispatch_fetcher(struct msgchan *, struct msg *, void *);
+/* After count results: the end, which acknowledges generation if not 0. */
+void	peer_results_end(struct applier *, uint64_t generation, uint32_t count,
+	    enum results_trigger);
 
 /* snapshot.c */
 int	snapshot_begin(struct snapshot *, const struct msg_snapshot *,
@@ -152,6 +214,9 @@ int	snapshot_row(struct snapshot *, const struct msg_row *,
 	    const char **why);
 int	snapshot_end(struct snapshot *, const struct msg_snapshot *,
 	    const char **why);
+/* Returns 1 when the rows stand as the new generation, -1 with why. */
+int	snapshot_unchanged(struct snapshot *,
+	    const struct msg_snapshot_unchanged *, const char **why);
 void	snapshot_log(const struct snapshot *);
 
 /* adopt.c: the earlier agent's files, on a first start. */
@@ -159,7 +224,12 @@ void	adopt_existing(struct applier *);
 
 /* cycle.c */
 void	cycle_init(struct applier *);
-void	cycle_run(struct applier *);
+/*
+ * The cycle of the last complete snapshot, for trigger RESULTS_SNAPSHOT
+ * (every row reported) or RESULTS_UNCHANGED (a count of 0 when the plan is
+ * steady and as last reported, else every row).
+ */
+void	cycle_run(struct applier *, enum results_trigger);
 void	cycle_report(struct applier *);
 /*
  * A cycle on the last complete snapshot, with the live state read fresh,
@@ -179,6 +249,15 @@ void	events_watch(struct applier *);
 int	events_synced(struct applier *);
 enum event_verdict events_classify(const struct event_view *,
 	    const struct nlmsghdr *, struct nl_link *link);
+
+/* watch.c: the managed files, read again only when they change. */
+void	watch_init(struct applier *);
+/* m's file part, from the cache or read afresh. */
+void	watch_managed_file(struct applier *, struct managed_nic *m);
+/* After our own writes: the files as they are now are ours. */
+void	watch_sync(struct applier *);
+/* The udev rules for the name map, written unless known to be so already. */
+void	watch_udev_rules(struct applier *);
 
 /* sandbox.c */
 void	applier_sandbox(const struct config *, struct msg_sandbox_state *);

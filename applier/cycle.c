@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * One reconcile cycle per complete snapshot: read the actual state, plan,
- * execute each action as a transaction, and report every outcome to the
- * fetcher. A steady state changes nothing and logs nothing above debug.
+ * One reconcile cycle per complete snapshot (and, on an event, on the last
+ * one again): read the actual state, plan, execute each action as a
+ * transaction, and report every outcome to the fetcher. A steady state
+ * changes nothing and logs nothing above debug.
  */
 
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +15,9 @@
 #include <event2/event.h>
 
 #include "applier.h"
-#include "files.h"
 #include "log.h"
 #include "state.h"
 #include "validate.h"
-
 
 void
 cycle_init(struct applier *a)
@@ -37,39 +34,13 @@ cycle_init(struct applier *a)
 	ctx->renderer = render_for_os(a->conf.os_type);
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
+	/* Nothing tells the applier yet when the links or files change. */
+	a->live_dirty = 1;
+	a->files_dirty = 1;
 	apply_recover(ctx);
 	adopt_existing(a);
 	events_open(a);
-}
-
-/* A managed MAC's file, if it is there, ours, and about that MAC. */
-static void
-read_managed_file(struct applier *a, struct managed_nic *m)
-{
-	const struct renderer	*r = a->apply.renderer;
-	char			 path[PATH_MAX], err[128];
-	int			 ours;
-
-	m->has_file = 0;
-	if (r->path(a->conf.config_root, m->slot, path, sizeof(path)) == -1)
-		return;
-	/*
-	 * An adopted file of the earlier agent lacks our header: read for
-	 * what it says (a deletion needs it), then rewritten as ours.
-	 */
-	switch (render_read_file(r, path, &m->file, &ours, err, sizeof(err))) {
-	case -1:
-		if (errno != ENOENT)
-			log_warn("%s", path);
-		break;
-	case -2:
-		log_warnx("%s: %s; it will be rewritten", path, err);
-		break;
-	default:
-		if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
-		    m->file.slot == m->slot)
-			m->has_file = ours;
-	}
+	watch_init(a);
 }
 
 static size_t
@@ -80,8 +51,10 @@ read_managed(struct applier *a, struct managed_nic *managed)
 	for (i = 0; i < a->names.count; i++) {
 		memcpy(managed[i].mac, a->names.entries[i].mac, MAC_LEN);
 		managed[i].slot = a->names.entries[i].slot;
-		read_managed_file(a, &managed[i]);
+		watch_managed_file(a, &managed[i]);
 	}
+	/* Without inotify only reading them again tells. */
+	a->files_dirty = a->watch.fd == -1;
 	return a->names.count;
 }
 
@@ -129,21 +102,14 @@ static void
 send_results(struct applier *a, uint64_t generation,
     enum results_trigger trigger)
 {
-	struct msg_results_end	end;
-	size_t			i;
+	size_t	i;
 
 	if (!msgchan_is_open(&a->fetcher))
 		return;
 	for (i = 0; i < a->plan.nitems; i++)
 		send_result(a, &a->plan.items[i]);
-	memset(&end, 0, sizeof(end));
-	end.generation = generation;
-	end.count = (uint32_t)a->plan.nitems;
-	end.deletions_held = (uint32_t)a->plan.deletions_held;
-	end.trigger = trigger;
-	if (msg_compose(&a->fetcher, MSG_RESULTS_END, 0, -1, &end,
-	    sizeof(end)) == -1)
-		log_warn("cannot queue the results");
+	peer_results_end(a, generation, (uint32_t)a->plan.nitems, trigger);
+	a->reported = a->plan;
 }
 
 static const char *
@@ -461,23 +427,18 @@ cycle_report(struct applier *a)
 	send_results(a, 0, RESULTS_SNAPSHOT);
 }
 
-/* ifcfg and wicked name NICs at boot by udev rules: one per managed NIC. */
-static void
-write_udev_rules(struct applier *a)
+/*
+ * An unchanged snapshot needs no results when the plan is steady and as
+ * last reported: the fetcher holds that verdict already.
+ */
+static int
+same_verdict(const struct applier *a)
 {
-	uint8_t	macs[NAMES_MAX][6];
-	int	slots[NAMES_MAX];
-	size_t	i;
-
-	if (!a->apply.renderer->udev_rules || a->conf.dry_run)
-		return;
-	for (i = 0; i < a->names.count; i++) {
-		memcpy(macs[i], a->names.entries[i].mac, MAC_LEN);
-		slots[i] = a->names.entries[i].slot;
-	}
-	if (render_udev_rules(a->conf.config_root,
-	    (const uint8_t (*)[6])macs, slots, a->names.count) == -1)
-		log_warn("cannot write the udev rules");
+	return plan_is_steady(&a->plan, &a->memory) &&
+	    a->plan.nitems == a->reported.nitems &&
+	    a->plan.deletions_held == a->reported.deletions_held &&
+	    memcmp(a->plan.items, a->reported.items,
+	    a->plan.nitems * sizeof(a->plan.items[0])) == 0;
 }
 
 static uint64_t
@@ -590,16 +551,15 @@ states_changed(const struct plan *before, const struct plan *after)
 
 /*
  * The plan's actions, each from a fresh view: an earlier action may have
- * renamed a link that a later one looks at. Returns how many were tried,
- * or -1 when the live state could not be read.
+ * renamed a link that a later one looks at. *acted counts those tried.
+ * Returns -1 when the live state could not be read.
  */
 static int
 execute_plan(struct applier *a, struct nl_link **links, size_t *nlinks,
-    enum results_trigger trigger, size_t *changed)
+    enum results_trigger trigger, size_t *acted, size_t *changed)
 {
 	struct plan_item	*item;
 	size_t			 i;
-	int			 acted = 0;
 
 	for (i = 0; i < a->plan.nitems; i++) {
 		item = &a->plan.items[i];
@@ -613,47 +573,23 @@ execute_plan(struct applier *a, struct nl_link **links, size_t *nlinks,
 		if (read_actual(a, links, nlinks) == -1)
 			return -1;
 		execute(a, item, *links, *nlinks);
-		acted++;
+		(*acted)++;
 		note_repair(a, item, trigger);
 		if (item->state != NIC_FAILED)
 			(*changed)++;
 	}
-	return acted;
+	return 0;
 }
 
-/*
- * One reconcile of the last complete snapshot against the live state read
- * now. trigger RESULTS_SNAPSHOT: a new snapshot, always answered.
- * RESULTS_EVENT: the same snapshot again; answered only when it changed
- * something, so the echo of our own changes ends in a quiet cycle.
- */
+/* After the actions: logs, udev rules, APPLY_COMMAND, the hold warning. */
 static void
-cycle(struct applier *a, enum results_trigger trigger)
+cycle_after(struct applier *a, size_t changed)
 {
-	static struct plan	 before;
-	struct nl_link		*links;
-	size_t			 nlinks, changed = 0;
-	int			 acted;
-
-	a->ndry_now = 0;
-	if (read_actual(a, &links, &nlinks) == -1)
-		return;
-	if (events_synced(a))
-		a->live_dirty = 0;
-	before = a->plan;
-	plan_cycle(a, links, nlinks, trigger == RESULTS_EVENT);
-	a->planned = 1;
-	acted = execute_plan(a, &links, &nlinks, trigger, &changed);
-	free(links);
-	if (acted == -1)
-		return;
-	if (acted > 0)
-		a->live_dirty = 1;
-	events_watch(a);
 	memcpy(a->dry_logged, a->dry_now, a->ndry_now * sizeof(a->dry_now[0]));
 	a->ndry_logged = a->ndry_now;
 	log_refusals(a);
-	write_udev_rules(a);
+	if (!a->conf.dry_run)
+		watch_udev_rules(a);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&
@@ -665,18 +601,70 @@ cycle(struct applier *a, enum results_trigger trigger)
 		    " waiting for DELETE_GRACE or multinicctl sync"
 		    " --allow-delete");
 	a->hold_logged = a->memory.held_since;
-	if (trigger != RESULTS_EVENT || acted > 0 ||
-	    states_changed(&before, &a->plan))
-		send_results(a, a->snapshot.generation, trigger);
 }
 
+/*
+ * One reconcile of the last complete snapshot against the live state read
+ * now. trigger RESULTS_SNAPSHOT: a new snapshot, always answered.
+ * RESULTS_UNCHANGED: the same rows as a new generation, answered with a
+ * count of 0 when the plan is steady and as last reported, else with every
+ * result as for a snapshot. RESULTS_EVENT: the same snapshot again,
+ * answered only when it changed something, so the echo of our own changes
+ * ends in a quiet cycle.
+ */
+static void
+cycle(struct applier *a, enum results_trigger trigger)
+{
+	static struct plan	 before;
+	struct nl_link		*links;
+	size_t			 nlinks, acted = 0, changed = 0;
+	int			 rc;
+
+	a->ndry_now = 0;
+	if (read_actual(a, &links, &nlinks) == -1)
+		return;
+	if (events_synced(a))
+		a->live_dirty = 0;
+	a->replan = 0;
+	before = a->plan;
+	plan_cycle(a, links, nlinks, trigger == RESULTS_EVENT);
+	a->planned = 1;
+	if (trigger == RESULTS_UNCHANGED && same_verdict(a)) {
+		free(links);
+		events_watch(a);
+		if (!a->conf.dry_run)
+			watch_udev_rules(a);
+		peer_results_end(a, a->snapshot.generation, 0,
+		    RESULTS_UNCHANGED);
+		return;
+	}
+	rc = execute_plan(a, &links, &nlinks, trigger, &acted, &changed);
+	free(links);
+	/* Written or rolled back by us: what the files are now is ours. */
+	if (acted > 0 && !a->conf.dry_run)
+		watch_sync(a);
+	if (rc == -1)
+		return;
+	if (acted > 0)
+		a->live_dirty = 1;
+	events_watch(a);
+	cycle_after(a, changed);
+	if (trigger == RESULTS_EVENT && acted == 0 &&
+	    !states_changed(&before, &a->plan))
+		return;
+	send_results(a, a->snapshot.generation, trigger == RESULTS_EVENT ?
+	    RESULTS_EVENT : RESULTS_SNAPSHOT);
+}
+
+/* A snapshot's cycle, or an unchanged snapshot's that must look again. */
 void
-cycle_run(struct applier *a)
+cycle_run(struct applier *a, enum results_trigger trigger)
 {
 	/* The fetcher is not trusted: its rows are checked together too. */
 	validate_duplicates(a->snapshot.rows, a->snapshot.nrows);
-	snapshot_log(&a->snapshot);
-	cycle(a, RESULTS_SNAPSHOT);
+	if (trigger == RESULTS_SNAPSHOT)
+		snapshot_log(&a->snapshot);
+	cycle(a, trigger);
 }
 
 /*

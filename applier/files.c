@@ -104,6 +104,13 @@ fail:
 int
 files_read(const char *path, size_t max, char **data, size_t *len)
 {
+	return files_read_stat(path, max, data, len, NULL);
+}
+
+int
+files_read_stat(const char *path, size_t max, char **data, size_t *len,
+    struct stat *st)
+{
 	struct stat	 sb;
 	char		*buf;
 	ssize_t		 n;
@@ -137,6 +144,8 @@ files_read(const char *path, size_t max, char **data, size_t *len)
 	buf[n] = '\0';
 	*data = buf;
 	*len = (size_t)n;
+	if (st != NULL)
+		*st = sb;
 	return 0;
 }
 

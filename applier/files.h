@@ -3,6 +3,8 @@
 #ifndef MULTINIC_FILES_H
 #define MULTINIC_FILES_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 
 /*
@@ -14,6 +16,9 @@ int	files_write_atomic(const char *path, const char *data, size_t len,
 	    int mode);
 /* Reads at most max bytes of path into a malloc'd, NUL-terminated buffer. */
 int	files_read(const char *path, size_t max, char **data, size_t *len);
+/* The same, and what fstat(2) said of the file read (sb may be NULL). */
+int	files_read_stat(const char *path, size_t max, char **data, size_t *len,
+	    struct stat *sb);
 /*
  * Removes the dot-file files_write_atomic() uses for path: what a crash
  * in the middle of writing path leaves. Its absence is not an error.

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "applier.h"
@@ -26,6 +27,7 @@ fetcher_misbehaved(struct applier *a, const char *what)
 	log_warnx("fetcher: %s; closing its channel", what);
 	msgchan_close(&a->fetcher);
 	a->snapshot.receiving = 0;
+	a->snapshot.acknowledged = 0;
 	if (msg_compose(&a->supervisor, MSG_PEER_MALFORMED, 0, -1, NULL,
 	    0) == -1)
 		fatal("cannot queue the malformed-peer message");
@@ -38,6 +40,7 @@ fetcher_closed(struct msgchan *chan, int malformed, void *arg)
 
 	(void)chan;
 	a->snapshot.receiving = 0;
+	a->snapshot.acknowledged = 0;
 	if (malformed)
 		fetcher_misbehaved(a, "broken message framing");
 	else
@@ -72,8 +75,12 @@ peer_channel(struct applier *a, int fd)
 	if (a->fetcher_unread != -1)
 		(void)close(a->fetcher_unread);
 	a->fetcher_unread = -1;
-	/* A snapshot begun on the old channel is not continued on this one. */
+	/*
+	 * A snapshot begun on the old channel is not continued on this one,
+	 * and what the old one acknowledged is not this one's to repeat.
+	 */
 	a->snapshot.receiving = 0;
+	a->snapshot.acknowledged = 0;
 	if (a->started)
 		open_channel(a, fd);
 	else
@@ -111,28 +118,85 @@ set_db_address(struct applier *a, const struct msg_db_address *db)
 	switch (db->family) {
 	case 0:
 		g->have_db_address = 0;
+		a->replan = 1;
 		return 0;
 	case AF_INET:
 	case AF_INET6:
 		g->have_db_address = 1;
 		g->db_family = db->family;
 		memcpy(g->db_address, db->addr, sizeof(g->db_address));
+		/* The route there is protected: the plan may differ. */
+		a->replan = 1;
 		return 0;
 	default:
 		return -1;
 	}
 }
 
+void
+peer_results_end(struct applier *a, uint64_t generation, uint32_t count,
+    enum results_trigger trigger)
+{
+	struct msg_results_end	end;
+
+	if (!msgchan_is_open(&a->fetcher))
+		return;
+	memset(&end, 0, sizeof(end));
+	end.generation = generation;
+	end.count = count;
+	end.deletions_held = (uint32_t)a->plan.deletions_held;
+	end.trigger = trigger;
+	if (msg_compose(&a->fetcher, MSG_RESULTS_END, 0, -1, &end,
+	    sizeof(end)) == -1) {
+		log_warn("cannot queue the results");
+		return;
+	}
+	/* An event's results repeat a generation; they acknowledge none. */
+	if (generation != 0 && trigger != RESULTS_EVENT)
+		a->snapshot.acknowledged = generation;
+}
+
+/*
+ * Nothing the last cycle read can have changed, and its plan would come
+ * out the same at any time: rows, files, live state, configuration.
+ */
+static int
+nothing_to_do(const struct applier *a)
+{
+	return a->planned && !a->live_dirty && !a->files_dirty &&
+	    !a->replan && !a->retry_pending && !a->allow_delete_pending &&
+	    plan_is_steady(&a->plan, &a->memory);
+}
+
+/* The rows stand as a new generation: often the last verdict does too. */
+static void
+unchanged_received(struct applier *a)
+{
+	log_debug("snapshot %llu: %zu rows, unchanged",
+	    (unsigned long long)a->snapshot.generation, a->snapshot.nrows);
+	if (!nothing_to_do(a)) {
+		cycle_run(a, RESULTS_UNCHANGED);
+		return;
+	}
+	/* It counts toward deletions as a snapshot would. */
+	(void)plan_snapshot_counts(&a->memory, time(NULL),
+	    a->conf.poll_interval_ms);
+	peer_results_end(a, a->snapshot.generation, 0, RESULTS_UNCHANGED);
+}
+
 /*
  * Every message out of order is refused here or in snapshot.c: a row or an
- * end outside a snapshot, and any type the fetcher never sends (results,
- * the supervisor's messages). A begin during a snapshot only discards it.
+ * end outside a snapshot, an unchanged snapshot during one or of rows not
+ * acknowledged on this channel, and any type the fetcher never sends
+ * (results, the supervisor's messages). A begin during a snapshot only
+ * discards it.
  */
 void
 applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct applier		*a = arg;
 	struct msg_snapshot	 bounds;
+	struct msg_snapshot_unchanged unchanged;
 	struct msg_row		 row;
 	struct msg_sync		 sync;
 	struct msg_db_address	 db;
@@ -155,7 +219,14 @@ applier_dispatch_fetcher(struct msgchan *chan, struct msg *m, void *arg)
 		if (msg_payload(chan, m, &bounds, sizeof(bounds)) == -1)
 			why = "bad snapshot end";
 		else if (snapshot_end(&a->snapshot, &bounds, &why) == 1)
-			cycle_run(a);
+			cycle_run(a, RESULTS_SNAPSHOT);
+		break;
+	case MSG_SNAPSHOT_UNCHANGED:
+		if (msg_payload(chan, m, &unchanged, sizeof(unchanged)) == -1)
+			why = "bad unchanged snapshot";
+		else if (snapshot_unchanged(&a->snapshot, &unchanged,
+		    &why) == 1)
+			unchanged_received(a);
 		break;
 	case MSG_SYNC:
 		if (msg_payload(chan, m, &sync, sizeof(sync)) == -1 ||

@@ -659,22 +659,47 @@ guard_deletions(struct planner *p)
 	}
 }
 
-/*
- * A snapshot counts when at least half a poll interval after the last; the
- * same one planned again on an event never does.
- */
-static int
-snapshot_counts(const struct planner *p)
+int
+plan_snapshot_counts(struct plan_memory *mem, time_t now,
+    uint32_t poll_interval_ms)
 {
-	const struct plan_input	*in = p->in;
-
 	/* A wall clock stepped back makes no snapshot count. */
-	if (in->repeat || (p->mem->last_counted != 0 &&
-	    (in->now < p->mem->last_counted ||
-	    (uint64_t)(in->now - p->mem->last_counted) * 1000 <
-	    in->poll_interval_ms / 2)))
+	if (mem->last_counted != 0 && (now < mem->last_counted ||
+	    (uint64_t)(now - mem->last_counted) * 1000 <
+	    poll_interval_ms / 2))
 		return 0;
-	p->mem->last_counted = in->now;
+	mem->last_counted = now;
+	return 1;
+}
+
+/*
+ * Nothing in this plan or the memory behind it moves with time or waits for
+ * a later cycle. Anything unsure answers no: the caller then runs a cycle.
+ */
+int
+plan_is_steady(const struct plan *plan, const struct plan_memory *mem)
+{
+	const struct plan_item	*item;
+	size_t			 i;
+
+	/* A retry's clock, a deletion's count, DELETE_GRACE. */
+	if (mem->nfailures != 0 || mem->nabsent != 0 || mem->held_since != 0 ||
+	    plan->deletions_held)
+		return 0;
+	for (i = 0; i < plan->nitems; i++) {
+		item = &plan->items[i];
+		/* A dry run keeps its actions planned: never steady. */
+		if (item->action != PLAN_NOTHING || item->drift != 0)
+			return 0;
+		switch (item->state) {
+		case NIC_APPLIED:
+		case NIC_WAITING:
+		case NIC_HELD:
+			break;
+		default:
+			return 0;
+		}
+	}
 	return 1;
 }
 
@@ -760,8 +785,12 @@ plan_compute(const struct plan_input *in, struct plan_memory *mem,
 		else
 			plan_valid_row(&p, &in->rows[i]);
 	}
-	/* An incomplete snapshot says nothing about the rows it lacks. */
-	update_absence(&p, !in->incomplete && snapshot_counts(&p));
+	/*
+	 * An incomplete snapshot says nothing about the rows it lacks, and a
+	 * snapshot planned again is not a new one.
+	 */
+	update_absence(&p, !in->incomplete && !in->repeat &&
+	    plan_snapshot_counts(mem, in->now, in->poll_interval_ms));
 	for (i = 0; i < in->nmanaged && plan->nitems < PLAN_ITEMS_MAX; i++)
 		if (!row_names_mac(in, in->managed[i].mac))
 			plan_orphan(&p, &in->managed[i]);

@@ -104,7 +104,7 @@ struct plan_input {
 	int			 allow_delete;
 	int			 retry_now;		/* multinicctl sync */
 	int			 incomplete;	/* rows missing: delete nothing */
-	/* The snapshot planned before, again (a kernel event): not counted. */
+	/* The last snapshot planned again (an event): it counts nothing. */
 	int			 repeat;
 };
 
@@ -138,5 +138,17 @@ void		 plan_failed(struct plan_memory *, const struct plan_item *,
 		    uint32_t poll_interval_ms);
 void		 plan_succeeded(struct plan_memory *, const struct plan_item *);
 int		 plan_name_protected(const char *patterns, const char *name);
+/*
+ * Does a snapshot at now count toward deletions (half a poll interval after
+ * the last that counted)? If so it becomes the last.
+ */
+int		 plan_snapshot_counts(struct plan_memory *, time_t now,
+		    uint32_t poll_interval_ms);
+/*
+ * Would the same inputs give the same plan at any later time: no action,
+ * no failure waiting for its retry, no absence being counted toward a
+ * deletion, no deletion held?
+ */
+int		 plan_is_steady(const struct plan *, const struct plan_memory *);
 
 #endif

@@ -14,7 +14,6 @@
 #include "util.h"
 #include "validate.h"
 
-#define UDEV_RULES	"etc/udev/rules.d/70-multinic.rules"
 #define UDEV_RULES_MAX	4096
 
 const struct renderer *
@@ -65,13 +64,14 @@ render_parse_shape(const struct renderer *r, const char *text, size_t len,
 
 int
 render_read_file(const struct renderer *r, const char *path,
-    struct nic_config *nic, int *ours, char *err, size_t errlen)
+    struct nic_config *nic, int *ours, struct stat *sb, char *err,
+    size_t errlen)
 {
 	char	*data;
 	size_t	 len;
 	int	 rc;
 
-	if (files_read(path, RENDER_FILE_MAX, &data, &len) == -1)
+	if (files_read_stat(path, RENDER_FILE_MAX, &data, &len, sb) == -1)
 		return -1;
 	memset(nic, 0, sizeof(*nic));
 	rc = render_parse_shape(r, data, len, nic, ours, err, errlen);
@@ -118,6 +118,16 @@ udev_text(char *buf, size_t len, const uint8_t (*macs)[6], const int *slots,
 }
 
 int
+render_udev_path(const char *config_root, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s%s%s/%s", config_root,
+	    config_root[strlen(config_root) - 1] == '/' ? "" : "/",
+	    RENDER_UDEV_DIR, RENDER_UDEV_FILE) >= len)
+		return -1;
+	return 0;
+}
+
+int
 render_udev_rules(const char *config_root, const uint8_t (*macs)[6],
     const int *slots, size_t count)
 {
@@ -125,9 +135,7 @@ render_udev_rules(const char *config_root, const uint8_t (*macs)[6],
 	size_t	 len, oldlen;
 	int	 same;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s%s%s", config_root,
-	    config_root[strlen(config_root) - 1] == '/' ? "" : "/",
-	    UDEV_RULES) >= sizeof(path))
+	if (render_udev_path(config_root, path, sizeof(path)) == -1)
 		return -1;
 	if (count == 0)
 		return files_remove(path);

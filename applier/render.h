@@ -6,6 +6,8 @@
 #ifndef MULTINIC_RENDER_H
 #define MULTINIC_RENDER_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,10 +78,16 @@ int	render_parse_shape(const struct renderer *, const char *text,
 /*
  * The file at path, read and parsed by render_parse_shape(): 0 when it
  * parsed; -1 when it could not be read, errno set (ENOENT: there is none);
- * -2 when it is not of our shape, err saying why.
+ * -2 when it is not of our shape, err saying why. Unless -1, *sb (if not
+ * NULL) is what fstat(2) said of the file read.
  */
 int	render_read_file(const struct renderer *, const char *path,
-	    struct nic_config *, int *ours, char *err, size_t errlen);
+	    struct nic_config *, int *ours, struct stat *sb, char *err,
+	    size_t errlen);
+#define RENDER_UDEV_DIR		"etc/udev/rules.d"
+#define RENDER_UDEV_FILE	"70-multinic.rules"
+/* The udev rule file's full path under config_root; -1 if it does not fit. */
+int	render_udev_path(const char *config_root, char *buf, size_t len);
 /*
  * CONFIG_ROOT/etc/udev/rules.d/70-multinic.rules: one rule per managed NIC.
  * Rewritten only when its content changes; removed when there is none.

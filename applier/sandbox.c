@@ -45,6 +45,9 @@ static const struct sandbox_rule applier_rules[] = {
 	SANDBOX_ALLOW(renameat), SANDBOX_ALLOW(renameat2), SANDBOX_ALLOW(unlink),
 	SANDBOX_ALLOW(unlinkat), SANDBOX_ALLOW(fsync), SANDBOX_ALLOW(fdatasync),
 	SANDBOX_ALLOW(fchmod), SANDBOX_ALLOW(ftruncate),
+	/* Watching the managed files (watch.c), with its flags and mask only. */
+	SANDBOX_ALLOW_ARG(inotify_init1, 0, WATCH_INOTIFY_FLAGS),
+	SANDBOX_ALLOW_ARG(inotify_add_watch, 2, WATCH_INOTIFY_MASK),
 };
 
 static const char *const *

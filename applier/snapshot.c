@@ -29,7 +29,9 @@ snapshot_begin(struct snapshot *s, const struct msg_snapshot *b,
 		log_warnx("snapshot %llu incomplete; discarded",
 		    (unsigned long long)s->generation);
 	s->receiving = 1;
+	/* The rows are overwritten from here: none stands any more. */
 	s->complete = 0;
+	s->acknowledged = 0;
 	s->generation = b->generation;
 	s->expected = b->count;
 	s->incomplete = (int)b->incomplete;
@@ -69,6 +71,31 @@ snapshot_end(struct snapshot *s, const struct msg_snapshot *b,
 	}
 	s->receiving = 0;
 	s->complete = 1;
+	return 1;
+}
+
+/*
+ * The fetcher may repeat only rows the applier holds and has acknowledged
+ * on this channel; generations only grow.
+ */
+int
+snapshot_unchanged(struct snapshot *s, const struct msg_snapshot_unchanged *u,
+    const char **why)
+{
+	if (s->receiving) {
+		*why = "unchanged snapshot during a snapshot";
+		return -1;
+	}
+	if (!s->complete || s->acknowledged == 0 ||
+	    u->previous != s->acknowledged) {
+		*why = "unchanged snapshot of rows not acknowledged";
+		return -1;
+	}
+	if (u->generation <= u->previous) {
+		*why = "unchanged snapshot with an older generation";
+		return -1;
+	}
+	s->generation = u->generation;
 	return 1;
 }
 

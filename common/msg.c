@@ -241,6 +241,12 @@ msgchan_alloc(struct msgchan *ch, struct event_base *base, int fd)
 }
 
 /*
+ * Every header carries the sender's pid: asked once per channel opened, not
+ * once per message (a process forked after that opens its own channels).
+ */
+static uint32_t	msg_pid;
+
+/*
  * ch must be closed (or never opened). The peer string must outlive the
  * channel. On failure fd stays the caller's and ch stays closed.
  */
@@ -251,6 +257,7 @@ msgchan_open(struct msgchan *ch, struct event_base *base, int fd,
 {
 	int	 flags;
 
+	msg_pid = (uint32_t)getpid();
 	memset(ch, 0, sizeof(*ch));
 	ch->fd = -1;
 	ch->peer = peer;
@@ -561,7 +568,7 @@ msg_compose(struct msgchan *ch, uint32_t type, uint32_t peerid, int fd,
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
-	hdr.pid = getpid();
+	hdr.pid = msg_pid;
 	offset = ch->outfds->sent + evbuffer_get_length(ch->out);
 	if (event_add(ch->ev_write, NULL) == -1 ||
 	    msg_append(ch->out, &hdr, data, len) == -1) {

@@ -2,7 +2,8 @@
 /*
  * A hostile fetcher: raw bytes on the applier's channel, through the
  * applier's own code: peer_channel() before MSG_START, peer_start(), the
- * channel's framing and applier_dispatch_fetcher(). The first byte says how
+ * channel's framing and applier_dispatch_fetcher(), unchanged snapshots
+ * answered without a cycle included. The first byte says how
  * many of the others reach the socket before the start. Nothing may crash,
  * nothing may be read before the start, and what a cycle is given must have
  * passed re-validation.
@@ -58,10 +59,11 @@ node_links(struct nl_link links[LINKS])
  * Stands in for cycle.c's at link time: the real cycle reads and programs
  * links through rtnetlink, which a harness must not touch. This one plans
  * the snapshot against a small node, as the real one plans against what it
- * read, with the sync's flags as the real one takes them.
+ * read, with the sync's flags as the real one takes them, and acknowledges
+ * it as the real one does.
  */
 void
-cycle_run(struct applier *a)
+cycle_run(struct applier *a, enum results_trigger trigger)
 {
 	struct nl_link		links[LINKS];
 	struct managed_nic	managed;
@@ -71,6 +73,10 @@ cycle_run(struct applier *a)
 
 	if (!a->started)
 		fuzz_fail("a snapshot was acted on before MSG_START");
+	if (!a->snapshot.complete || a->snapshot.receiving)
+		fuzz_fail("a cycle on rows of no complete snapshot");
+	if (trigger == RESULTS_UNCHANGED && a->snapshot.acknowledged == 0)
+		fuzz_fail("an unchanged snapshot of rows not acknowledged");
 	for (i = 0; i < a->snapshot.nrows; i++)
 		if (validate_msg_row(&a->snapshot.rows[i], why, sizeof(why)) ==
 		    -1)
@@ -99,6 +105,8 @@ cycle_run(struct applier *a)
 	plan_compute(&in, &a->memory, &a->plan);
 	if (a->plan.nitems > PLAN_ITEMS_MAX)
 		fuzz_fail("plan of %zu items", a->plan.nitems);
+	a->planned = 1;
+	peer_results_end(a, a->snapshot.generation, 0, RESULTS_SNAPSHOT);
 }
 
 /* cycle.c's reads the links; a report must come only once started. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Writes a well-formed stream from the fetcher (DB address, sync, then a
- * snapshot: begin, rows, end) to stdout, the seed from which fuzz_snapshot
- * mutates: built with the real structs and validate_row(), so it follows
- * the protocol as it changes. Its first byte is the harness's: how much
- * arrives before MSG_START (here into the first row).
+ * snapshot: begin, rows, end; then the same rows unchanged) to stdout, the
+ * seed from which fuzz_snapshot mutates: built with the real structs and
+ * validate_row(), so it follows the protocol as it changes. Its first byte
+ * is the harness's: how much arrives before MSG_START (here into the first
+ * row).
  */
 
 #include <sys/socket.h>
@@ -42,6 +43,7 @@ main(void)
 	struct msg_snapshot	bounds = { 1, sizeof(in) / sizeof(in[0]), 0 };
 	struct msg_db_address	db = { AF_INET, { 192, 0, 2, 1 } };
 	struct msg_sync		sync = { 1 };
+	struct msg_snapshot_unchanged unchanged = { 2, 1 };
 	size_t			i;
 
 	for (i = 0; i < bounds.count; i++)
@@ -54,5 +56,6 @@ main(void)
 	for (i = 0; i < bounds.count; i++)
 		frame(MSG_SNAPSHOT_ROW, &rows[i], sizeof(rows[i]));
 	frame(MSG_SNAPSHOT_END, &bounds, sizeof(bounds));
+	frame(MSG_SNAPSHOT_UNCHANGED, &unchanged, sizeof(unchanged));
 	return ferror(stdout) ? 1 : 0;
 }

@@ -36,6 +36,8 @@
 static struct {
 	int		count;
 	int		started;	/* the applier's, at the last one */
+	enum results_trigger trigger;	/* the last one's */
+	int		no_ack;		/* fail as reading the links can */
 	uint64_t	generation;
 	size_t		nrows;
 	int		allow_delete;
@@ -46,20 +48,25 @@ static struct {
 
 /*
  * Stands in for cycle.c's at link time: the real one reads and programs
- * links through rtnetlink. This one records what it was given and takes
- * the sync's flags as the real one does.
+ * links through rtnetlink. This one records what it was given, takes the
+ * sync's flags and acknowledges the snapshot as the real one does.
  */
 void
-cycle_run(struct applier *a)
+cycle_run(struct applier *a, enum results_trigger trigger)
 {
 	cycles.count++;
 	cycles.started = a->started;
+	cycles.trigger = trigger;
 	cycles.generation = a->snapshot.generation;
 	cycles.nrows = a->snapshot.nrows;
 	cycles.allow_delete = a->allow_delete_pending;
 	cycles.retry = a->retry_pending;
 	a->allow_delete_pending = 0;
 	a->retry_pending = 0;
+	a->planned = 1;
+	if (!cycles.no_ack)
+		peer_results_end(a, a->snapshot.generation, 0,
+		    RESULTS_SNAPSHOT);
 }
 
 /* Stands in for cycle.c's, which reads the links: records the call. */
@@ -79,6 +86,8 @@ struct fixture {
 	int			 malformed;	/* MSG_PEER_MALFORMED received */
 	int			 fetcher_gone;	/* the applier closed its end */
 	int			 sandbox_states;	/* MSG_SANDBOX_STATE received */
+	int			 results_ends;	/* MSG_RESULTS_END received */
+	struct msg_results_end	 last_end;
 };
 
 static void
@@ -100,15 +109,27 @@ unexpected(struct msgchan *chan, struct msg *m, void *arg)
 	fail_msg("%s sent %s", chan->peer, msg_type_name(m->hdr.type));
 }
 
-/* The applier reports its sandbox on every new channel, and sends no more. */
+/*
+ * The applier reports its sandbox on every new channel, and acknowledges
+ * snapshots; the stand-in cycle sends no results but the end.
+ */
 static void
 fetcher_receive(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct fixture	*f = arg;
 
-	if (m->hdr.type != MSG_SANDBOX_STATE)
+	switch (m->hdr.type) {
+	case MSG_SANDBOX_STATE:
+		f->sandbox_states++;
+		break;
+	case MSG_RESULTS_END:
+		assert_int_equal(msg_payload(chan, m, &f->last_end,
+		    sizeof(f->last_end)), 0);
+		f->results_ends++;
+		break;
+	default:
 		unexpected(chan, m, arg);
-	f->sandbox_states++;
+	}
 }
 
 static void
@@ -389,7 +410,8 @@ struct frame {
 	uint32_t	type;
 	uint64_t	generation;	/* begin, end */
 	uint32_t	value;		/* begin, end: count; sync: allow_delete;
-					   DB address: family */
+					   DB address: family; unchanged:
+					   previous */
 	size_t		short_by;	/* bytes cut off the payload */
 };
 
@@ -404,6 +426,7 @@ struct disorder {
 #define BEGIN(g, n)	{ MSG_SNAPSHOT_BEGIN, g, n, 0 }
 #define ROW		{ MSG_SNAPSHOT_ROW, 0, 0, 0 }
 #define END(g, n)	{ MSG_SNAPSHOT_END, g, n, 0 }
+#define UNCHANGED(g, p)	{ MSG_SNAPSHOT_UNCHANGED, g, p, 0 }
 
 static const struct disorder disorders[] = {
 	{ "a row without a begin, then a snapshot", { ROW, BEGIN(1, 0),
@@ -428,6 +451,19 @@ static const struct disorder disorders[] = {
 	    1, 0, 1 },
 	{ "a sync, then a snapshot", { { MSG_SYNC, 0, 1, 0 }, BEGIN(3, 0),
 	    END(3, 0) }, 3, 3, 0 },
+	{ "an unchanged snapshot before any", { UNCHANGED(2, 1) }, 1, 0, 1 },
+	{ "an unchanged snapshot of generation 0", { UNCHANGED(1, 0) }, 1, 0,
+	    1 },
+	{ "an unchanged snapshot of another previous", { BEGIN(1, 0),
+	    END(1, 0), UNCHANGED(3, 2) }, 3, 1, 1 },
+	{ "an unchanged snapshot during a snapshot", { BEGIN(1, 0), END(1, 0),
+	    BEGIN(2, 1), UNCHANGED(3, 1) }, 4, 1, 1 },
+	{ "an unchanged snapshot repeating its own generation", { BEGIN(4, 0),
+	    END(4, 0), UNCHANGED(4, 4) }, 3, 4, 1 },
+	{ "an unchanged snapshot going back", { BEGIN(4, 0), END(4, 0),
+	    UNCHANGED(3, 4) }, 3, 4, 1 },
+	{ "a short unchanged snapshot", { BEGIN(1, 0), END(1, 0),
+	    { MSG_SNAPSHOT_UNCHANGED, 2, 1, 1 } }, 3, 1, 1 },
 };
 
 /* Writes one frame as raw bytes: msg_compose() would refuse some. */
@@ -441,6 +477,7 @@ send_frame(struct fixture *f, const struct frame *frame, int64_t id)
 		struct msg_results_end	end;
 		struct msg_sync		sync;
 		struct msg_db_address	db;
+		struct msg_snapshot_unchanged unchanged;
 		struct config		conf;
 	}		payload;
 	struct msg_hdr	hdr = { frame->type, 0, 0, (uint32_t)getpid() };
@@ -453,6 +490,11 @@ send_frame(struct fixture *f, const struct frame *frame, int64_t id)
 		payload.bounds.generation = frame->generation;
 		payload.bounds.count = frame->value;
 		hdr.len = sizeof(payload.bounds);
+		break;
+	case MSG_SNAPSHOT_UNCHANGED:
+		payload.unchanged.generation = frame->generation;
+		payload.unchanged.previous = frame->value;
+		hdr.len = sizeof(payload.unchanged);
 		break;
 	case MSG_SNAPSHOT_ROW:
 		payload.row = valid_row(id, (uint8_t)id);
@@ -513,6 +555,221 @@ test_out_of_order(void **state)
 	}
 }
 
+/* ---- unchanged snapshots ---- */
+
+static int
+results_ended(const struct fixture *f)
+{
+	return f->results_ends > 0;
+}
+
+static int
+two_cycles(const struct fixture *f)
+{
+	(void)f;
+	return cycles.count >= 2;
+}
+
+static void
+send_unchanged(struct fixture *f, uint64_t generation, uint64_t previous)
+{
+	struct msg_snapshot_unchanged	u = { generation, previous };
+
+	assert_int_equal(msg_compose(&f->fetcher, MSG_SNAPSHOT_UNCHANGED, 0,
+	    -1, &u, sizeof(u)), 0);
+}
+
+/* A snapshot acted on and acknowledged; nothing dirty since. */
+static void
+acknowledged_snapshot(struct fixture *f, uint64_t generation)
+{
+	struct msg_row	rows[1];
+
+	rows[0] = valid_row(7, 1);
+	snapshot_send(&f->fetcher, generation, 0, rows, NELEM(rows));
+	run_until(f, cycle_ran);
+	run_until(f, results_ended);
+	assert_int_equal(f->last_end.generation, generation);
+	assert_int_equal(applier.snapshot.acknowledged, generation);
+	f->results_ends = 0;
+	applier.live_dirty = 0;
+	applier.files_dirty = 0;
+	applier.replan = 0;
+}
+
+/*
+ * Nothing can have changed and the plan is steady: the answer is the end
+ * alone, count 0, for the new generation, and no cycle runs.
+ */
+static void
+test_unchanged_answered(void **state)
+{
+	struct fixture	*f = *state;
+	int		 i;
+
+	acknowledged_snapshot(f, 42);
+	for (i = 1; i <= 3; i++) {
+		send_unchanged(f, 42 + i, 42 + i - 1);
+		run_until(f, results_ended);
+		f->results_ends = 0;
+		assert_int_equal(f->last_end.generation, 42 + i);
+		assert_int_equal(f->last_end.count, 0);
+		assert_int_equal(f->last_end.deletions_held, 0);
+		assert_int_equal(f->last_end.trigger, RESULTS_UNCHANGED);
+		assert_int_equal(applier.snapshot.acknowledged, 42 + i);
+		assert_int_equal(applier.snapshot.generation, 42 + i);
+	}
+	assert_int_equal(cycles.count, 1);
+	assert_int_equal(f->malformed, 0);
+	/* The rows stand. */
+	assert_int_equal(applier.snapshot.nrows, 1);
+	assert_int_equal(applier.snapshot.rows[0].row_id, 7);
+}
+
+/* What makes an unchanged snapshot a cycle all the same. */
+struct unsure {
+	const char	*what;
+	void		(*make)(struct applier *);
+};
+
+static void
+live_unknown(struct applier *a)
+{
+	a->live_dirty = 1;
+}
+
+static void
+file_changed(struct applier *a)
+{
+	a->files_dirty = 1;
+}
+
+static void
+config_changed(struct applier *a)
+{
+	a->replan = 1;
+}
+
+static void
+sync_asked(struct applier *a)
+{
+	a->retry_pending = 1;
+}
+
+static void
+allow_delete_asked(struct applier *a)
+{
+	a->allow_delete_pending = 1;
+}
+
+static void
+action_planned(struct applier *a)
+{
+	a->plan.nitems = 1;
+	a->plan.items[0].action = PLAN_CREATE;
+	a->plan.items[0].state = NIC_PENDING;
+}
+
+static void
+retry_waiting(struct applier *a)
+{
+	a->memory.nfailures = 1;
+}
+
+static void
+deletion_held(struct applier *a)
+{
+	a->plan.deletions_held = 1;
+	a->memory.held_since = 1;
+}
+
+static void
+inventory_only(struct applier *a)
+{
+	a->planned = 0;
+}
+
+static const struct unsure unsures[] = {
+	{ "the live state may have changed", live_unknown },
+	{ "a managed file changed", file_changed },
+	{ "the configuration changed", config_changed },
+	{ "a sync waits", sync_asked },
+	{ "an allow-delete waits", allow_delete_asked },
+	{ "an action is planned", action_planned },
+	{ "a failure waits for its retry", retry_waiting },
+	{ "deletions are held", deletion_held },
+	{ "no cycle has run", inventory_only },
+};
+
+static void
+test_unchanged_runs_cycle(void **state)
+{
+	const struct unsure	*u;
+	struct fixture		*f;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(unsures); i++) {
+		u = &unsures[i];
+		setup_started((void **)&f);
+		acknowledged_snapshot(f, 10);
+		u->make(&applier);
+		send_unchanged(f, 11, 10);
+		run_until(f, two_cycles);
+		if (cycles.trigger != RESULTS_UNCHANGED ||
+		    cycles.generation != 11)
+			fail_msg("%s: cycle for %d, generation %llu", u->what,
+			    cycles.trigger,
+			    (unsigned long long)cycles.generation);
+		run_until(f, results_ended);
+		assert_int_equal(f->last_end.generation, 11);
+		assert_int_equal(applier.snapshot.acknowledged, 11);
+		assert_int_equal(f->malformed, 0);
+		teardown((void **)&f);
+	}
+}
+
+/* What the old channel acknowledged, the new fetcher cannot repeat. */
+static void
+test_unchanged_after_new_channel(void **state)
+{
+	struct fixture	*f = *state;
+
+	acknowledged_snapshot(f, 5);
+	new_channel(f);
+	assert_int_equal(applier.snapshot.acknowledged, 0);
+	send_unchanged(f, 6, 5);
+	run_until(f, refused);
+	assert_int_equal(cycles.count, 1);
+}
+
+/*
+ * A snapshot whose cycle could not run (links unreadable) was not
+ * acknowledged: its rows replaced the acknowledged ones, so neither
+ * generation may be repeated.
+ */
+static void
+test_unchanged_of_unacknowledged(void **state)
+{
+	static const uint64_t	 previous[] = { 1, 2 };
+	struct fixture		*f;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(previous); i++) {
+		setup_started((void **)&f);
+		acknowledged_snapshot(f, 1);
+		cycles.no_ack = 1;
+		snapshot_send(&f->fetcher, 2, 0, NULL, 0);
+		run_until(f, two_cycles);
+		assert_int_equal(applier.snapshot.acknowledged, 0);
+		send_unchanged(f, 3, previous[i]);
+		run_until(f, refused);
+		assert_int_equal(cycles.count, 2);
+		teardown((void **)&f);
+	}
+}
+
 int
 main(void)
 {
@@ -532,6 +789,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_channel_ends_snapshot,
 		    setup_started, teardown),
 		cmocka_unit_test(test_out_of_order),
+		cmocka_unit_test_setup_teardown(test_unchanged_answered,
+		    setup_started, teardown),
+		cmocka_unit_test(test_unchanged_runs_cycle),
+		cmocka_unit_test_setup_teardown(test_unchanged_after_new_channel,
+		    setup_started, teardown),
+		cmocka_unit_test(test_unchanged_of_unacknowledged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

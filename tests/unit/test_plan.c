@@ -2097,6 +2097,199 @@ test_orphan_on_protected_link_not_deleted(void **state)
 		    " de-configured");
 }
 
+/* ---- steady plans (an unchanged snapshot may be answered without a cycle) ---- */
+
+/* Applied, waiting and held NICs: the same plan at any later time. */
+static void
+test_steady_plans(void **state)
+{
+	struct world	*w = *state;
+	int		 cycle;
+
+	add_applied_nic(w, 1, 1, 0);
+	add_applied_nic(w, 2, 2, 1);
+	add_std_row(w, 3, 3);			/* its NIC not plugged in */
+	add_held_row(w, 4, "fa:16:3e:00:00:04", "address", "not an address");
+	add_link(w, 1, "eth0", "", 40);
+	w->protected_links[w->nprotected++] = 1;
+	for (cycle = 0; cycle < 3; cycle++) {
+		run_at(w, T0 + cycle * POLL_S);
+		check_item("waiting", item_of_row(w, 3), PLAN_NOTHING,
+		    NIC_WAITING, KEEP);
+		check_item("held", item_of_row(w, 4), PLAN_NOTHING, NIC_HELD,
+		    KEEP);
+		assert_true(plan_is_steady(&w->plan, &w->mem));
+	}
+	/* No rows and nothing managed: nothing to do, ever. */
+	memset(&w->plan, 0, sizeof(w->plan));
+	memset(&w->mem, 0, sizeof(w->mem));
+	assert_true(plan_is_steady(&w->plan, &w->mem));
+}
+
+static void
+test_not_steady_with_action(void **state)
+{
+	struct world	*w = *state;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	run(w);
+	check_item("new", item_of_row(w, 1), PLAN_CREATE, NIC_PENDING, 0);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+}
+
+static void
+test_not_steady_with_drift(void **state)
+{
+	struct world	*w = *state;
+
+	add_applied_nic(w, 1, 1, 0)->mtu = 9000;
+	run(w);
+	check_item("drifted", item_of_row(w, 1), PLAN_UPDATE, NIC_PENDING, 0);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+}
+
+/* A failure waits for its retry: the clock alone changes the plan. */
+static void
+test_not_steady_while_retry_waits(void **state)
+{
+	struct world		*w = *state;
+	struct nic_config	 file;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	run_at(w, T0);
+	fail_item(w, 1, "cannot set the MTU", T0);
+	run_at(w, T0 + 1);
+	check_item("waiting to retry", item_of_row(w, 1), PLAN_NOTHING,
+	    NIC_FAILED, 0);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+	/* Applied at last: the failure is forgotten, steady again. */
+	file = config_of(&w->rows[0], 0);
+	configure_link(&w->links[0], &w->rows[0], 0);
+	add_managed(w, 1, 0, &file);
+	run_at(w, T0 + 2);
+	check_item("applied", item_of_row(w, 1), PLAN_NOTHING, NIC_APPLIED, 0);
+	assert_int_equal(w->mem.nfailures, 0);
+	assert_true(plan_is_steady(&w->plan, &w->mem));
+}
+
+/* A refusal of the planner's own (ambiguous MAC) is not trusted to stay. */
+static void
+test_not_steady_when_failed(void **state)
+{
+	struct world	*w = *state;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 10, "veth-a", "veth", 1);
+	add_link(w, 11, "veth-b", "veth", 1);
+	run(w);
+	check_item("ambiguous", item_of_row(w, 1), PLAN_NOTHING, NIC_FAILED,
+	    -1);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+}
+
+/* A row gone is being counted toward its deletion, then held. */
+static void
+test_not_steady_while_deleting(void **state)
+{
+	struct world	*w = *state;
+
+	add_applied_nic(w, 0, 1, 0);
+	run_at(w, T0);
+	check_item("absent once", item_of_orphan(w, 1), PLAN_NOTHING,
+	    NIC_DELETING, 0);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+	run_at(w, T0 + POLL_S);
+	assert_int_equal(w->plan.deletions_held, 1);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+	/* Its row back: nothing counted, nothing held. */
+	add_row(w, 1, 1, "10.20.0.1", 24, 1500);
+	run_at(w, T0 + 2 * POLL_S);
+	check_item("row back", item_of_row(w, 1), PLAN_NOTHING, NIC_APPLIED,
+	    0);
+	assert_int_equal(w->mem.held_since, 0);
+	assert_true(plan_is_steady(&w->plan, &w->mem));
+}
+
+/* An incomplete snapshot leaves a MAC without a row waiting: not steady. */
+static void
+test_not_steady_when_incomplete(void **state)
+{
+	struct world	*w = *state;
+
+	add_applied_nic(w, 0, 1, 0);
+	w->in.incomplete = 1;
+	run(w);
+	check_item("incomplete", item_of_orphan(w, 1), PLAN_NOTHING,
+	    NIC_DELETING, 0);
+	assert_false(plan_is_steady(&w->plan, &w->mem));
+}
+
+/* A dry run plans its actions every cycle: never steady. */
+static void
+test_not_steady_in_dry_run(void **state)
+{
+	struct world	*w = *state;
+	int		 cycle;
+
+	add_std_row(w, 1, 1);
+	add_link(w, 1, "ens1", "", 1);
+	/* Nothing is executed: the same action, cycle after cycle. */
+	for (cycle = 0; cycle < 3; cycle++) {
+		run_at(w, T0 + cycle * POLL_S);
+		check_item("dry run", item_of_row(w, 1), PLAN_CREATE,
+		    NIC_PENDING, 0);
+		assert_false(plan_is_steady(&w->plan, &w->mem));
+	}
+}
+
+/*
+ * The last snapshot planned again (a file or link event) is not a new
+ * one: however late, it counts no absence, so it deletes nothing.
+ */
+static void
+test_repeat_counts_nothing(void **state)
+{
+	struct world	*w = *state;
+	int		 cycle;
+
+	add_applied_nic(w, 1, 1, 0);
+	add_applied_nic(w, 2, 2, 1);
+	add_applied_nic(w, 0, 3, 2);		/* row gone */
+	run_at(w, T0);
+	w->in.repeat = 1;
+	for (cycle = 1; cycle <= 4; cycle++) {
+		run_at(w, T0 + cycle * POLL_S);
+		check_item("repeat", item_of_orphan(w, 3), PLAN_NOTHING,
+		    NIC_DELETING, 2);
+		assert_int_equal(w->mem.last_counted, T0);
+	}
+	w->in.repeat = 0;
+	run_at(w, T0 + 5 * POLL_S);
+	check_item("next snapshot", item_of_orphan(w, 3), PLAN_DELETE,
+	    NIC_DELETING, 2);
+}
+
+/* An unchanged snapshot counts as a snapshot would, by the same rule. */
+static void
+test_snapshot_counts(void **state)
+{
+	struct world	*w = *state;
+
+	assert_true(plan_snapshot_counts(&w->mem, T0, POLL_S * 1000));
+	assert_int_equal(w->mem.last_counted, T0);
+	assert_false(plan_snapshot_counts(&w->mem, T0 + POLL_S / 2 - 1,
+	    POLL_S * 1000));
+	assert_int_equal(w->mem.last_counted, T0);
+	assert_true(plan_snapshot_counts(&w->mem, T0 + POLL_S / 2,
+	    POLL_S * 1000));
+	assert_int_equal(w->mem.last_counted, T0 + POLL_S / 2);
+	/* A clock stepped back counts nothing. */
+	assert_false(plan_snapshot_counts(&w->mem, T0, POLL_S * 1000));
+	assert_int_equal(w->mem.last_counted, T0 + POLL_S / 2);
+}
+
 int
 main(void)
 {
@@ -2151,6 +2344,16 @@ main(void)
 		WORLD_TEST(test_success_forgets_failure),
 		WORLD_TEST(test_failure_of_gone_row_forgotten),
 		WORLD_TEST(test_failed_delete_backs_off),
+		WORLD_TEST(test_steady_plans),
+		WORLD_TEST(test_not_steady_with_action),
+		WORLD_TEST(test_not_steady_with_drift),
+		WORLD_TEST(test_not_steady_while_retry_waits),
+		WORLD_TEST(test_not_steady_when_failed),
+		WORLD_TEST(test_not_steady_while_deleting),
+		WORLD_TEST(test_not_steady_when_incomplete),
+		WORLD_TEST(test_not_steady_in_dry_run),
+		WORLD_TEST(test_repeat_counts_nothing),
+		WORLD_TEST(test_snapshot_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,10 @@ enum probe {
 	PROBE_IOCTL_FIONREAD,
 	PROBE_IOCTL_SIOCGIFCONF,
 	PROBE_MMAP_EXEC,
+	PROBE_INOTIFY_INIT,
+	PROBE_INOTIFY_INIT_BLOCKING,
+	PROBE_INOTIFY_WATCH,
+	PROBE_INOTIFY_WATCH_OTHER_MASK,
 };
 
 /*
@@ -89,6 +93,18 @@ probe_call(enum probe probe)
 	case PROBE_MMAP_EXEC:
 		(void)syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_EXEC,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		break;
+	case PROBE_INOTIFY_INIT:
+		(void)syscall(SYS_inotify_init1, WATCH_INOTIFY_FLAGS);
+		break;
+	case PROBE_INOTIFY_INIT_BLOCKING:
+		(void)syscall(SYS_inotify_init1, IN_CLOEXEC);
+		break;
+	case PROBE_INOTIFY_WATCH:
+		(void)syscall(SYS_inotify_add_watch, -1, "/", WATCH_INOTIFY_MASK);
+		break;
+	case PROBE_INOTIFY_WATCH_OTHER_MASK:
+		(void)syscall(SYS_inotify_add_watch, -1, "/", IN_ALL_EVENTS);
 		break;
 	}
 }
@@ -147,6 +163,20 @@ test_applier_ioctl_and_mmap(void **state)
 	assert_false(probe_allowed(applier_sandbox_filter, PROBE_MMAP_EXEC));
 }
 
+/* watch.c's inotify, with its own flags and mask only. */
+static void
+test_applier_inotify(void **state)
+{
+	(void)state;
+	assert_true(probe_allowed(applier_sandbox_filter, PROBE_INOTIFY_INIT));
+	assert_false(probe_allowed(applier_sandbox_filter,
+	    PROBE_INOTIFY_INIT_BLOCKING));
+	assert_true(probe_allowed(applier_sandbox_filter, PROBE_INOTIFY_WATCH));
+	assert_false(probe_allowed(applier_sandbox_filter,
+	    PROBE_INOTIFY_WATCH_OTHER_MASK));
+	assert_false(probe_allowed(fetcher_sandbox_filter, PROBE_INOTIFY_INIT));
+}
+
 static void
 test_fetcher_sockets(void **state)
 {
@@ -175,6 +205,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_applier_sockets),
 		cmocka_unit_test(test_applier_ioctl_and_mmap),
+		cmocka_unit_test(test_applier_inotify),
 		cmocka_unit_test(test_fetcher_sockets),
 		cmocka_unit_test(test_fetcher_ioctl),
 	};
