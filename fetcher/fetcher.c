@@ -154,6 +154,7 @@ open_applier_channel(int fd)
 		fatal("cannot open the applier channel");
 	/* A new applier knows nothing yet: tell it all at once. */
 	fetcher.results.receiving = 0;
+	snapshot_forget(&fetcher.ack);
 	memset(&fetcher.db_address_sent, 0, sizeof(fetcher.db_address_sent));
 	memset(&fetcher.applier_sandbox, 0, sizeof(fetcher.applier_sandbox));
 	if (fetcher.started)
@@ -213,12 +214,23 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 	}
 }
 
+/* A zero or multicast MAC names no NIC the applier could have seen. */
+static int
+poll_request_valid(const struct msg_poll_request *req)
+{
+	static const uint8_t	zero[MAC_LEN];
+
+	return memcmp(req->mac, zero, MAC_LEN) != 0 &&
+	    (req->mac[0] & 0x01) == 0 && req->pad[0] == 0 && req->pad[1] == 0;
+}
+
 static void
 fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 {
 	struct msg_result	result;
 	struct msg_results_end	end;
 	struct msg_sandbox_state sandbox;
+	struct msg_poll_request	request;
 
 	(void)arg;
 	switch (m->hdr.type) {
@@ -239,6 +251,12 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 			fatalx("bad sandbox state message");
 		sandbox.reason[sizeof(sandbox.reason) - 1] = '\0';
 		fetcher.applier_sandbox = sandbox;
+		break;
+	case MSG_POLL_REQUEST:
+		if (msg_payload(chan, m, &request, sizeof(request)) == -1 ||
+		    !poll_request_valid(&request))
+			fatalx("bad poll request message");
+		poll_hotplug_request(&fetcher, request.mac);
 		break;
 	default:
 		fatalx("unexpected %s from the applier",
