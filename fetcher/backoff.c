@@ -65,6 +65,18 @@ delay_jitter(uint32_t delay_ms, uint32_t random)
 	return delay_ms - random % (delay_ms / 10 + 1);
 }
 
+/* splitmix64: every seed, 0 included, gives a full-period sequence. */
+uint32_t
+delay_random(uint64_t *state)
+{
+	uint64_t	z;
+
+	z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
 uint32_t
 delay_splay(uint32_t delay_ms, uint32_t random)
 {

@@ -40,5 +40,11 @@ uint32_t	delay_jitter(uint32_t delay_ms, uint32_t random);
  * a second poll right after the first would only add load.
  */
 uint32_t	delay_splay(uint32_t delay_ms, uint32_t random);
+/*
+ * The random values for both, from a state seeded once with arc4random():
+ * jitter needs spread, not secrecy, and libbsd's arc4random() calls
+ * getpid() each time (to notice a fork), a syscall every poll otherwise.
+ */
+uint32_t	delay_random(uint64_t *state);
 
 #endif

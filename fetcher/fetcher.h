@@ -89,6 +89,7 @@ struct fetcher {
 	double			 next_poll_at;	/* CLOCK_MONOTONIC seconds */
 	double			 last_poll_start;
 	int			 poll_hotplug;	/* the timer set is a fast poll */
+	uint64_t		 delay_random;	/* delay_random()'s state */
 	struct hotplug		 hotplug;
 	struct results		 results;
 	struct snapshot_ack	 ack;

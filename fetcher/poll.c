@@ -57,6 +57,7 @@ poll_init(struct fetcher *f)
 	backoff_init(&f->backoff, f->conf.poll_interval_ms,
 	    f->conf.backoff_max_interval_ms, f->conf.backoff_multiplier);
 	read_node_names(f);
+	f->delay_random = (uint64_t)arc4random() << 32 | arc4random();
 	schedule(f, 0);
 }
 
@@ -122,11 +123,11 @@ schedule_after_success(struct fetcher *f, uint32_t regular_ms)
  * poll splayed, every later one jittered.
  */
 static uint32_t
-regular_delay(const struct fetcher *f, uint32_t delay_ms)
+regular_delay(struct fetcher *f, uint32_t delay_ms)
 {
 	if (f->poll.polls == 1)
-		return delay_splay(delay_ms, arc4random());
-	return delay_jitter(delay_ms, arc4random());
+		return delay_splay(delay_ms, delay_random(&f->delay_random));
+	return delay_jitter(delay_ms, delay_random(&f->delay_random));
 }
 
 void
@@ -299,10 +300,11 @@ set_last_error(struct fetcher *f, const char *text)
 static void
 poll_failed(struct fetcher *f, const char *error)
 {
-	uint32_t	delay = backoff_fail(&f->backoff, arc4random());
+	uint32_t	delay;
 
+	delay = backoff_fail(&f->backoff, delay_random(&f->delay_random));
 	if (f->poll.polls == 1)
-		delay = delay_splay(delay, arc4random());
+		delay = delay_splay(delay, delay_random(&f->delay_random));
 	hotplug_expire(&f->hotplug, status_clock());
 
 	/* Connected or not, a poll that failed reached nothing. */
