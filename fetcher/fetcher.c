@@ -214,16 +214,6 @@ fetcher_dispatch_supervisor(struct msgchan *chan, struct msg *m, void *arg)
 	}
 }
 
-/* A zero or multicast MAC names no NIC the applier could have seen. */
-static int
-poll_request_valid(const struct msg_poll_request *req)
-{
-	static const uint8_t	zero[MAC_LEN];
-
-	return memcmp(req->mac, zero, MAC_LEN) != 0 &&
-	    (req->mac[0] & 0x01) == 0 && req->pad[0] == 0 && req->pad[1] == 0;
-}
-
 static void
 fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 {

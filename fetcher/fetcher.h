@@ -122,6 +122,7 @@ void	poll_now(struct fetcher *);
 /* multinicctl sync: poll now and send the whole snapshot, whatever it holds. */
 void	poll_sync(struct fetcher *);
 /* The applier saw a NIC whose MAC no row names (MSG_POLL_REQUEST). */
+int	poll_request_valid(const struct msg_poll_request *);
 void	poll_hotplug_request(struct fetcher *, const uint8_t mac[MAC_LEN]);
 
 /* results.c */

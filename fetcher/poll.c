@@ -130,6 +130,16 @@ regular_delay(struct fetcher *f, uint32_t delay_ms)
 	return delay_jitter(delay_ms, delay_random(&f->delay_random));
 }
 
+/* A zero or multicast MAC names no NIC the applier could have seen. */
+int
+poll_request_valid(const struct msg_poll_request *req)
+{
+	static const uint8_t	zero[MAC_LEN];
+
+	return memcmp(req->mac, zero, MAC_LEN) != 0 &&
+	    (req->mac[0] & 0x01) == 0 && req->pad[0] == 0 && req->pad[1] == 0;
+}
+
 void
 poll_hotplug_request(struct fetcher *f, const uint8_t mac[MAC_LEN])
 {
