@@ -275,6 +275,8 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	    json_object_new_int64((int64_t)f->poll.generation));
 	rc |= status_json_add(obj, "applied_generation",
 	    json_object_new_int64((int64_t)f->results.acked_generation));
+	rc |= status_json_add(obj, "hotplug_polls",
+	    json_object_new_int64((int64_t)f->hotplug.polls));
 	rc |= status_json_add(obj, "interfaces", status_json_counts(c));
 	rc |= status_json_add(obj, "landlock", status_json_landlock(f));
 	return rc;

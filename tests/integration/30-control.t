@@ -200,7 +200,7 @@ ctl -j status
 is "$CTL_STATUS" 0 "status -j exits 0"
 status=$CTL_OUT
 diag "status -j: $(jq -c . <<<"$status")"
-json_ok "$status" 'keys | sort == ["applied_generation","database_connected","deletion_held","interfaces","landlock","last_error","last_sync","node_name","os_type","polls","snapshot_generation","uptime_seconds","version"]' \
+json_ok "$status" 'keys | sort == ["applied_generation","database_connected","deletion_held","hotplug_polls","interfaces","landlock","last_error","last_sync","node_name","os_type","polls","snapshot_generation","uptime_seconds","version"]' \
     "status -j has exactly the documented members"
 json_ok "$status" '.version | type == "string" and length > 0' "version is a string"
 is "$(jq -r .node_name <<<"$status")" "$node" "node_name is uname -n"
