@@ -52,9 +52,10 @@ forget_cooled(struct hotplug *h, double now)
 	size_t	i = 0;
 
 	while (i < h->n) {
-		if (!h->macs[i].active && now >= h->macs[i].until)
+		if (!h->macs[i].active && now >= h->macs[i].until) {
 			h->macs[i] = h->macs[--h->n];
-		else
+			h->full_warned = 0;
+		} else
 			i++;
 	}
 }

@@ -25,6 +25,7 @@ struct hotplug {
 	struct hotplug_mac	macs[HOTPLUG_MACS_MAX];
 	size_t			n;
 	uint64_t		polls;		/* made for hot-plug windows */
+	int			full_warned;	/* until a place frees up */
 };
 
 enum hotplug_verdict {

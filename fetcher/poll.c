@@ -145,10 +145,12 @@ poll_hotplug_request(struct fetcher *f, const uint8_t mac[MAC_LEN])
 {
 	uint32_t	fast = f->conf.hotplug_poll_interval_ms;
 	double		now = status_clock(), at;
+	char		text[VALIDATE_MAC_TEXT_SIZE];
 
+	validate_format_mac(mac, text);
 	if (fast == 0) {
-		log_debug("hot-plug: a NIC without a row; fast polls are off"
-		    " (HOTPLUG_POLL_INTERVAL=0)");
+		log_debug("hot-plug: no row names NIC %s; fast polls are off"
+		    " (HOTPLUG_POLL_INTERVAL=0)", text);
 		return;
 	}
 	switch (hotplug_request(&f->hotplug, mac,
@@ -156,12 +158,18 @@ poll_hotplug_request(struct fetcher *f, const uint8_t mac[MAC_LEN])
 	case HOTPLUG_STARTED:
 		break;
 	case HOTPLUG_FULL:
-		log_warnx("hot-plug: %d NICs have fast polls already or had"
-		    " them lately; another one gets none",
-		    HOTPLUG_MACS_MAX);
+		/* A node with many such NICs would say it every cycle. */
+		if (f->hotplug.full_warned)
+			log_debug("hot-plug: NIC %s gets no fast polls", text);
+		else
+			log_warnx("hot-plug: %d NICs have fast polls already or"
+			    " had them lately; NIC %s gets none, nor do others"
+			    " until a place frees up", HOTPLUG_MACS_MAX, text);
+		f->hotplug.full_warned = 1;
 		return;
 	default:
-		log_debug("hot-plug: the NIC had its fast polls already");
+		log_debug("hot-plug: NIC %s has or had its fast polls already",
+		    text);
 		return;
 	}
 	/*

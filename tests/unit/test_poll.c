@@ -3,7 +3,8 @@
  * Tests for fetcher/poll.c's handling of the applier's poll requests: what
  * a valid request is, a fast poll at once, never two closer than
  * HOTPLUG_POLL_INTERVAL whatever the number of NICs, none while the DB
- * fails or when HOTPLUG_POLL_INTERVAL is 0.
+ * fails or when HOTPLUG_POLL_INTERVAL is 0, and one warning when too many
+ * NICs ask.
  */
 
 #include <setjmp.h>
@@ -148,6 +149,28 @@ test_off(void **state)
 	assert_false(hotplug_active(&f.hotplug));
 }
 
+/* Beyond HOTPLUG_MACS_MAX NICs: one warning, not one per NIC and cycle. */
+static void
+test_full_warns_once(void **state)
+{
+	uint8_t		mac[MAC_LEN] = { 0xfa, 0x16, 0x3e, 2, 0, 0 };
+	const char	*log, *p;
+	int		i, warnings = 0;
+
+	(void)state;
+	capture_begin();
+	for (i = 0; i < HOTPLUG_MACS_MAX + 3; i++) {
+		mac[5] = (uint8_t)i;
+		poll_hotplug_request(&f, mac);
+		poll_hotplug_request(&f, mac);
+	}
+	log = capture_end();
+	for (p = log; (p = strstr(p, "gets none")) != NULL; p++)
+		warnings++;
+	assert_int_equal(warnings, 1);
+	assert_int_equal(f.hotplug.n, HOTPLUG_MACS_MAX);
+}
+
 int
 main(void)
 {
@@ -158,6 +181,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_fast_poll_while_failing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_warns_once, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
