@@ -15,7 +15,8 @@ struct db;
 struct http;
 struct metrics;
 
-#define NODE_NAMES_MAX	2	/* NODE_NAME, or the host name and its short form */
+/* NODE_NAME, or the host name and its short form. */
+#define NODE_NAMES_MAX	2
 
 /* What status and health show about the last polls. */
 struct poll_state {
