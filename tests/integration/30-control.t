@@ -169,14 +169,16 @@ ns=$NETNS_NAME
 netns_add_veth "$ns" ens5 fa:16:3e:00:30:01 || bail_out "cannot add a veth"
 http_port=$(mariadb_free_port) || bail_out "no free port"
 conf=$TEST_DIR/multinicd.conf
-# A long poll interval: only a sync polls again within this test.
+# A long poll interval and no hot-plug polls (the veth's peer is a NIC no
+# row names): only a sync polls again within this test.
 write_test_config "$conf" \
     DB_SOCKET="$MARIADB_SOCKET" \
     DB_PASSWORD="$MARIADB_PASSWORD" \
     CONFIG_ROOT="$TEST_DIR/root" \
     HEALTH_ADDR=127.0.0.1 \
     HEALTH_PORT="$http_port" \
-    POLL_INTERVAL=5m
+    POLL_INTERVAL=5m \
+    HOTPLUG_POLL_INTERVAL=0
 DAEMON_COUNT=$((DAEMON_COUNT + 1))
 DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
 env -i PATH="$DAEMON_PATH" ip netns exec "$ns" \
