@@ -220,10 +220,12 @@ read_node_names(struct fetcher *f)
 		    sizeof(f->node_names[0]));
 		strlcpy(f->node_names[1], uts.nodename,
 		    sizeof(f->node_names[1]));
+		f->nnode_names = 1;
 		dot = strchr(f->node_names[1], '.');
-		f->nnode_names = dot == NULL || dot == f->node_names[1] ? 1 : 2;
-		if (dot != NULL)
+		if (dot != NULL && dot != f->node_names[1]) {
 			*dot = '\0';
+			f->nnode_names = 2;
+		}
 	}
 	f->poll.names_tried[0] = '\0';
 	for (i = 0; i < f->nnode_names; i++)
