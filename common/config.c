@@ -161,6 +161,7 @@ static const struct choice apply_choices[] = {
 #define BOOL		.parse = parse_choice, .choices = bool_choices, \
 			.hint = "true or false (yes/no, on/off, 1/0)"
 #define DURATION(lo)	.parse = parse_duration, .min = (lo)
+#define HOTPLUG_POLL_INTERVAL_MIN_MS	100
 #define LEGACY(k)	{ .name = (k), .parse = parse_deprecated }
 
 static const struct config_key config_keys[] = {
@@ -179,6 +180,10 @@ static const struct config_key config_keys[] = {
 	{ "DB_SOFT_DELETE", FIELD(db_soft_delete), BOOL },
 	{ "NODE_NAME", parse_node_name, FIELD(node_name) },
 	{ "POLL_INTERVAL", FIELD(poll_interval_ms), DURATION(1000) },
+	{ "HOTPLUG_POLL_INTERVAL", FIELD(hotplug_poll_interval_ms),
+	    DURATION(0) },
+	{ "HOTPLUG_POLL_WINDOW", FIELD(hotplug_poll_window_ms),
+	    DURATION(1000) },
 	{ "BACKOFF_MAX_INTERVAL", FIELD(backoff_max_interval_ms),
 	    DURATION(1000) },
 	{ "BACKOFF_MULTIPLIER", parse_multiplier, FIELD(backoff_multiplier) },
@@ -1279,6 +1284,15 @@ check_relations(struct loader *ld)
 		problem(ld, CONFIG_ERROR, "BACKOFF_MAX_INTERVAL: %s is below"
 		    " POLL_INTERVAL (%s)", max, poll);
 	}
+	/* Faster than that, hot-plug polls would load the DB for nothing. */
+	if (!key_is_bad(ld, "HOTPLUG_POLL_INTERVAL") &&
+	    conf->hotplug_poll_interval_ms != 0 &&
+	    conf->hotplug_poll_interval_ms < HOTPLUG_POLL_INTERVAL_MIN_MS) {
+		format_duration(conf->hotplug_poll_interval_ms, poll,
+		    sizeof(poll));
+		problem(ld, CONFIG_ERROR, "HOTPLUG_POLL_INTERVAL: %s is neither"
+		    " 0 (off) nor at least 100ms", poll);
+	}
 	if (!key_is_bad(ld, "APPLY_MODE") && !key_is_bad(ld, "APPLY_COMMAND") &&
 	    conf->apply_mode == APPLY_MODE_COMMAND &&
 	    conf->apply_command[strspn(conf->apply_command, " ")] == '\0')
@@ -1299,6 +1313,8 @@ config_defaults(struct config *conf)
 	conf->db_connect_timeout_ms = 5 * 1000;
 	conf->db_soft_delete = 0;
 	conf->poll_interval_ms = 30 * 1000;
+	conf->hotplug_poll_interval_ms = 1000;
+	conf->hotplug_poll_window_ms = 60 * 1000;
 	conf->backoff_max_interval_ms = 5 * 60 * 1000;
 	conf->backoff_multiplier = 2.0;
 	conf->log_level = LOG_LEVEL_INFO;

@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -241,12 +242,6 @@ msgchan_alloc(struct msgchan *ch, struct event_base *base, int fd)
 }
 
 /*
- * Every header carries the sender's pid: asked once per channel opened, not
- * once per message (a process forked after that opens its own channels).
- */
-static uint32_t	msg_pid;
-
-/*
  * ch must be closed (or never opened). The peer string must outlive the
  * channel. On failure fd stays the caller's and ch stays closed.
  */
@@ -257,7 +252,6 @@ msgchan_open(struct msgchan *ch, struct event_base *base, int fd,
 {
 	int	 flags;
 
-	msg_pid = (uint32_t)getpid();
 	memset(ch, 0, sizeof(*ch));
 	ch->fd = -1;
 	ch->peer = peer;
@@ -539,6 +533,34 @@ msg_append(struct evbuffer *out, const struct msg_hdr *hdr, const void *data,
 }
 
 /*
+ * The header's pid, from getpid() once per process rather than once per
+ * message. A fork (daemon(3), the supervisor starting a child or a
+ * command) forgets it, so a child never sends its parent's.
+ */
+static pid_t	msg_pid;
+
+static void
+msg_pid_forget(void)
+{
+	msg_pid = 0;
+}
+
+static pid_t
+msg_own_pid(void)
+{
+	static int	watching_forks;
+
+	if (msg_pid != 0)
+		return msg_pid;
+	if (!watching_forks) {
+		if (pthread_atfork(NULL, NULL, msg_pid_forget) != 0)
+			return getpid();
+		watching_forks = 1;
+	}
+	return msg_pid = getpid();
+}
+
+/*
  * On failure fd stays the caller's. Types outside the protocol are refused
  * too: the peer would drop the channel on them.
  */
@@ -568,7 +590,7 @@ msg_compose(struct msgchan *ch, uint32_t type, uint32_t peerid, int fd,
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
-	hdr.pid = msg_pid;
+	hdr.pid = msg_own_pid();
 	offset = ch->outfds->sent + evbuffer_get_length(ch->out);
 	if (event_add(ch->ev_write, NULL) == -1 ||
 	    msg_append(ch->out, &hdr, data, len) == -1) {

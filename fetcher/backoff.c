@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* Poll retry delays: multiplied on each failure, capped, with jitter. */
+/*
+ * Poll delays: retries multiplied on each failure, capped, with jitter;
+ * the splay of the second poll and the jitter of every regular one.
+ */
 
 #include "backoff.h"
 
@@ -43,7 +46,6 @@ uint32_t
 backoff_fail(struct backoff *b, uint32_t random)
 {
 	double		next;
-	uint32_t	spread;
 
 	/* The first failure retries after one interval; later ones grow. */
 	if (b->level > 0) {
@@ -54,6 +56,29 @@ backoff_fail(struct backoff *b, uint32_t random)
 	}
 	if (b->level < UINT32_MAX)
 		b->level++;
-	spread = b->current_ms / 10;
-	return b->current_ms - (spread == 0 ? 0 : random % (spread + 1));
+	return delay_jitter(b->current_ms, random);
+}
+
+uint32_t
+delay_jitter(uint32_t delay_ms, uint32_t random)
+{
+	return delay_ms - random % (delay_ms / 10 + 1);
+}
+
+/* splitmix64: every seed, 0 included, gives a full-period sequence. */
+uint32_t
+delay_random(uint64_t *state)
+{
+	uint64_t	z;
+
+	z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
+uint32_t
+delay_splay(uint32_t delay_ms, uint32_t random)
+{
+	return delay_ms - random % (delay_ms / 2 + 1);
 }

@@ -214,7 +214,7 @@ control_sync(struct control_client *c, const struct control_request *req)
 		}
 		log_warnx("control: sync: the applier is not reachable");
 	}
-	poll_now(f);
+	poll_sync(f);
 	control_reply_message(c, req->allow_delete ? "poll started; held"
 	    " deletions are released with its snapshot" : "poll started");
 }

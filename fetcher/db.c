@@ -245,6 +245,7 @@ db_conn_close(struct db *db, int hard)
 	}
 	db_stmt_close(&db->select_stmt);
 	db_stmt_close(&db->update_stmt);
+	db->server_addr_known = 0;
 	db->wait_status = 0;
 	db->state = DB_DOWN;
 }
@@ -809,21 +810,21 @@ db_connected(const struct db *db)
 	return db->state >= DB_IDLE;
 }
 
+uint64_t
+db_connections(const struct db *db)
+{
+	return db->connections;
+}
+
+/* Read when the connection was made (dbsetup.c): no syscall per poll. */
 int
 db_server_address(const struct db *db, struct sockaddr_storage *ss,
     socklen_t *len)
 {
-	int	fd;
-
-	if (db->mysql == NULL || db->state < DB_PROBING)
+	if (!db->server_addr_known)
 		return -1;
-	if ((fd = mysql_get_socket(db->mysql)) == -1)
-		return -1;
+	*ss = db->server_addr;
 	*len = sizeof(*ss);
-	if (getpeername(fd, (struct sockaddr *)ss, len) == -1)
-		return -1;
-	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
-		return -1;
 	return 0;
 }
 

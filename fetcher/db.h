@@ -102,9 +102,11 @@ int		 db_select_sql(char *buf, size_t len, int has_subnet_table,
 
 /* 1 while a connection is up with its statements prepared. */
 int		 db_connected(const struct db *);
+/* Connections set up since db_new(): one more with each reconnect. */
+uint64_t	 db_connections(const struct db *);
 /*
- * The DB server's address (getpeername of the DB socket), for the route
- * check. -1 over a unix socket or without a connection.
+ * The DB server's address (getpeername of the DB socket when it connected),
+ * for the route check. -1 over a unix socket or without a connection.
  */
 int		 db_server_address(const struct db *, struct sockaddr_storage *,
 		    socklen_t *);

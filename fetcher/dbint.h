@@ -89,6 +89,10 @@ struct db {
 	int			 has_subnet_table;
 	char			 select_sql[512];
 	char			 peer[DB_PEER_MAX];	/* for messages */
+	/* getpeername() once per connection: it moves only with a new one. */
+	struct sockaddr_storage	 server_addr;
+	int			 server_addr_known;
+	uint64_t		 connections;	/* set up since the start */
 
 	/* The operation in flight. */
 	struct event		*io_ev;		/* socket, connector's timer */

@@ -7,6 +7,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -179,6 +180,23 @@ sock_nonblock(struct db *db)
 		log_warn("db: cannot make the DB socket non-blocking");
 }
 
+/* The DB server's address, for the route check, read once per connection. */
+static void
+server_address(struct db *db)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	int			fd;
+
+	db->server_addr_known = 0;
+	if ((fd = mysql_get_socket(db->mysql)) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return;
+	db->server_addr = ss;
+	db->server_addr_known = 1;
+}
+
 static const char *
 tls_hint(const struct db *db, unsigned int code)
 {
@@ -238,6 +256,7 @@ on_connected(struct db *db)
 		return;
 	}
 	sock_nonblock(db);
+	server_address(db);
 	if (db->error[0] != '\0')
 		log_warnx("db: connected to %s after failures: %s", db->peer,
 		    db->error);
@@ -362,6 +381,7 @@ dbsetup_update_prepared(struct db *db)
 	}
 	evtimer_del(db->deadline_ev);
 	db->state = DB_IDLE;
+	db->connections++;
 	log_debug("db: statements prepared on %s; cidr from %s", db->peer,
 	    db->has_subnet_table ? "multi_interface, else multi_subnet" :
 	    "multi_interface");

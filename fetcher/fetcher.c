@@ -154,6 +154,7 @@ open_applier_channel(int fd)
 		fatal("cannot open the applier channel");
 	/* A new applier knows nothing yet: tell it all at once. */
 	fetcher.results.receiving = 0;
+	snapshot_forget(&fetcher.ack);
 	memset(&fetcher.db_address_sent, 0, sizeof(fetcher.db_address_sent));
 	memset(&fetcher.applier_sandbox, 0, sizeof(fetcher.applier_sandbox));
 	if (fetcher.started)
@@ -219,7 +220,7 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 	struct msg_result	result;
 	struct msg_results_end	end;
 	struct msg_sandbox_state sandbox;
-	struct msg_poll_request	poll;
+	struct msg_poll_request	request;
 
 	(void)arg;
 	switch (m->hdr.type) {
@@ -243,9 +244,10 @@ fetcher_dispatch_applier(struct msgchan *chan, struct msg *m, void *arg)
 		fetcher.applier_sandbox = sandbox;
 		break;
 	case MSG_POLL_REQUEST:
-		if (msg_payload(chan, m, &poll, sizeof(poll)) == -1)
+		if (msg_payload(chan, m, &request, sizeof(request)) == -1 ||
+		    !poll_request_valid(&request))
 			fatalx("bad poll request message");
-		log_debug("the applier asks for a poll: a NIC no row names");
+		poll_hotplug_request(&fetcher, request.mac);
 		break;
 	default:
 		fatalx("unexpected %s from the applier",

@@ -7,12 +7,16 @@
 
 #include "backoff.h"
 #include "config.h"
+#include "hotplug.h"
 #include "msg.h"
 
 struct control;
 struct db;
 struct http;
 struct metrics;
+
+/* NODE_NAME, or the host name and its short form. */
+#define NODE_NAMES_MAX	2
 
 /* What status and health show about the last polls. */
 struct poll_state {
@@ -42,6 +46,19 @@ struct results {
 	struct msg_result	incoming[RESULTS_MAX];
 };
 
+/*
+ * What the applier holds of ours on the current channel, so that a poll
+ * that read the same rows sends "unchanged" instead of the rows.
+ */
+struct snapshot_ack {
+	uint64_t	sent_generation;	/* the last sent, full or not */
+	uint64_t	sent_digest;
+	int		outstanding;		/* sent, not acknowledged yet */
+	int		acked;			/* acked_* are meaningful */
+	uint64_t	acked_generation;
+	uint64_t	acked_digest;
+};
+
 struct fetcher {
 	struct event_base	*base;
 	struct msgchan		 supervisor;
@@ -61,8 +78,22 @@ struct fetcher {
 	struct event		*poll_ev;
 	int			 polling;
 	int			 poll_queued;	/* sync asked for during a poll */
+	int			 poll_full;	/* the next snapshot is sent whole */
 	struct poll_state	 poll;
+	/*
+	 * The names this node polls for: read at start, on reload and after
+	 * a reconnect, not on every poll (a host name seldom changes).
+	 */
+	char			 node_names[NODE_NAMES_MAX][CONFIG_NAME_MAX];
+	size_t			 nnode_names;
+	uint64_t		 names_connection; /* db_connections() then */
+	double			 next_poll_at;	/* CLOCK_MONOTONIC seconds */
+	double			 last_poll_start;
+	int			 poll_hotplug;	/* the timer set is a fast poll */
+	uint64_t		 delay_random;	/* delay_random()'s state */
+	struct hotplug		 hotplug;
 	struct results		 results;
+	struct snapshot_ack	 ack;
 	struct msg_db_address	 db_address_sent;
 	struct msg_sandbox_state sandbox;		/* ours */
 	struct msg_sandbox_state applier_sandbox;	/* as it reported */
@@ -89,6 +120,11 @@ void	control_flush(struct control *);
 void	poll_init(struct fetcher *);
 void	poll_reconfigure(struct fetcher *);
 void	poll_now(struct fetcher *);
+/* multinicctl sync: poll now and send the whole snapshot, whatever it holds. */
+void	poll_sync(struct fetcher *);
+/* The applier saw a NIC whose MAC no row names (MSG_POLL_REQUEST). */
+int	poll_request_valid(const struct msg_poll_request *);
+void	poll_hotplug_request(struct fetcher *, const uint8_t mac[MAC_LEN]);
 
 /* results.c */
 void	results_add(struct fetcher *, const struct msg_result *);
@@ -97,6 +133,15 @@ void	results_end(struct fetcher *, const struct msg_results_end *);
 /* snapshot.c */
 void	snapshot_send(struct msgchan *, uint64_t generation, int incomplete,
 	    const struct msg_row *, size_t);
+void	snapshot_send_unchanged(struct msgchan *, uint64_t generation,
+	    uint64_t previous);
+uint64_t snapshot_digest(int incomplete, const struct msg_row *, size_t);
+int	snapshot_is_unchanged(const struct snapshot_ack *, uint64_t digest,
+	    int force_full);
+void	snapshot_sent(struct snapshot_ack *, uint64_t generation,
+	    uint64_t digest);
+void	snapshot_acked(struct snapshot_ack *, uint64_t generation);
+void	snapshot_forget(struct snapshot_ack *);
 
 /* sandbox.c: user, no_new_privs and Landlock, then the syscall filter. */
 void	fetcher_sandbox_drop(const struct config *, struct msg_sandbox_state *);

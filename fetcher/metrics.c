@@ -269,6 +269,7 @@ struct metrics {
 	struct metric	backoff_level;
 	struct metric	db_connection;
 	struct metric	poll_error;
+	struct metric	hotplug_polls;
 	struct metric	db_query_duration;
 	struct metric	writeback_failures;
 	struct metric	drifts;
@@ -320,6 +321,10 @@ init_counters(struct metrics *m)
 	metric_init(&m->poll_cycles, "multinic_polling_cycles_total",
 	    "Database polls completed, successful or not.", METRIC_COUNTER);
 	add_plain(&m->poll_cycles);
+	metric_init(&m->hotplug_polls, "multinic_hotplug_polls_total",
+	    "Polls made early or fast because a NIC without a row appeared.",
+	    METRIC_COUNTER);
+	add_plain(&m->hotplug_polls);
 	metric_init(&m->writeback_failures,
 	    "multinic_db_writeback_failures_total",
 	    "netplan_success write-backs that failed (retried next cycle).",
@@ -444,6 +449,12 @@ metrics_poll_result(struct metrics *m, int ok)
 	metric_observe(&m->poll_duration, &m->poll_duration.samples[0],
 	    elapsed);
 	metric_inc(metric_find(&m->errors, "database"), 1);
+}
+
+void
+metrics_hotplug_poll(struct metrics *m)
+{
+	metric_inc(&m->hotplug_polls.samples[0], 1);
 }
 
 void
@@ -641,7 +652,7 @@ metrics_render(struct metrics *m, const struct fetcher *f,
 {
 	const struct metric	*families[] = {
 		&m->processed, &m->processing_duration, &m->poll_cycles,
-		&m->poll_duration, &m->backoff_level, &m->db_connection,
+		&m->hotplug_polls, &m->poll_duration, &m->backoff_level, &m->db_connection,
 		&m->poll_error,
 		&m->db_query_duration, &m->writeback_failures, &m->drifts,
 		&m->drift_repairs,

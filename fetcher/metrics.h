@@ -79,6 +79,8 @@ void		 metrics_free(struct metrics *);
 /* poll.c: a poll is queued, and its outcome arrives. */
 void	metrics_poll_started(struct metrics *);
 void	metrics_poll_result(struct metrics *, int ok);
+/* poll.c: a poll starts early or fast for a hot-plug window. */
+void	metrics_hotplug_poll(struct metrics *);
 /* poll.c: the snapshot of a successful poll is queued for the applier. */
 void	metrics_snapshot_sent(struct metrics *, uint64_t generation);
 /* poll.c: a held row is logged (once per row and reason). */

@@ -82,15 +82,44 @@ write_back(struct fetcher *f, const struct msg_result *r)
 	*stored = success;
 }
 
+/*
+ * The previous verdict stands for this generation: it is acknowledged, the
+ * per-NIC results stay, and the write-back check runs again against the
+ * netplan_success values this poll read (someone may have changed them).
+ */
+static void
+results_unchanged(struct fetcher *f, const struct msg_results_end *end)
+{
+	struct results	*res = &f->results;
+	size_t		 i;
+
+	if (end->count != 0 || end->generation == 0)
+		fatalx("the applier answered an unchanged snapshot with %u"
+		    " results for generation %llu", end->count,
+		    (unsigned long long)end->generation);
+	res->acked_generation = end->generation;
+	res->deletions_held = end->deletions_held != 0;
+	snapshot_acked(&f->ack, end->generation);
+	for (i = 0; i < res->count; i++)
+		write_back(f, &res->items[i]);
+}
+
 void
 results_end(struct fetcher *f, const struct msg_results_end *end)
 {
 	struct results	*res = &f->results;
 	size_t		 i;
 
+	if (end->trigger > RESULTS_EVENT)
+		fatalx("the applier sent results with trigger %u",
+		    end->trigger);
 	if (end->count != res->receiving)
 		fatalx("the applier announced %u results and sent %zu",
 		    end->count, res->receiving);
+	if (end->trigger == RESULTS_UNCHANGED) {
+		results_unchanged(f, end);
+		return;
+	}
 	/*
 	 * Generation 0 is a report of what the applier manages, no verdict.
 	 * A kernel event's verdict is the last snapshot's again: it updates
@@ -105,6 +134,7 @@ results_end(struct fetcher *f, const struct msg_results_end *end)
 		metrics_verdict(f->metrics, res->items, res->count,
 		    res->incoming, res->receiving, end->generation);
 		res->acked_generation = end->generation;
+		snapshot_acked(&f->ack, end->generation);
 	}
 	memcpy(res->items, res->incoming, res->receiving * sizeof(res->items[0]));
 	res->count = res->receiving;

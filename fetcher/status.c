@@ -4,8 +4,6 @@
  * endpoint and the control socket so that both report the same thing.
  */
 
-#include <sys/utsname.h>
-
 #include <arpa/inet.h>
 
 #include <stdio.h>
@@ -37,17 +35,14 @@ status_uptime(const struct fetcher *f)
 	return up > 0 ? up : 0;
 }
 
+/* NODE_NAME, else the host name as poll.c read it last (no uname here). */
 void
 status_node_name(const struct fetcher *f, char *buf, size_t len)
 {
-	struct utsname	uts;
-
 	if (f->conf.node_name[0] != '\0')
 		strlcpy(buf, f->conf.node_name, len);
-	else if (uname(&uts) == 0)
-		strlcpy(buf, uts.nodename, len);
 	else
-		strlcpy(buf, "", len);
+		strlcpy(buf, f->nnode_names > 0 ? f->node_names[0] : "", len);
 }
 
 static const struct msg_result *
@@ -280,6 +275,8 @@ status_json_common(const struct fetcher *f, const struct census *c,
 	    json_object_new_int64((int64_t)f->poll.generation));
 	rc |= status_json_add(obj, "applied_generation",
 	    json_object_new_int64((int64_t)f->results.acked_generation));
+	rc |= status_json_add(obj, "hotplug_polls",
+	    json_object_new_int64((int64_t)f->hotplug.polls));
 	rc |= status_json_add(obj, "interfaces", status_json_counts(c));
 	rc |= status_json_add(obj, "landlock", status_json_landlock(f));
 	return rc;

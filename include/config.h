@@ -89,6 +89,8 @@ struct config {
 	char		privsep_user[CONFIG_NAME_MAX];
 	int32_t		dry_run;
 	int32_t		landlock;		/* enum landlock_policy */
+	uint32_t	hotplug_poll_interval_ms;	/* 0: no fast polls */
+	uint32_t	hotplug_poll_window_ms;
 };
 
 /* Kept apart from struct config so the password only ever goes to the fetcher. */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # Which rows are this node's (doc/architecture.md, 1.2): on a host whose name is
 # an FQDN (node1.novalocal), rows naming it or its short form (node1) are; the
-# host name is read at every poll, so a renamed host gets its new rows; and
+# host name is read at start, on a reload and after a reconnect (not at every
+# poll), so a renamed host gets its new rows after a reload; and
 # NODE_NAME, when set, is the only name that counts. Names match whatever
 # their case, but in full: trailing spaces count.
 # shellcheck source-path=SCRIPTDIR/../lib
@@ -61,10 +62,11 @@ is "$(node_status .node_name)" node1.novalocal "GET / names the host as uname(2)
 # earlier agent's worst failure).
 nsenter --uts --target "$DAEMON_PID" hostname node7.novalocal ||
     bail_out "cannot rename the daemon's host"
+kill -HUP "$DAEMON_PID"
 held() {
 	[ "$(node_metric multinic_deletions_held)" = 1 ]
 }
-ok "renamed to node7.novalocal, which no row names: the deletions are held" \
+ok "renamed to node7.novalocal, which no row names, and reloaded: the deletions are held" \
     wait_until 100 held
 is "$(applier_rows "$DAEMON_LOG")" "" "the applier got an empty snapshot"
 is "$(live_of fa:16:3e:00:30:01) $(live_of fa:16:3e:00:30:02)" \
@@ -80,7 +82,8 @@ is "$(no_row_lines)" 1 \
 
 nsenter --uts --target "$DAEMON_PID" hostname node9.novalocal ||
     bail_out "cannot rename the daemon's host"
-ok "renamed to node9.novalocal: node9's row is applied at the next polls" \
+kill -HUP "$DAEMON_PID"
+ok "renamed to node9.novalocal and reloaded: node9's row is applied" \
     wait_until 100 rows_success_are 5=1
 is "$(node_status .node_name)" node9.novalocal "GET / has the new name"
 ok "the log says rows are back" \

@@ -169,14 +169,16 @@ ns=$NETNS_NAME
 netns_add_veth "$ns" ens5 fa:16:3e:00:30:01 || bail_out "cannot add a veth"
 http_port=$(mariadb_free_port) || bail_out "no free port"
 conf=$TEST_DIR/multinicd.conf
-# A long poll interval: only a sync polls again within this test.
+# A long poll interval and no hot-plug polls (the veth's peer is a NIC no
+# row names): only a sync polls again within this test.
 write_test_config "$conf" \
     DB_SOCKET="$MARIADB_SOCKET" \
     DB_PASSWORD="$MARIADB_PASSWORD" \
     CONFIG_ROOT="$TEST_DIR/root" \
     HEALTH_ADDR=127.0.0.1 \
     HEALTH_PORT="$http_port" \
-    POLL_INTERVAL=5m
+    POLL_INTERVAL=5m \
+    HOTPLUG_POLL_INTERVAL=0
 DAEMON_COUNT=$((DAEMON_COUNT + 1))
 DAEMON_LOG=$TEST_DIR/multinicd.$DAEMON_COUNT.log
 env -i PATH="$DAEMON_PATH" ip netns exec "$ns" \
@@ -200,7 +202,7 @@ ctl -j status
 is "$CTL_STATUS" 0 "status -j exits 0"
 status=$CTL_OUT
 diag "status -j: $(jq -c . <<<"$status")"
-json_ok "$status" 'keys | sort == ["applied_generation","database_connected","deletion_held","interfaces","landlock","last_error","last_sync","node_name","os_type","polls","snapshot_generation","uptime_seconds","version"]' \
+json_ok "$status" 'keys | sort == ["applied_generation","database_connected","deletion_held","hotplug_polls","interfaces","landlock","last_error","last_sync","node_name","os_type","polls","snapshot_generation","uptime_seconds","version"]' \
     "status -j has exactly the documented members"
 json_ok "$status" '.version | type == "string" and length > 0' "version is a string"
 is "$(jq -r .node_name <<<"$status")" "$node" "node_name is uname -n"

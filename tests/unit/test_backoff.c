@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Tests for fetcher/backoff.c: growth, cap, jitter bounds, no overflow,
- * and a reload that keeps the failures counted.
+ * a reload that keeps the failures counted, and the splay and jitter of
+ * regular polls.
  */
 
 #include <stdarg.h>
@@ -213,6 +214,87 @@ test_reconfigure_without_failures(void **state)
 	assert_int_equal(backoff_fail(&b, 0), 90000);
 }
 
+/* Every regular poll: the interval less 0..10%, both ends reached. */
+static void
+test_regular_jitter_bounds(void **state)
+{
+	static const uint32_t	intervals[] = { 1000, 1001, 30000, 9, 0,
+				    UINT32_MAX };
+	uint32_t		delay, lowest, highest, random;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++) {
+		lowest = UINT32_MAX;
+		highest = 0;
+		for (random = 0; random < 20000; random++) {
+			delay = delay_jitter(intervals[i], random);
+			lowest = delay < lowest ? delay : lowest;
+			highest = delay > highest ? delay : highest;
+		}
+		assert_int_equal(highest, intervals[i]);
+		if (intervals[i] <= 20000)
+			assert_int_equal(lowest,
+			    intervals[i] - intervals[i] / 10);
+		assert_true(lowest >= intervals[i] - intervals[i] / 10);
+	}
+	assert_int_equal(delay_jitter(UINT32_MAX, UINT32_MAX),
+	    UINT32_MAX - UINT32_MAX % (UINT32_MAX / 10 + 1));
+}
+
+/* The second poll: anywhere in the second half of the interval. */
+static void
+test_splay_bounds(void **state)
+{
+	static const uint32_t	intervals[] = { 1000, 1001, 30000, 1, 0,
+				    UINT32_MAX };
+	uint32_t		delay, lowest, highest, random;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++) {
+		lowest = UINT32_MAX;
+		highest = 0;
+		for (random = 0; random < 40000; random++) {
+			delay = delay_splay(intervals[i], random);
+			lowest = delay < lowest ? delay : lowest;
+			highest = delay > highest ? delay : highest;
+		}
+		assert_int_equal(highest, intervals[i]);
+		assert_true(lowest >= intervals[i] - intervals[i] / 2);
+		if (intervals[i] <= 40000)
+			assert_int_equal(lowest,
+			    intervals[i] - intervals[i] / 2);
+	}
+}
+
+/*
+ * The values spread: 10,000 nodes seeded differently put their second
+ * polls over the whole half interval, a tenth of it in each tenth.
+ */
+static void
+test_random_spreads(void **state)
+{
+	size_t		buckets[10] = { 0 }, i;
+	uint64_t	seed;
+	uint32_t	delay, a, b;
+
+	(void)state;
+	for (i = 0; i < 10000; i++) {
+		seed = i * 0x2545f4914f6cdd1dULL;
+		delay = delay_splay(30000, delay_random(&seed));
+		assert_true(delay >= 15000 && delay <= 30000);
+		buckets[delay == 30000 ? 9 : (delay - 15000) / 1500]++;
+	}
+	for (i = 0; i < 10; i++)
+		assert_true(buckets[i] > 800 && buckets[i] < 1200);
+	/* Successive values of one state differ. */
+	seed = 0;
+	a = delay_random(&seed);
+	b = delay_random(&seed);
+	assert_true(a != b);
+}
+
 int
 main(void)
 {
@@ -229,6 +311,9 @@ main(void)
 		cmocka_unit_test(test_jitter_spreads),
 		cmocka_unit_test(test_fractional_multiplier),
 		cmocka_unit_test(test_reconfigure_keeps_level),
+		cmocka_unit_test(test_regular_jitter_bounds),
+		cmocka_unit_test(test_splay_bounds),
+		cmocka_unit_test(test_random_spreads),
 		cmocka_unit_test(test_reconfigure_without_failures),
 	};
 

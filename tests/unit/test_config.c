@@ -654,6 +654,34 @@ test_poll_interval_bounds(void **state)
 	assert_int_equal(conf.poll_interval_ms, 1000);
 }
 
+/* Hot-plug polls: 1s for 60s by default, 0 turns them off, 50ms is too fast. */
+static void
+test_hotplug_poll_keys(void **state)
+{
+	struct config		conf;
+	struct config_secret	secret;
+	struct report		report;
+
+	(void)state;
+	load_ok("", NULL, &conf, &secret, &report);
+	assert_int_equal(conf.hotplug_poll_interval_ms, 1000);
+	assert_int_equal(conf.hotplug_poll_window_ms, 60 * 1000);
+	load_ok("HOTPLUG_POLL_INTERVAL=0\nHOTPLUG_POLL_WINDOW=2m\n", NULL,
+	    &conf, &secret, &report);
+	assert_int_equal(conf.hotplug_poll_interval_ms, 0);
+	assert_int_equal(conf.hotplug_poll_window_ms, 2 * 60 * 1000);
+	load_ok("HOTPLUG_POLL_INTERVAL=100ms\n", NULL, &conf, &secret,
+	    &report);
+	assert_int_equal(conf.hotplug_poll_interval_ms, 100);
+	assert_int_equal(load("HOTPLUG_POLL_INTERVAL=50ms\n", NULL, &conf,
+	    &secret, &report), 1);
+	assert_message(&report, CONFIG_ERROR, "HOTPLUG_POLL_INTERVAL: 50ms",
+	    "neither 0 (off) nor at least 100ms");
+	assert_int_equal(load("HOTPLUG_POLL_WINDOW=0\n", NULL, &conf,
+	    &secret, &report), 1);
+	assert_message(&report, CONFIG_ERROR, "HOTPLUG_POLL_WINDOW", NULL);
+}
+
 static void
 test_backoff_max_below_poll(void **state)
 {
@@ -1310,6 +1338,7 @@ main(void)
 		cmocka_unit_test(test_password_never_quoted),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_poll_interval_bounds),
+		cmocka_unit_test(test_hotplug_poll_keys),
 		cmocka_unit_test(test_backoff_max_below_poll),
 		cmocka_unit_test(test_apply_command_required),
 		cmocka_unit_test(test_db_hosts_parsed),

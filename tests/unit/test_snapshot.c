@@ -2,8 +2,10 @@
 /*
  * Unit tests for snapshot framing: applier/snapshot.c assembles begin, rows
  * and end, and reports a snapshot complete only when its end matches its
- * begin; fetcher/snapshot.c sends nothing without a channel. The round trip
- * through a real channel and the applier's dispatch is in test_peer.c.
+ * begin; fetcher/snapshot.c sends nothing without a channel, and decides
+ * between a whole snapshot and "unchanged" by the digest of what the
+ * applier acknowledged. The round trip through a real channel and the
+ * applier's dispatch is in test_peer.c.
  */
 
 #include <arpa/inet.h>
@@ -174,12 +176,123 @@ test_sequences(void **state)
 	}
 }
 
+/* Equal rows give equal digests; any byte, the count or the flag differs. */
+static void
+test_digest(void **state)
+{
+	struct msg_row	rows[3] = { valid_row(1, 1), valid_row(2, 2),
+			    held_row(3) };
+	struct msg_row	copy[3];
+	uint64_t	digest = snapshot_digest(0, rows, 3);
+
+	(void)state;
+	memcpy(copy, rows, sizeof(rows));
+	assert_true(snapshot_digest(0, copy, 3) == digest);
+	assert_true(snapshot_digest(1, rows, 3) != digest);
+	assert_true(snapshot_digest(0, rows, 2) != digest);
+	assert_true(snapshot_digest(0, rows, 0) != snapshot_digest(1, rows, 0));
+	copy[1].mtu++;
+	assert_true(snapshot_digest(0, copy, 3) != digest);
+	copy[1] = rows[1];
+	copy[2].reason[sizeof(copy[2].reason) - 2] = 'x';
+	assert_true(snapshot_digest(0, copy, 3) != digest);
+	/* The same rows in another order are another snapshot. */
+	copy[0] = rows[1];
+	copy[1] = rows[0];
+	copy[2] = rows[2];
+	assert_true(snapshot_digest(0, copy, 3) != digest);
+}
+
+/* What the fetcher does after each poll, and what the applier answers. */
+enum ack_step {
+	SEND,		/* a poll with digest D: send, full or unchanged */
+	ACK,		/* the applier acknowledges generation G */
+	NEW_CHANNEL,	/* a restarted applier */
+};
+
+struct ack_case {
+	enum ack_step	step;
+	uint64_t	value;		/* SEND: digest; ACK: generation */
+	int		sync;		/* SEND: multinicctl sync asked */
+	int		unchanged;	/* SEND: expected "unchanged" */
+	uint64_t	previous;	/* SEND unchanged: the generation named */
+};
+
+static const struct {
+	const char	*what;
+	struct ack_case	 steps[8];
+	size_t		 nsteps;
+} ack_cases[] = {
+	{ "no ack yet: whole", { { SEND, 7, 0, 0, 0 }, { SEND, 7, 0, 0, 0 } },
+	    2 },
+	{ "acked, same rows: unchanged", { { SEND, 7, 0, 0, 0 },
+	    { ACK, 1, 0, 0, 0 }, { SEND, 7, 0, 1, 1 }, { ACK, 2, 0, 0, 0 },
+	    { SEND, 7, 0, 1, 2 } }, 5 },
+	{ "acked, other rows: whole", { { SEND, 7, 0, 0, 0 },
+	    { ACK, 1, 0, 0, 0 }, { SEND, 8, 0, 0, 0 }, { ACK, 2, 0, 0, 0 },
+	    { SEND, 8, 0, 1, 2 }, { ACK, 3, 0, 0, 0 }, { SEND, 7, 0, 0, 0 } },
+	    7 },
+	{ "ack outstanding: whole", { { SEND, 7, 0, 0, 0 }, { ACK, 1, 0, 0, 0 },
+	    { SEND, 7, 0, 1, 1 }, { SEND, 7, 0, 0, 0 } }, 4 },
+	{ "ack of an older one: still outstanding", { { SEND, 7, 0, 0, 0 },
+	    { SEND, 7, 0, 0, 0 }, { ACK, 1, 0, 0, 0 }, { SEND, 7, 0, 0, 0 },
+	    { ACK, 3, 0, 0, 0 }, { SEND, 7, 0, 1, 3 } }, 6 },
+	{ "a new channel forgets the ack", { { SEND, 7, 0, 0, 0 },
+	    { ACK, 1, 0, 0, 0 }, { NEW_CHANNEL, 0, 0, 0, 0 },
+	    { SEND, 7, 0, 0, 0 }, { ACK, 2, 0, 0, 0 }, { SEND, 7, 0, 1, 2 } },
+	    6 },
+	{ "sync: whole, then unchanged again", { { SEND, 7, 0, 0, 0 },
+	    { ACK, 1, 0, 0, 0 }, { SEND, 7, 1, 0, 0 }, { ACK, 2, 0, 0, 0 },
+	    { SEND, 7, 0, 1, 2 } }, 5 },
+};
+
+static void
+test_unchanged_or_whole(void **state)
+{
+	const struct ack_case	*c;
+	struct snapshot_ack	 ack;
+	uint64_t		 generation;
+	size_t			 i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(ack_cases); i++) {
+		snapshot_forget(&ack);
+		generation = 0;
+		for (j = 0; j < ack_cases[i].nsteps; j++) {
+			c = &ack_cases[i].steps[j];
+			switch (c->step) {
+			case SEND:
+				if (snapshot_is_unchanged(&ack, c->value,
+				    c->sync) != c->unchanged)
+					fail_msg("%s: step %zu", ack_cases[i].what,
+					    j);
+				if (c->unchanged &&
+				    ack.acked_generation != c->previous)
+					fail_msg("%s: step %zu names %llu",
+					    ack_cases[i].what, j,
+					    (unsigned long long)
+					    ack.acked_generation);
+				snapshot_sent(&ack, ++generation, c->value);
+				break;
+			case ACK:
+				snapshot_acked(&ack, c->value);
+				break;
+			case NEW_CHANNEL:
+				snapshot_forget(&ack);
+				break;
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_send_without_channel),
 		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_unchanged_or_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
