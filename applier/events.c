@@ -118,8 +118,12 @@ classify_link(const struct event_view *v, const struct nlmsghdr *nlh,
 	 */
 	if ((w = watch_by_mac(v, l->mac)) != NULL)
 		return w->state == NIC_HELD ? EVENT_IGNORE : EVENT_RECONCILE;
-	return link_new(nlh) && !link_protected(v, l) ? EVENT_NEW_NIC :
-	    EVENT_IGNORE;
+	/*
+	 * A veth whose peer is in another namespace is a container's (CNI
+	 * makes one per pod): never a hot-plugged NIC to poll for.
+	 */
+	return link_new(nlh) && !l->link_elsewhere && !link_protected(v, l) ?
+	    EVENT_NEW_NIC : EVENT_IGNORE;
 }
 
 /* The live address set of a configured link is exactly the desired one. */

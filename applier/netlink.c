@@ -427,6 +427,7 @@ link_attrs(struct nl_link *l, const struct nlattr **tb)
 		return err;
 	if (l->link == l->index)
 		l->link = 0;
+	l->link_elsewhere = tb[IFLA_LINK_NETNSID] != NULL;
 	/* Tunnels and InfiniBand have hardware addresses of other sizes. */
 	if (mac != NULL && mnl_attr_get_payload_len(mac) == sizeof(l->mac)) {
 		memcpy(l->mac, mnl_attr_get_payload(mac), sizeof(l->mac));

@@ -32,6 +32,12 @@ struct nl_link {
 	 * the index is one of that namespace.
 	 */
 	int		link;
+	/*
+	 * IFLA_LINK_NETNSID is there: the peer of a veth (or the parent of
+	 * a macvlan) lives in another network namespace, as a container's
+	 * veth does.
+	 */
+	int		link_elsewhere;
 	unsigned short	type;		/* ifi_type: ARPHRD_ETHER for NICs */
 	unsigned	flags;		/* ifi_flags: IFF_UP, IFF_LOOPBACK... */
 	uint32_t	mtu;

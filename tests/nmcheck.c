@@ -206,7 +206,7 @@ check_file(const char *path)
 	if (check_mode(path) == -1 || (connection = nm_read(path)) == NULL)
 		return -1;
 	if (render_read_file(&renderer_networkmanager, path, &ours, &is_ours,
-	    err, sizeof(err)) != 0 || !is_ours) {
+	    NULL, err, sizeof(err)) != 0 || !is_ours) {
 		g_object_unref(connection);
 		return fail(path, "multinicd's parser refuses it");
 	}

@@ -88,53 +88,58 @@ struct link_case {
 	int		 master;
 	unsigned	 change;
 	enum event_verdict verdict;
+	int		 peer_netnsid;	/* 1: IFLA_LINK_NETNSID 0 */
 };
 
 static const struct link_case link_cases[] = {
 	{ "our own change echoed", RTM_NEWLINK, 10, "multinic0", MAC_CONF,
-	    1450, IFF_UP, "", 0, IFF_UP, EVENT_IGNORE },
+	    1450, IFF_UP, "", 0, IFF_UP, EVENT_IGNORE, 0 },
 	{ "configured link's MTU changed", RTM_NEWLINK, 10, "multinic0",
-	    MAC_CONF, 1400, IFF_UP, "", 0, 0, EVENT_RECONCILE },
+	    MAC_CONF, 1400, IFF_UP, "", 0, 0, EVENT_RECONCILE, 0 },
 	{ "configured link set down", RTM_NEWLINK, 10, "multinic0", MAC_CONF,
-	    1450, 0, "", 0, IFF_UP, EVENT_RECONCILE },
+	    1450, 0, "", 0, IFF_UP, EVENT_RECONCILE, 0 },
 	{ "configured link renamed", RTM_NEWLINK, 10, "eth9", MAC_CONF, 1450,
-	    IFF_UP, "", 0, 0, EVENT_RECONCILE },
+	    IFF_UP, "", 0, 0, EVENT_RECONCILE, 0 },
 	{ "configured link's MAC changed", RTM_NEWLINK, 10, "multinic0",
-	    MAC_NONE, 1450, IFF_UP, "", 0, 0, EVENT_RECONCILE },
+	    MAC_NONE, 1450, IFF_UP, "", 0, 0, EVENT_RECONCILE, 0 },
 	{ "configured link removed", RTM_DELLINK, 10, "multinic0", MAC_CONF,
-	    1450, IFF_UP, "", 0, 0, EVENT_RECONCILE },
+	    1450, IFF_UP, "", 0, 0, EVENT_RECONCILE, 0 },
 	{ "a waiting row's NIC appears", RTM_NEWLINK, 20, "ens5", MAC_WAIT,
-	    1500, 0, "", 0, NEW, EVENT_RECONCILE },
+	    1500, 0, "", 0, NEW, EVENT_RECONCILE, 0 },
 	{ "a waiting row's NIC changes", RTM_NEWLINK, 20, "ens5", MAC_WAIT,
-	    1500, IFF_UP, "", 0, IFF_UP, EVENT_RECONCILE },
+	    1500, IFF_UP, "", 0, IFF_UP, EVENT_RECONCILE, 0 },
 	{ "a waiting row's MAC on a bridge", RTM_NEWLINK, 20, "br5", MAC_WAIT,
-	    1500, 0, "bridge", 0, NEW, EVENT_IGNORE },
+	    1500, 0, "bridge", 0, NEW, EVENT_IGNORE, 0 },
 	{ "a failed NIC's link changes", RTM_NEWLINK, 12, "ens6", MAC_FAIL,
-	    1500, IFF_UP, "", 0, 0, EVENT_RECONCILE },
+	    1500, IFF_UP, "", 0, 0, EVENT_RECONCILE, 0 },
 	{ "a held NIC's link drifts", RTM_NEWLINK, 13, "ens7", MAC_HELD, 1400,
-	    0, "", 0, 0, EVENT_IGNORE },
+	    0, "", 0, 0, EVENT_IGNORE, 0 },
 	{ "a held row's MAC appears", RTM_NEWLINK, 21, "ens7", MAC_HELD, 1500,
-	    0, "", 0, NEW, EVENT_IGNORE },
+	    0, "", 0, NEW, EVENT_IGNORE, 0 },
 	{ "a deleting NIC's link changes", RTM_NEWLINK, 14, "multinic4",
-	    MAC_GONE, 1400, 0, "", 0, 0, EVENT_IGNORE },
+	    MAC_GONE, 1400, 0, "", 0, 0, EVENT_IGNORE, 0 },
 	{ "a new NIC no row names", RTM_NEWLINK, 22, "ens9", MAC_NONE, 1500,
-	    0, "", 0, NEW, EVENT_NEW_NIC },
+	    0, "", 0, NEW, EVENT_NEW_NIC, 0 },
 	{ "a new veth no row names", RTM_NEWLINK, 22, "veth9", MAC_NONE, 1500,
-	    0, "veth", 0, NEW, EVENT_NEW_NIC },
+	    0, "veth", 0, NEW, EVENT_NEW_NIC, 0 },
 	{ "a known unmanaged NIC changes", RTM_NEWLINK, 22, "ens9", MAC_NONE,
-	    1500, IFF_UP, "", 0, IFF_UP, EVENT_IGNORE },
+	    1500, IFF_UP, "", 0, IFF_UP, EVENT_IGNORE, 0 },
 	{ "a new bridge", RTM_NEWLINK, 23, "br0", MAC_NONE, 1500, 0,
-	    "bridge", 0, NEW, EVENT_IGNORE },
+	    "bridge", 0, NEW, EVENT_IGNORE, 0 },
 	{ "a new vlan", RTM_NEWLINK, 23, "ens9.5", MAC_NONE, 1500, 0, "vlan",
-	    0, NEW, EVENT_IGNORE },
+	    0, NEW, EVENT_IGNORE, 0 },
 	{ "a new enslaved NIC", RTM_NEWLINK, 23, "ens9", MAC_NONE, 1500, 0,
-	    "", 3, NEW, EVENT_IGNORE },
+	    "", 3, NEW, EVENT_IGNORE, 0 },
 	{ "a new protected veth (cali*)", RTM_NEWLINK, 23, "cali12ab",
-	    MAC_NONE, 1500, 0, "veth", 0, NEW, EVENT_IGNORE },
+	    MAC_NONE, 1500, 0, "veth", 0, NEW, EVENT_IGNORE, 0 },
+	{ "a new veth whose peer is in a pod", RTM_NEWLINK, 24, "lxc12ab",
+	    MAC_NONE, 1500, 0, "veth", 0, NEW, EVENT_IGNORE, 1 },
+	{ "a new NIC whose parent is in another namespace", RTM_NEWLINK, 24,
+	    "ens10", MAC_NONE, 1500, 0, "", 0, NEW, EVENT_IGNORE, 1 },
 	{ "an unrelated link removed", RTM_DELLINK, 23, "ens9", MAC_NONE,
-	    1500, 0, "", 0, 0, EVENT_IGNORE },
+	    1500, 0, "", 0, 0, EVENT_IGNORE, 0 },
 	{ "a damaged message", RTM_NEWLINK, 22, NULL, MAC_NONE, 1500, 0, "",
-	    0, NEW, EVENT_RECONCILE },
+	    0, NEW, EVENT_RECONCILE, 0 },
 };
 
 static const struct nlmsghdr *
@@ -157,6 +162,8 @@ link_msg(char *buf, const struct link_case *c)
 	mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
 	if (c->master != 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)c->master);
+	if (c->peer_netnsid)
+		mnl_attr_put_u32(nlh, IFLA_LINK_NETNSID, 0);
 	if (c->kind[0] != '\0') {
 		nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, c->kind);
