@@ -37,7 +37,7 @@ file_gone() {
 # snapshots_before_deletion: how many snapshots of one row the applier
 # logged before the line saying it deleted multinic1.
 snapshots_before_deletion() {
-	awk '/ applier: snapshot [0-9]+: 1 rows$/ { n++ }
+	awk '/ applier: snapshot [0-9]+: 1 rows(, unchanged)?$/ { n++ }
 	    / deleted multinic1/ { print n + 0; exit }' "$DAEMON_LOG"
 }
 
