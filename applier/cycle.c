@@ -198,7 +198,7 @@ log_dry_run(struct applier *a, const struct plan_item *item,
 {
 	struct dry_run_action	 now;
 	char			 address[INET_ADDRSTRLEN + 4] = "no address";
-	char			 ip[INET_ADDRSTRLEN];
+	char			 ip[INET_ADDRSTRLEN], routing[64];
 	size_t			 i;
 	int			 seen = 0;
 
@@ -215,10 +215,12 @@ log_dry_run(struct applier *a, const struct plan_item *item,
 	    inet_ntop(AF_INET, &item->desired.address, ip, sizeof(ip)) != NULL)
 		snprintf(address, sizeof(address), "%s/%u", ip,
 		    item->desired.prefix);
+	srcroute_text(&item->desired, routing, sizeof(routing));
 	log_fields(seen ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, NULL, 0,
-	    "dry run: would %s %s (%s): mtu %u, %s%s%s",
+	    "dry run: would %s %s (%s): mtu %u, %s%s%s%s%s",
 	    action_name(item->action), item->desired.name, item->mac_text,
-	    item->desired.mtu, address, drift[0] ? "; drift: " : "", drift);
+	    item->desired.mtu, address, routing[0] ? ", source routing " : "",
+	    routing, drift[0] ? "; drift: " : "", drift);
 }
 
 /* The outcome becomes the item's state: what status and the DB see. */
@@ -337,11 +339,35 @@ read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
 	return 0;
 }
 
+/* SOURCE_ROUTING*, and what the kernel has of it unless links are left alone. */
+static void
+plan_routing(struct applier *a, struct plan_input *in,
+    struct srcroute_conf *conf, struct srcroute_live *live)
+{
+	int	rc;
+
+	conf->table_base = a->conf.source_routing ?
+	    a->conf.source_routing_table_base : 0;
+	conf->gateway_first = a->conf.source_routing_gateway ==
+	    SOURCE_ROUTING_GATEWAY_FIRST;
+	in->srcroute = conf;
+	in->files_carry_routes = a->apply.renderer->routes_in_file;
+	if (in->links_untouched)
+		return;
+	if ((rc = srcroute_read(a->apply.nl, conf->table_base, live)) < 0)
+		log_warnx("cannot read the routing rules: %s",
+		    nl_strerror(rc));
+	else
+		in->srcroute_live = live;
+}
+
 static void
 plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 {
 	struct managed_nic	managed[NAMES_MAX];
 	struct plan_input	in;
+	struct srcroute_conf	routing;
+	struct srcroute_live	routing_live;
 	int			protected[NL_DEFAULT_ROUTES_MAX + 1];
 	size_t			nprotected = a->apply.guard.defaults.nlinks;
 
@@ -370,6 +396,7 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks)
 	in.allow_delete = a->allow_delete_pending;
 	in.retry_now = a->retry_pending;
 	in.incomplete = a->snapshot.incomplete;
+	plan_routing(a, &in, &routing, &routing_live);
 	a->allow_delete_pending = 0;
 	a->retry_pending = 0;
 	plan_compute(&in, &a->memory, &a->plan);
@@ -501,6 +528,8 @@ cycle_run(struct applier *a)
 	a->ndry_logged = a->ndry_now;
 	log_refusals(a);
 	write_udev_rules(a);
+	if (!a->conf.dry_run && a->conf.apply_mode != APPLY_MODE_FILES)
+		apply_routing_orphans(&a->apply);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&

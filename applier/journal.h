@@ -12,6 +12,7 @@
 
 #include "msg.h"
 #include "netlink.h"
+#include "srcroute.h"
 
 #define BOOT_ID_MAX	40
 
@@ -24,6 +25,13 @@ struct journal_entry {
 	int		old_slot;		/* in the name map; -1: not there */
 	int		had_link;		/* old live state below */
 	struct nl_link	old_link;
+	/*
+	 * The slot whose rules and table old_routing holds, -1 for none
+	 * (source routing off, APPLY_MODE=files, or an entry of an older
+	 * multinicd).
+	 */
+	int		routing_slot;
+	struct srcroute_set old_routing;
 };
 
 int	journal_boot_id(char *buf, size_t len);

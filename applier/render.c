@@ -11,6 +11,7 @@
 #include "config.h"
 #include "files.h"
 #include "render.h"
+#include "srcroute.h"
 #include "util.h"
 #include "validate.h"
 
@@ -37,7 +38,8 @@ render_nic_equal(const struct nic_config *a, const struct nic_config *b)
 	    memcmp(a->mac, b->mac, sizeof(a->mac)) == 0 &&
 	    a->has_address == b->has_address && a->mtu == b->mtu &&
 	    (!a->has_address || (a->address == b->address &&
-	    a->prefix == b->prefix));
+	    a->prefix == b->prefix)) && a->route_table == b->route_table &&
+	    a->route_gateway == b->route_gateway;
 }
 
 int
@@ -95,7 +97,7 @@ render_check(const struct nic_config *nic, char *err, size_t errlen)
 	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
 		return errorf(err, errlen, "prefix /%u outside 1..32",
 		    nic->prefix);
-	return 0;
+	return srcroute_check(nic, err, errlen);
 }
 
 static size_t

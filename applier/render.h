@@ -26,6 +26,12 @@ struct nic_config {
 	uint32_t	address;	/* IPv4, network byte order */
 	uint8_t		prefix;
 	uint32_t	mtu;
+	/*
+	 * Source routing (srcroute.h): the NIC's routing table, 0 for none,
+	 * and its default route's gateway (network byte order), 0 for none.
+	 */
+	uint32_t	route_table;
+	uint32_t	route_gateway;
 };
 
 struct renderer {
@@ -47,6 +53,14 @@ struct renderer {
 			    struct nic_config *, char *err, size_t errlen);
 	/* Does a name in dir look like ours (netplan: "9N-multinicN.yaml")? */
 	int		(*owns)(const char *filename);
+	/*
+	 * Source routing: 1 when render and parse carry a NIC's routes and
+	 * rule (route_table, route_gateway) in its file, as netplan does; 0
+	 * when the format keeps them in files of their own, which multinicd
+	 * does not write yet (ifcfg's route-/rule-multinicN, wicked's
+	 * ifroute-/ifrule-multinicN): the routes are then live only.
+	 */
+	int		 routes_in_file;
 };
 
 extern const struct renderer renderer_netplan;

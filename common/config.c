@@ -151,6 +151,13 @@ static const struct choice landlock_choices[] = {
 	{ "best-effort", LANDLOCK_BEST_EFFORT },
 	{ "required", LANDLOCK_REQUIRED }, { NULL, 0 }
 };
+static const struct choice onoff_choices[] = {
+	{ "off", 0 }, { "on", 1 }, { NULL, 0 }
+};
+static const struct choice gateway_choices[] = {
+	{ "first", SOURCE_ROUTING_GATEWAY_FIRST },
+	{ "none", SOURCE_ROUTING_GATEWAY_NONE }, { NULL, 0 }
+};
 static const struct choice apply_choices[] = {
 	{ "netlink", APPLY_MODE_NETLINK }, { "command", APPLY_MODE_COMMAND },
 	{ "files", APPLY_MODE_FILES }, { NULL, 0 }
@@ -215,6 +222,14 @@ static const struct config_key config_keys[] = {
 	{ "DRY_RUN", FIELD(dry_run), BOOL },
 	{ "LANDLOCK", parse_choice, FIELD(landlock),
 	    .choices = landlock_choices, .hint = "best-effort or required" },
+	{ "SOURCE_ROUTING", parse_choice, FIELD(source_routing),
+	    .choices = onoff_choices, .hint = "off or on" },
+	{ "SOURCE_ROUTING_GATEWAY", parse_choice,
+	    FIELD(source_routing_gateway), .choices = gateway_choices,
+	    .hint = "first or none" },
+	{ "SOURCE_ROUTING_TABLE_BASE", parse_number,
+	    FIELD(source_routing_table_base), .min = 1,
+	    .max = CONFIG_TABLE_BASE_MAX },
 	/* The earlier Go agent's config.env keeps working, with a warning. */
 	{ .name = "BACKOFF_ENABLED", .parse = parse_backoff_enabled,
 	    .choices = bool_choices },
@@ -1284,6 +1299,14 @@ check_relations(struct loader *ld)
 	    conf->apply_command[strspn(conf->apply_command, " ")] == '\0')
 		problem(ld, CONFIG_ERROR, "APPLY_COMMAND: must be set when"
 		    " APPLY_MODE=command");
+	/* 253-255 are the kernel's default, main and local tables. */
+	if (!key_is_bad(ld, "SOURCE_ROUTING_TABLE_BASE") &&
+	    conf->source_routing_table_base <= 255 &&
+	    conf->source_routing_table_base + 9 >= 253)
+		problem(ld, CONFIG_ERROR, "SOURCE_ROUTING_TABLE_BASE: %u..%u"
+		    " would take one of the kernel's tables 253-255",
+		    conf->source_routing_table_base,
+		    conf->source_routing_table_base + 9);
 }
 
 void
@@ -1325,6 +1348,9 @@ config_defaults(struct config *conf)
 	conf->delete_grace_ms = 10 * 60 * 1000;
 	strlcpy(conf->privsep_user, "_multinic", sizeof(conf->privsep_user));
 	conf->dry_run = 0;
+	conf->source_routing = 0;
+	conf->source_routing_gateway = SOURCE_ROUTING_GATEWAY_FIRST;
+	conf->source_routing_table_base = 1000;
 	hosts_split(conf);
 }
 

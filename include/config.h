@@ -27,6 +27,14 @@
 enum db_tls_mode { DB_TLS_OFF, DB_TLS_ON, DB_TLS_VERIFY };
 enum os_type { OS_TYPE_AUTO, OS_TYPE_NETPLAN, OS_TYPE_IFCFG, OS_TYPE_WICKED };
 enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
+/* SOURCE_ROUTING_GATEWAY: the default route of a NIC's own table. */
+enum source_routing_gateway { SOURCE_ROUTING_GATEWAY_FIRST,
+    SOURCE_ROUTING_GATEWAY_NONE };
+/*
+ * SOURCE_ROUTING_TABLE_BASE: multinic0..9 use BASE..BASE+9, which must miss
+ * the kernel's tables 0 and 253-255 and fit in 31 bits.
+ */
+#define CONFIG_TABLE_BASE_MAX	(INT32_MAX - 9)
 /* Ordered by verbosity, so "level >= LOG_LEVEL_INFO" reads naturally. */
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 /*
@@ -86,6 +94,9 @@ struct config {
 	char		privsep_user[CONFIG_NAME_MAX];
 	int32_t		dry_run;
 	int32_t		landlock;		/* enum landlock_policy */
+	int32_t		source_routing;		/* 0 off, 1 on */
+	int32_t		source_routing_gateway;	/* enum source_routing_gateway */
+	uint32_t	source_routing_table_base;
 };
 
 /* Kept apart from struct config so the password only ever goes to the fetcher. */

@@ -165,7 +165,8 @@ enum nic_state {
 #define DRIFT_MTU	0x04
 #define DRIFT_ADDRESS	0x08
 #define DRIFT_ADMIN	0x10
-#define DRIFT_KINDS	5
+#define DRIFT_ROUTE	0x20	/* source routing: a NIC's rule or table */
+#define DRIFT_KINDS	6
 
 struct msg_result {
 	int64_t		row_id;		/* -1: a managed NIC without a row */
