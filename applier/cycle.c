@@ -111,6 +111,8 @@ send_result(struct applier *a, const struct plan_item *item)
 	r.address = item->desired.address;
 	r.prefix = item->desired.prefix;
 	r.mtu = item->desired.mtu;
+	r.route_table = item->desired.route_table;
+	r.route_gateway = item->desired.route_gateway;
 	if (item->slot >= 0)
 		strlcpy(r.name, item->desired.name, sizeof(r.name));
 	strlcpy(r.mac_text, item->mac_text, sizeof(r.mac_text));
