@@ -103,13 +103,37 @@ guard_lookup(struct apply_context *ctx, struct apply_guard *g)
 	return 0;
 }
 
+/* The table range of SOURCE_ROUTING; 0 when off. */
+static uint32_t
+routing_base(const struct apply_context *ctx)
+{
+	return ctx->conf->source_routing ? ctx->conf->source_routing_table_base :
+	    0;
+}
+
+/*
+ * The node's default routes: not those of source routing's tables, which
+ * only traffic from a NIC's own address looks up.
+ */
+static int
+guard_defaults(struct apply_context *ctx, struct nl_default_routes *defaults)
+{
+	struct srcroute_live	live;
+	int			rc;
+
+	if ((rc = srcroute_read(ctx->nl, routing_base(ctx), &live)) < 0)
+		return rc;
+	return nl_default_routes(ctx->nl, srcroute_table_ours, &live,
+	    defaults);
+}
+
 int
 apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
 {
 	int	rc;
 
 	g->db_link = 0;
-	if ((rc = nl_default_routes(ctx->nl, &g->defaults)) < 0)
+	if ((rc = guard_defaults(ctx, &g->defaults)) < 0)
 		return rc;
 	guard_destinations(ctx, g);
 	return guard_lookup(ctx, g);
@@ -157,7 +181,7 @@ guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 	struct apply_guard		 now = ctx->guard;
 	size_t				 i;
 
-	if (nl_default_routes(ctx->nl, &now.defaults) < 0 ||
+	if (guard_defaults(ctx, &now.defaults) < 0 ||
 	    guard_lookup(ctx, &now) < 0)
 		return errorf(why, len, "cannot read the routes back");
 	if (now.defaults.nlinks != was->defaults.nlinks ||
@@ -392,14 +416,6 @@ verify(struct apply_context *ctx, const struct nl_link *want, char *why,
 		sleep_ms(VERIFY_STEP_MS);
 		waited += VERIFY_STEP_MS;
 	}
-}
-
-/* The table range of SOURCE_ROUTING; 0 when off. */
-static uint32_t
-routing_base(const struct apply_context *ctx)
-{
-	return ctx->conf->source_routing ? ctx->conf->source_routing_table_base :
-	    0;
 }
 
 /* slot's rules and tables as the kernel has them now. */

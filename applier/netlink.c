@@ -628,11 +628,20 @@ route_nexthops(const struct nlattr *multipath, int ipv4,
 	return left == 0 ? 0 : -EINVAL;
 }
 
+/* A default route dump: where it goes, and the tables left out. */
+struct default_dump {
+	struct nl_default_routes	*routes;
+	nl_table_filter			 skip;
+	void				*skip_arg;
+};
+
 static int
 route_default_parse(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[RTA_MAX + 1];
+	struct default_dump	*d = arg;
+	uint32_t		 table;
 	int			 err, oif = 0, ipv4;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
@@ -644,19 +653,27 @@ route_default_parse(const struct nlmsghdr *nlh, void *arg)
 	    rtm->rtm_dst_len != 0)
 		return 0;
 	ipv4 = rtm->rtm_family == AF_INET;
-	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
-	    (err = route_links_add(arg, oif)) < 0)
+	table = rtm->rtm_table;
+	if ((err = nl_attr_u32(tb[RTA_TABLE], &table)) < 0)
 		return err;
-	if (ipv4 && (err = route_gateway_add(arg, tb[RTA_GATEWAY])) < 0)
+	if (d->skip != NULL && d->skip(table, d->skip_arg))
+		return 0;
+	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
+	    (err = route_links_add(d->routes, oif)) < 0)
+		return err;
+	if (ipv4 && (err = route_gateway_add(d->routes,
+	    tb[RTA_GATEWAY])) < 0)
 		return err;
 	if (tb[RTA_MULTIPATH] != NULL)
-		return route_nexthops(tb[RTA_MULTIPATH], ipv4, arg);
+		return route_nexthops(tb[RTA_MULTIPATH], ipv4, d->routes);
 	return 0;
 }
 
 int
-nl_default_routes(struct nl *nl, struct nl_default_routes *r)
+nl_default_routes(struct nl *nl, nl_table_filter skip, void *arg,
+    struct nl_default_routes *r)
 {
+	struct default_dump	 d = { r, skip, arg };
 	struct nlmsghdr		*nlh;
 	struct rtmsg		*rtm;
 	int			 err = -EAGAIN, tries;
@@ -667,7 +684,7 @@ nl_default_routes(struct nl *nl, struct nl_default_routes *r)
 		nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = AF_UNSPEC;
-		if ((err = nl_talk(nl, nlh, route_default_parse, r)) != -EINTR)
+		if ((err = nl_talk(nl, nlh, route_default_parse, &d)) != -EINTR)
 			break;
 	}
 	if (err != 0)
@@ -853,6 +870,17 @@ nl_attr_in4(const struct nlattr *attr, uint32_t *v)
 	return 0;
 }
 
+/* FRA_SUPPRESS_*: the kernel always sends the prefix length; -1 is none. */
+static int
+rule_suppresses(const struct nlattr *attr)
+{
+	uint32_t	v = UINT32_MAX;
+
+	if (nl_attr_u32(attr, &v) < 0)
+		return 1;
+	return v != UINT32_MAX;
+}
+
 static int
 rule_parse(const struct nlmsghdr *nlh, void *arg)
 {
@@ -884,7 +912,9 @@ rule_parse(const struct nlmsghdr *nlh, void *arg)
 	    tb[FRA_OIFNAME] != NULL || tb[FRA_FWMARK] != NULL ||
 	    tb[FRA_GOTO] != NULL || tb[FRA_UID_RANGE] != NULL ||
 	    tb[FRA_IP_PROTO] != NULL || tb[FRA_SPORT_RANGE] != NULL ||
-	    tb[FRA_DPORT_RANGE] != NULL || tb[FRA_SUPPRESS_PREFIXLEN] != NULL;
+	    tb[FRA_DPORT_RANGE] != NULL ||
+	    rule_suppresses(tb[FRA_SUPPRESS_PREFIXLEN]) ||
+	    rule_suppresses(tb[FRA_SUPPRESS_IFGROUP]);
 	if ((out = item_append(d)) == NULL)
 		return -ENOMEM;
 	*out = r;

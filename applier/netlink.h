@@ -92,10 +92,12 @@ void		 nl_close(struct nl *);
 /* Every link with its IPv4 addresses; *links is malloc'd, caller frees. */
 int	nl_dump_links(struct nl *, struct nl_link **links, size_t *nlinks);
 /*
- * Every IPv4 or IPv6 default route, any table, every next hop: the links
- * that carry one, and the IPv4 gateways. -ENOSPC when more than fit.
+ * Every IPv4 or IPv6 default route, any table but those skip says (NULL:
+ * none), every next hop: the links that carry one, and the IPv4 gateways.
+ * -ENOSPC when more than fit.
  */
-int	nl_default_routes(struct nl *, struct nl_default_routes *);
+int	nl_default_routes(struct nl *, nl_table_filter skip, void *arg,
+	    struct nl_default_routes *);
 /* The ifindex the kernel would use to reach addr (like `ip route get`);
  * family AF_INET (4 bytes) or AF_INET6 (16 bytes). */
 int	nl_route_link(struct nl *, int family, const void *addr, int *ifindex);

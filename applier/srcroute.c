@@ -212,9 +212,8 @@ srcroute_set_equal(const struct srcroute_set *a, const struct srcroute_set *b)
 	return 1;
 }
 
-/* Our range of tables, and any table a rule at our priorities names. */
-static int
-live_table(uint32_t table, void *arg)
+int
+srcroute_table_ours(uint32_t table, void *arg)
 {
 	const struct srcroute_live	*live = arg;
 	size_t				 i;
@@ -247,7 +246,8 @@ srcroute_read(struct nl *nl, uint32_t table_base, struct srcroute_live *live)
 	live->nrules = live->truncated ? SRCROUTE_LIVE_RULES : n;
 	memcpy(live->rules, rules, live->nrules * sizeof(*rules));
 	free(rules);
-	if ((rc = nl_dump_routes(nl, live_table, live, &routes, &n)) < 0)
+	if ((rc = nl_dump_routes(nl, srcroute_table_ours, live, &routes,
+	    &n)) < 0)
 		return rc;
 	if (n > SRCROUTE_LIVE_ROUTES)
 		live->truncated = 1;

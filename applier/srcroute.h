@@ -66,6 +66,11 @@ void	srcroute_slot(const struct srcroute_live *, int slot, uint32_t table,
 	    struct srcroute_set *);
 int	srcroute_set_equal(const struct srcroute_set *,
 	    const struct srcroute_set *);
+/*
+ * A table of ours: in live's range, or named by one of its rules. Its
+ * default route is not the node's (nl_table_filter).
+ */
+int	srcroute_table_ours(uint32_t table, void *live);
 /* Reads live: 0 or -errno. */
 int	srcroute_read(struct nl *, uint32_t table_base, struct srcroute_live *);
 /* Brings the kernel from have to want; -1 with why. */

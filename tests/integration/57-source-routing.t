@@ -23,8 +23,8 @@ mac=fa:16:3e:57:00:01
 address=10.57.1.5
 client_address=10.57.2.9
 
-# in NS COMMAND...: runs COMMAND in namespace NS.
-in() {
+# in_ns NS COMMAND...: runs COMMAND in namespace NS.
+in_ns() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" "$@"
@@ -51,7 +51,7 @@ fails() {
 
 # ping_client COUNT: the client pings multinic0's address; ping's status.
 ping_client() {
-	in "$client" ping -q -n -c "$1" -i 0.2 -W 2 "$address" >/dev/null
+	in_ns "$client" ping -q -n -c "$1" -i 0.2 -W 2 "$address" >/dev/null
 }
 
 # rules: the node's rules at multinicd's priorities, "PRIORITY SRC TABLE".
@@ -90,6 +90,7 @@ restart() {
 }
 
 node_setup SOURCE_ROUTING=off
+command -v ping >/dev/null || skip_all "no ping"
 netns_create || bail_out "cannot create the router's namespace"
 router=$NETNS_NAME
 netns_create || bail_out "cannot create the client's namespace"
@@ -119,7 +120,7 @@ for link in r-node r-nic r-client; do
 done
 # Strict reverse path filtering: the kernel uses the larger of "all" and
 # the link's own value.
-in "$router" sysctl -q -w net.ipv4.ip_forward=1 \
+in_ns "$router" sysctl -q -w net.ipv4.ip_forward=1 \
     net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.r-node.rp_filter=1 \
     net.ipv4.conf.r-nic.rp_filter=1 net.ipv4.conf.r-client.rp_filter=1 ||
     bail_out "cannot make the router forward with strict rp_filter"
