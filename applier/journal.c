@@ -162,14 +162,18 @@ serialize(const struct journal_entry *e, char *buf, size_t len)
 	format_addrs(&e->old_link, addrs, sizeof(addrs));
 	format_routing(&e->old_routing, rules, sizeof(rules), routes,
 	    sizeof(routes));
-	n = snprintf(buf, len, "mac=%s\nboot_id=%s\npath=%s\nhad_file=%d\n"
+	/*
+	 * The optional routing keys first: an entry cut after any line
+	 * lacks a key it must have.
+	 */
+	n = snprintf(buf, len, "routing_slot=%d\nrouting_rules=%s\n"
+	    "routing_routes=%s\nmac=%s\nboot_id=%s\npath=%s\nhad_file=%d\n"
 	    "backup=%s\nold_slot=%d\nhad_link=%d\nlink_index=%d\n"
-	    "link_name=%s\nlink_mtu=%u\nlink_up=%d\nlink_addrs=%s\n"
-	    "routing_slot=%d\nrouting_rules=%s\nrouting_routes=%s\n", mac,
-	    e->boot_id, e->path, e->had_file, e->backup, e->old_slot,
-	    e->had_link, e->old_link.index, e->old_link.name,
-	    e->old_link.mtu, (e->old_link.flags & IFF_UP) != 0, addrs,
-	    e->routing_slot, rules, routes);
+	    "link_name=%s\nlink_mtu=%u\nlink_up=%d\nlink_addrs=%s\n",
+	    e->routing_slot, rules, routes, mac, e->boot_id, e->path,
+	    e->had_file, e->backup, e->old_slot, e->had_link,
+	    e->old_link.index, e->old_link.name, e->old_link.mtu,
+	    (e->old_link.flags & IFF_UP) != 0, addrs);
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 

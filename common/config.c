@@ -111,6 +111,8 @@ static void	parse_number(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_duration(struct loader *, const struct config_key *,
 		    const char *);
+static void	parse_table_base(struct loader *, const struct config_key *,
+		    const char *);
 static void	parse_multiplier(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_choice(struct loader *, const struct config_key *,
@@ -227,7 +229,7 @@ static const struct config_key config_keys[] = {
 	{ "SOURCE_ROUTING_GATEWAY", parse_choice,
 	    FIELD(source_routing_gateway), .choices = gateway_choices,
 	    .hint = "first or none" },
-	{ "SOURCE_ROUTING_TABLE_BASE", parse_number,
+	{ "SOURCE_ROUTING_TABLE_BASE", parse_table_base,
 	    FIELD(source_routing_table_base), .min = 1,
 	    .max = CONFIG_TABLE_BASE_MAX },
 	/* The earlier Go agent's config.env keeps working, with a warning. */
@@ -697,6 +699,23 @@ parse_number(struct loader *ld, const struct config_key *key,
 		    key->min, key->max);
 	else
 		store_unsigned(ld, key, (uint32_t)v);
+}
+
+/* multinic0..9 use BASE..BASE+9: 253-255 are the kernel's own tables. */
+static void
+parse_table_base(struct loader *ld, const struct config_key *key,
+    const char *value)
+{
+	const char	*errstr;
+	long long	 v;
+
+	v = strtonum(value, key->min, key->max, &errstr);
+	if (errstr == NULL && v <= 255 && v + 9 >= 253)
+		value_error(ld, key, value, "would give multinic0..9 tables"
+		    " %lld..%lld, taking one of the kernel's 253-255", v,
+		    v + 9);
+	else
+		parse_number(ld, key, value);
 }
 
 static void
@@ -1299,14 +1318,6 @@ check_relations(struct loader *ld)
 	    conf->apply_command[strspn(conf->apply_command, " ")] == '\0')
 		problem(ld, CONFIG_ERROR, "APPLY_COMMAND: must be set when"
 		    " APPLY_MODE=command");
-	/* 253-255 are the kernel's default, main and local tables. */
-	if (!key_is_bad(ld, "SOURCE_ROUTING_TABLE_BASE") &&
-	    conf->source_routing_table_base <= 255 &&
-	    conf->source_routing_table_base + 9 >= 253)
-		problem(ld, CONFIG_ERROR, "SOURCE_ROUTING_TABLE_BASE: %u..%u"
-		    " would take one of the kernel's tables 253-255",
-		    conf->source_routing_table_base,
-		    conf->source_routing_table_base + 9);
 }
 
 void
@@ -1451,7 +1462,8 @@ format_value(const struct config_key *key, const struct config *conf,
 		format_duration(*(const uint32_t *)field, buf, size);
 	else if (key->parse == parse_number && key->size == sizeof(uint16_t))
 		snprintf(buf, size, "%u", *(const uint16_t *)field);
-	else if (key->parse == parse_number)
+	else if (key->parse == parse_number ||
+	    key->parse == parse_table_base)
 		snprintf(buf, size, "%u", *(const uint32_t *)field);
 	else if (key->parse == parse_multiplier)
 		snprintf(buf, size, "%g", *(const double *)field);
