@@ -201,6 +201,30 @@ guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 	return 0;
 }
 
+/* Source routing's files of ifcfg and wicked; one with nothing to say goes. */
+static int
+write_extras(struct apply_context *ctx, const struct nic_config *want,
+    const struct journal_entry *e, char *why, size_t len)
+{
+	const struct renderer	*r = ctx->renderer;
+	char			 text[RENDER_MAX], err[128];
+	size_t			 textlen;
+	int			 i, rc;
+
+	for (i = 0; i < r->nextra; i++) {
+		if (r->extra_render(want, i, text, sizeof(text), &textlen, err,
+		    sizeof(err)) == -1)
+			return errorf(why, len, "cannot render the routing of"
+			    " %s: %s", want->name, err);
+		rc = textlen == 0 ? files_remove(e->extra[i].path) :
+		    files_write_atomic(e->extra[i].path, text, textlen, 0600);
+		if (rc == -1)
+			return errorf(why, len, "cannot write %s: %s",
+			    e->extra[i].path, strerror(errno));
+	}
+	return 0;
+}
+
 static int
 write_config(struct apply_context *ctx, const struct nic_config *want,
     const char *path, char *why, size_t len)
@@ -470,11 +494,35 @@ config_path(struct apply_context *ctx, int slot, char *buf, size_t len)
 }
 
 static int
-remove_config(const char *path, char *why, size_t len)
+extra_paths(struct apply_context *ctx, int slot, struct journal_entry *e)
+{
+	int	i;
+
+	for (i = 0; i < ctx->renderer->nextra; i++)
+		if (ctx->renderer->extra_path(ctx->conf->config_root, slot, i,
+		    e->extra[i].path, sizeof(e->extra[i].path)) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+remove_file(const char *path, char *why, size_t len)
 {
 	if (files_remove(path) == -1)
 		return errorf(why, len, "cannot remove %s: %s", path,
 		    strerror(errno));
+	return 0;
+}
+
+static int
+remove_extras(const struct journal_entry *e, char *why, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < RENDER_EXTRA_MAX; i++)
+		if (e->extra[i].path[0] != '\0' &&
+		    remove_file(e->extra[i].path, why, len) == -1)
+			return -1;
 	return 0;
 }
 
@@ -493,17 +541,24 @@ do_action(struct apply_context *ctx, const struct plan_item *item,
 				    item->action == PLAN_REMOVE_FILE, rc;
 
 	*touched = 0;
+	/*
+	 * The main file first: until it changed nothing did. Source routing's
+	 * files of ifcfg and wicked follow, restored with it on failure.
+	 */
 	if (deleting) {
-		if (remove_config(e->path, why, len) == -1)
+		if (remove_file(e->path, why, len) == -1)
 			return -1;
 		*touched |= TOUCHED_FILE;
-		if (update_names(ctx, item->mac, -1, why, len) == -1)
+		if (remove_extras(e, why, len) == -1 ||
+		    update_names(ctx, item->mac, -1, why, len) == -1)
 			return -1;
 	} else if (item->drift & DRIFT_FILE) {
 		if (update_names(ctx, item->mac, item->slot, why, len) == -1 ||
 		    write_config(ctx, &item->desired, e->path, why, len) == -1)
 			return -1;
 		*touched |= TOUCHED_FILE;
+		if (write_extras(ctx, &item->desired, e, why, len) == -1)
+			return -1;
 	}
 	memset(&routing, 0, sizeof(routing));
 	if (ctx->conf->apply_mode == APPLY_MODE_FILES)
@@ -537,20 +592,35 @@ do_action(struct apply_context *ctx, const struct plan_item *item,
 
 /* Also takes away what a crash while writing the file left. */
 static int
-restore_file(const struct journal_entry *e)
+restore_one(const char *path, int had, const char *backup)
 {
 	char	*data;
 	size_t	 len;
 	int	 rc;
 
-	if (files_remove_temp(e->path) == -1)
+	if (path[0] == '\0')
+		return 0;
+	if (files_remove_temp(path) == -1)
 		return -1;
-	if (!e->had_file)
-		return files_remove(e->path);
-	if (files_read(e->backup, 65536, &data, &len) == -1)
+	if (!had)
+		return files_remove(path);
+	if (files_read(backup, RENDER_FILE_MAX, &data, &len) == -1)
 		return -1;
-	rc = files_write_atomic(e->path, data, len, 0600);
+	rc = files_write_atomic(path, data, len, 0600);
 	free(data);
+	return rc;
+}
+
+static int
+restore_file(const struct journal_entry *e)
+{
+	size_t	i;
+	int	rc = restore_one(e->path, e->had_file, e->backup);
+
+	for (i = 0; i < RENDER_EXTRA_MAX; i++)
+		if (restore_one(e->extra[i].path, e->extra[i].had,
+		    e->extra[i].backup) == -1)
+			rc = -1;
 	return rc;
 }
 
@@ -663,7 +733,8 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 	if ((rc = journal_prepare(ctx, item, links, nlinks, &e)) < 0)
 		return errorf(why, len, "cannot read the routing rules: %s",
 		    nl_strerror(rc));
-	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1)
+	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1 ||
+	    extra_paths(ctx, item->slot, &e) == -1)
 		return errorf(why, len, "no path for slot %d", item->slot);
 	if (journal_begin(ctx->conf->state_dir, &e) == -1)
 		return errorf(why, len, "cannot journal the change: %s",

@@ -33,7 +33,7 @@ cycle_init(struct applier *a)
 		fatal("cannot read the name map in %s", a->conf.state_dir);
 	ctx->conf = &a->conf;
 	ctx->renderer = render_for_os(a->conf.os_type);
-	if (a->conf.source_routing && !ctx->renderer->routes_in_file)
+	if (a->conf.source_routing && !render_carries_routes(ctx->renderer))
 		log_warnx("SOURCE_ROUTING=on: %s files do not carry the routes"
 		    " and rules yet; they are set live only",
 		    ctx->renderer->name);
@@ -70,6 +70,12 @@ read_managed_file(struct applier *a, struct managed_nic *m)
 		if (memcmp(m->file.mac, m->mac, MAC_LEN) == 0 &&
 		    m->file.slot == m->slot)
 			m->has_file = ours;
+	}
+	/* Source routing's own files (ifcfg, wicked) are part of it. */
+	if (m->has_file && r->nextra > 0 && render_read_extras(r,
+	    a->conf.config_root, &m->file, err, sizeof(err)) == -1) {
+		log_warnx("%s; it will be rewritten", err);
+		m->has_file = 0;
 	}
 }
 
@@ -357,7 +363,7 @@ plan_routing(struct applier *a, struct plan_input *in,
 	conf->gateway_first = a->conf.source_routing_gateway ==
 	    SOURCE_ROUTING_GATEWAY_FIRST;
 	in->srcroute = conf;
-	in->files_carry_routes = a->apply.renderer->routes_in_file;
+	in->files_carry_routes = render_carries_routes(a->apply.renderer);
 	if (in->links_untouched)
 		return;
 	if ((rc = srcroute_read(a->apply.nl, conf->table_base, live)) < 0)

@@ -24,7 +24,7 @@
 
 #define JOURNAL_DIR	"journal"
 #define BACKUP_DIR	"backup"
-#define JOURNAL_MAX	8192
+#define JOURNAL_MAX	32768
 #define BOOT_ID_FILE	"/proc/sys/kernel/random/boot_id"
 
 /*
@@ -77,26 +77,44 @@ make_subdir(const char *state_dir, const char *sub)
 
 /* The old file, copied rather than moved: it stays live until replaced. */
 static int
-backup_old_file(const char *state_dir, struct journal_entry *e)
+backup_file(const char *state_dir, const char *path, int *had, char *backup,
+    size_t size)
 {
-	char	*data, *base;
-	size_t	 len;
-	int	 rc;
+	char		*data;
+	const char	*base;
+	size_t		 len;
+	int		 rc;
 
-	e->had_file = 0;
-	if (files_read(e->path, RENDER_FILE_MAX, &data, &len) == -1)
+	*had = 0;
+	if (path[0] == '\0')
+		return 0;
+	if (files_read(path, RENDER_FILE_MAX, &data, &len) == -1)
 		return errno == ENOENT ? 0 : -1;
-	base = strrchr(e->path, '/');
-	if ((size_t)snprintf(e->backup, sizeof(e->backup), "%s/%s/%s",
-	    state_dir, BACKUP_DIR, base == NULL ? e->path : base + 1) >=
-	    sizeof(e->backup)) {
+	base = strrchr(path, '/');
+	if ((size_t)snprintf(backup, size, "%s/%s/%s", state_dir, BACKUP_DIR,
+	    base == NULL ? path : base + 1) >= size) {
 		free(data);
 		return -1;
 	}
-	rc = files_write_atomic(e->backup, data, len, 0600);
+	rc = files_write_atomic(backup, data, len, 0600);
 	free(data);
-	e->had_file = rc == 0;
+	*had = rc == 0;
 	return rc;
+}
+
+static int
+backup_old_files(const char *state_dir, struct journal_entry *e)
+{
+	size_t	i;
+
+	if (backup_file(state_dir, e->path, &e->had_file, e->backup,
+	    sizeof(e->backup)) == -1)
+		return -1;
+	for (i = 0; i < RENDER_EXTRA_MAX; i++)
+		if (backup_file(state_dir, e->extra[i].path, &e->extra[i].had,
+		    e->extra[i].backup, sizeof(e->extra[i].backup)) == -1)
+			return -1;
+	return 0;
 }
 
 static size_t
@@ -163,13 +181,17 @@ serialize(const struct journal_entry *e, char *buf, size_t len)
 	format_routing(&e->old_routing, rules, sizeof(rules), routes,
 	    sizeof(routes));
 	/*
-	 * The optional routing keys first: an entry cut after any line
-	 * lacks a key it must have.
+	 * The optional keys first: an entry cut after any line lacks a key
+	 * it must have.
 	 */
-	n = snprintf(buf, len, "routing_slot=%d\nrouting_rules=%s\n"
+	n = snprintf(buf, len, "extra0=%s\nextra0_had=%d\nextra0_backup=%s\n"
+	    "extra1=%s\nextra1_had=%d\nextra1_backup=%s\n"
+	    "routing_slot=%d\nrouting_rules=%s\n"
 	    "routing_routes=%s\nmac=%s\nboot_id=%s\npath=%s\nhad_file=%d\n"
 	    "backup=%s\nold_slot=%d\nhad_link=%d\nlink_index=%d\n"
 	    "link_name=%s\nlink_mtu=%u\nlink_up=%d\nlink_addrs=%s\n",
+	    e->extra[0].path, e->extra[0].had, e->extra[0].backup,
+	    e->extra[1].path, e->extra[1].had, e->extra[1].backup,
 	    e->routing_slot, rules, routes, mac, e->boot_id, e->path,
 	    e->had_file, e->backup, e->old_slot, e->had_link,
 	    e->old_link.index, e->old_link.name, e->old_link.mtu,
@@ -185,7 +207,7 @@ journal_begin(const char *state_dir, struct journal_entry *e)
 
 	if (make_subdir(state_dir, JOURNAL_DIR) == -1 ||
 	    make_subdir(state_dir, BACKUP_DIR) == -1 ||
-	    backup_old_file(state_dir, e) == -1 ||
+	    backup_old_files(state_dir, e) == -1 ||
 	    entry_path(state_dir, e->mac, path, sizeof(path)) == -1 ||
 	    (len = serialize(e, text, sizeof(text))) == -1)
 		return -1;
@@ -324,6 +346,22 @@ parse_routes(struct srcroute_set *set, char *text)
 	return 0;
 }
 
+/* extraN (the path, "" for none), extraN_had, extraN_backup. */
+static int
+parse_extra(struct journal_file *f, const char *rest, const char *value)
+{
+	if (*rest == '\0')
+		return strlcpy(f->path, value, sizeof(f->path)) <
+		    sizeof(f->path) && (value[0] == '/' || value[0] == '\0') ?
+		    0 : -1;
+	if (strcmp(rest, "_had") == 0)
+		return parse_number(value, 0, 1, &f->had);
+	if (strcmp(rest, "_backup") == 0)
+		return strlcpy(f->backup, value, sizeof(f->backup)) <
+		    sizeof(f->backup) ? 0 : -1;
+	return -1;
+}
+
 static int
 parse_field(struct journal_entry *e, const char *key, char *value)
 {
@@ -365,6 +403,8 @@ parse_field(struct journal_entry *e, const char *key, char *value)
 	}
 	if (strcmp(key, "link_addrs") == 0)
 		return parse_addrs(&e->old_link, value);
+	if (strncmp(key, "extra", 5) == 0 && (key[5] == '0' || key[5] == '1'))
+		return parse_extra(&e->extra[key[5] - '0'], key + 6, value);
 	if (strcmp(key, "routing_slot") == 0)
 		return parse_number(value, -1, 9, &e->routing_slot);
 	if (strcmp(key, "routing_rules") == 0)
@@ -375,15 +415,17 @@ parse_field(struct journal_entry *e, const char *key, char *value)
 }
 
 /*
- * What serialize() writes, each exactly once; the routing_ keys only since
- * source routing, so an entry left by an older multinicd still reads.
+ * What serialize() writes, each exactly once; the routing_ and extra keys
+ * only since source routing, so an entry left by an older multinicd still
+ * reads.
  */
 static const char *const entry_keys[] = { "mac", "boot_id", "path",
     "had_file", "backup", "old_slot", "had_link", "link_index", "link_name",
     "link_mtu", "link_up", "link_addrs", "routing_slot", "routing_rules",
-    "routing_routes" };
+    "routing_routes", "extra0", "extra0_had", "extra0_backup", "extra1",
+    "extra1_had", "extra1_backup" };
 #define ENTRY_KEYS_REQUIRED	12
-#define ENTRY_KEYS_ROUTING	(7U << ENTRY_KEYS_REQUIRED)
+#define ENTRY_KEYS_ROUTING	(0x1ffU << ENTRY_KEYS_REQUIRED)
 
 static int
 entry_key(const char *key)
@@ -426,7 +468,7 @@ parse_entry(char *text, struct journal_entry *e)
 			return -1;
 		seen |= 1U << key;
 	}
-	/* The routing keys come all three or none. */
+	/* The routing and extra file keys come all or none. */
 	if ((seen & required) != required || ((seen & ENTRY_KEYS_ROUTING) != 0 &&
 	    (seen & ENTRY_KEYS_ROUTING) != ENTRY_KEYS_ROUTING))
 		return -1;

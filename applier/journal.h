@@ -12,9 +12,17 @@
 
 #include "msg.h"
 #include "netlink.h"
+#include "render.h"
 #include "srcroute.h"
 
 #define BOOT_ID_MAX	40
+
+/* A file an action may change besides the main one. */
+struct journal_file {
+	char		path[PATH_MAX];		/* "": none */
+	int		had;			/* its old content is in backup */
+	char		backup[PATH_MAX];
+};
 
 struct journal_entry {
 	uint8_t		mac[MAC_LEN];
@@ -32,6 +40,8 @@ struct journal_entry {
 	 */
 	int		routing_slot;
 	struct srcroute_set old_routing;
+	/* Source routing's files of ifcfg and wicked (render.h). */
+	struct journal_file extra[RENDER_EXTRA_MAX];
 };
 
 int	journal_boot_id(char *buf, size_t len);

@@ -113,7 +113,9 @@ make_entry(const struct fixture *f, struct journal_entry *e)
 	assert_int_equal(inet_pton(AF_INET, "192.0.2.1",
 	    &e->old_link.addrs[1].addr), 1);
 	e->old_link.addrs[1].prefix = 32;
-	/* Source routing: a rule and two routes in table 1003. */
+	/* Source routing: its routes file, a rule and two routes. */
+	snprintf(e->extra[0].path, sizeof(e->extra[0].path),
+	    "%s/route-multinic3", f->dir);
 	e->routing_slot = 3;
 	e->old_routing.nrules = 1;
 	e->old_routing.rules[0].priority = 1003;
@@ -220,6 +222,9 @@ test_round_trip_with_backup(void **state)
 	assert_memory_equal(entries[0].old_link.addrs, e.old_link.addrs,
 	    2 * sizeof(e.old_link.addrs[0]));
 	assert_int_equal(entries[0].routing_slot, 3);
+	assert_string_equal(entries[0].extra[0].path, e.extra[0].path);
+	assert_int_equal(entries[0].extra[0].had, 0);
+	assert_string_equal(entries[0].extra[1].path, "");
 	assert_true(srcroute_set_equal(&entries[0].old_routing,
 	    &e.old_routing));
 	free(entries);
@@ -394,7 +399,7 @@ test_entry_without_routing(void **state)
 	text = read_text(f->entry, &len);
 	assert_true(strlcpy(entry, text, sizeof(entry)) < sizeof(entry));
 	free(text);
-	assert_int_equal(strncmp(entry, "routing_slot=", 13), 0);
+	assert_int_equal(strncmp(entry, "extra0=", 7), 0);
 	rest = strstr(entry, "\nmac=") + 1;
 	assert_int_equal(files_write_atomic(f->entry, rest, strlen(rest),
 	    0600), 0);
