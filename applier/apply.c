@@ -29,8 +29,9 @@
 /* What an action changed, so that its rollback undoes that and only that. */
 #define TOUCHED_FILE		0x01
 #define TOUCHED_LINK		0x02
-#define TOUCHED_ROUTES		0x04	/* source routing: rule and table */
-#define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK | TOUCHED_ROUTES)
+#define TOUCHED_ROUTES		0x04	/* source routing */
+#define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK | \
+				    TOUCHED_ROUTES)
 
 static void
 guard_add(struct apply_guard *g, uint32_t addr, const char *what)
@@ -107,8 +108,8 @@ guard_lookup(struct apply_context *ctx, struct apply_guard *g)
 static uint32_t
 routing_base(const struct apply_context *ctx)
 {
-	return ctx->conf->source_routing ? ctx->conf->source_routing_table_base :
-	    0;
+	return ctx->conf->source_routing ?
+	    ctx->conf->source_routing_table_base : 0;
 }
 
 /*

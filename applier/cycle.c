@@ -351,7 +351,7 @@ read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
 	return 0;
 }
 
-/* SOURCE_ROUTING*, and what the kernel has of it unless links are left alone. */
+/* SOURCE_ROUTING*, and the kernel's part unless links are left alone. */
 static void
 plan_routing(struct applier *a, struct plan_input *in,
     struct srcroute_conf *conf, struct srcroute_live *live)

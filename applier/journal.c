@@ -173,7 +173,8 @@ static int
 serialize(const struct journal_entry *e, char *buf, size_t len)
 {
 	char	mac[VALIDATE_MAC_TEXT_SIZE], addrs[NL_ADDRS_MAX * 20];
-	char	rules[SRCROUTE_RULES_MAX * 48], routes[SRCROUTE_ROUTES_MAX * 96];
+	char	rules[SRCROUTE_RULES_MAX * 48];
+	char	routes[SRCROUTE_ROUTES_MAX * 96];
 	int	n;
 
 	validate_format_mac(e->mac, mac);
@@ -469,7 +470,8 @@ parse_entry(char *text, struct journal_entry *e)
 		seen |= 1U << key;
 	}
 	/* The routing and extra file keys come all or none. */
-	if ((seen & required) != required || ((seen & ENTRY_KEYS_ROUTING) != 0 &&
+	if ((seen & required) != required ||
+	    ((seen & ENTRY_KEYS_ROUTING) != 0 &&
 	    (seen & ENTRY_KEYS_ROUTING) != ENTRY_KEYS_ROUTING))
 		return -1;
 	return 0;

@@ -20,7 +20,7 @@
 /* A file an action may change besides the main one. */
 struct journal_file {
 	char		path[PATH_MAX];		/* "": none */
-	int		had;			/* its old content is in backup */
+	int		had;		/* old content in backup */
 	char		backup[PATH_MAX];
 };
 

@@ -1002,8 +1002,9 @@ nl_dump_rules(struct nl *nl, uint32_t min, uint32_t max,
 {
 	struct item_dump	d = { NULL, 0, 0, sizeof(**rules), min, max,
 				    NULL, NULL };
-	int			err = dump_items(nl, RTM_GETRULE, rule_parse, &d);
+	int			err;
 
+	err = dump_items(nl, RTM_GETRULE, rule_parse, &d);
 	*rules = d.items;
 	*nrules = d.n;
 	return err;
@@ -1015,9 +1016,9 @@ nl_dump_routes(struct nl *nl, nl_table_filter filter, void *arg,
 {
 	struct item_dump	d = { NULL, 0, 0, sizeof(**routes), 0, 0,
 				    filter, arg };
-	int			err = dump_items(nl, RTM_GETROUTE, route_parse,
-				    &d);
+	int			err;
 
+	err = dump_items(nl, RTM_GETROUTE, route_parse, &d);
 	*routes = d.items;
 	*nroutes = d.n;
 	return err;

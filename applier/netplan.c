@@ -162,8 +162,9 @@ static int
 routing_texts(const struct nic_config *nic, struct np_routing *t)
 {
 	char		net[INET_ADDRSTRLEN];
-	uint32_t	n = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
+	uint32_t	n;
 
+	n = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
 	if (inet_ntop(AF_INET, &n, net, sizeof(net)) == NULL ||
 	    inet_ntop(AF_INET, &nic->address, t->address,
 	    sizeof(t->address)) == NULL ||

@@ -99,7 +99,8 @@ int
 render_read_extras(const struct renderer *r, const char *root,
     struct nic_config *nic, char *err, size_t errlen)
 {
-	char	 path[RENDER_EXTRA_MAX][PATH_MAX], *texts[RENDER_EXTRA_MAX] = {0};
+	char	 path[RENDER_EXTRA_MAX][PATH_MAX];
+	char	*texts[RENDER_EXTRA_MAX] = { 0 };
 	char	 want[RENDER_FILE_MAX];
 	size_t	 len[RENDER_EXTRA_MAX] = {0}, outlen;
 	int	 i, rc = -1;

@@ -61,8 +61,8 @@ struct renderer {
 	 */
 	int		 routes_in_file;
 	int		 nextra;
-	int		(*extra_path)(const char *config_root, int slot, int which,
-			    char *buf, size_t len);
+	int		(*extra_path)(const char *config_root, int slot,
+			    int which, char *buf, size_t len);
 	/* *outlen 0: the NIC has nothing for this file; it must not exist. */
 	int		(*extra_render)(const struct nic_config *, int which,
 			    char *buf, size_t len, size_t *outlen, char *err,

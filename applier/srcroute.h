@@ -30,7 +30,7 @@ struct srcroute_set {
 	struct nl_rule	rules[SRCROUTE_RULES_MAX];
 	size_t		nroutes;
 	struct nl_route	routes[SRCROUTE_ROUTES_MAX];
-	int		truncated;	/* more than fit: never as wanted */
+	int		truncated;	/* more than fit: never wanted */
 };
 
 /* What SOURCE_ROUTING* ask for; table_base 0 when off. */
@@ -44,7 +44,7 @@ struct srcroute_conf {
 #define SRCROUTE_LIVE_ROUTES	64
 
 struct srcroute_live {
-	int		read;		/* 0: not read, nothing is compared */
+	int		read;		/* 0: not read, not compared */
 	uint32_t	table_base;	/* as read with; 0: off */
 	size_t		nrules;
 	struct nl_rule	rules[SRCROUTE_LIVE_RULES];
@@ -62,8 +62,8 @@ void	srcroute_wanted(const struct nic_config *, int oif,
 	    struct srcroute_set *);
 /* slot's part of live: its rules, and the routes of their tables and of
  * table (its table now, 0 for none). */
-void	srcroute_slot(const struct srcroute_live *, int slot, uint32_t table,
-	    struct srcroute_set *);
+void	srcroute_slot(const struct srcroute_live *, int slot,
+	    uint32_t table, struct srcroute_set *);
 int	srcroute_set_equal(const struct srcroute_set *,
 	    const struct srcroute_set *);
 /*
@@ -72,7 +72,8 @@ int	srcroute_set_equal(const struct srcroute_set *,
  */
 int	srcroute_table_ours(uint32_t table, void *live);
 /* Reads live: 0 or -errno. */
-int	srcroute_read(struct nl *, uint32_t table_base, struct srcroute_live *);
+int	srcroute_read(struct nl *, uint32_t table_base,
+	    struct srcroute_live *);
 /* Brings the kernel from have to want; -1 with why. */
 int	srcroute_apply(struct nl *, const struct srcroute_set *have,
 	    const struct srcroute_set *want, char *why, size_t len);
