@@ -7,8 +7,9 @@
 # rp_filter is strict. With SOURCE_ROUTING=off the node answers the client
 # from multinic0's address through eth0 and the router drops the replies;
 # with on, multinic0's table and rule send them out through multinic0 and
-# the client is answered. A rule or route removed by hand comes back; off
-# again removes them.
+# the client is answered. A rule or route removed by hand comes back; a
+# change rolled back takes its table and rule back too; off again removes
+# them.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -175,6 +176,18 @@ ip -n "$NODE_NS" route flush table 1000
 ok "a table flushed by hand is filled again" \
     wait_until 100 table_is 1000 "default via 10.57.1.1 dev multinic0 proto static 
 10.57.1.0/24 dev multinic0 proto static scope link src $address "
+
+# --- Rolled back: a second NIC whose subnet would move a protected route ---
+restart SOURCE_ROUTING=on PROTECTED_DESTINATIONS=10.57.3.9
+mac1=fa:16:3e:57:00:02
+node_nic ens6 "$mac1"
+row_add "$mac1" 10.57.3.5 10.57.3.0/24 1500
+ok "a row that would move the route to a protected destination is held" \
+    wait_until 100 eval '[[ $(nic_of "$mac1") =~ ^held\ route: ]]'
+is "$(rules)" "1000 $address/32 1000" \
+    "its rollback took its rule away: only multinic0's is left"
+is "$(table 1001)" "" "and its table"
+mariadb_sql "DELETE FROM multi_interface WHERE macaddress = '$mac1'"
 
 # --- Gateway none: the subnet only ---
 restart SOURCE_ROUTING=on SOURCE_ROUTING_GATEWAY=none
