@@ -245,13 +245,14 @@ test_routing_files(void **state)
 		    { "wicked/ifroute-multinic2", "wicked/ifrule-multinic2" } },
 	};
 	struct nic_config	want, back;
-	char			root[] = "/tmp/multinic-routing.XXXXXX";
-	char			path[PATH_MAX], cmd[PATH_MAX + 32], err[128];
+	char			root[PATH_MAX], path[PATH_MAX];
+	char			cmd[PATH_MAX + 32], err[128];
 	char			buf[4096], *golden;
 	size_t			len, glen, i;
 	int			which;
 
 	(void)state;
+	snprintf(root, sizeof(root), "%s/multinic-routing.XXXXXX", P_tmpdir);
 	assert_non_null(mkdtemp(root));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "mkdir -p %s/%s", root, cases[i].dir);
