@@ -556,6 +556,12 @@ parse_routing(struct np_reader *r, yaml_node_t *iface, struct nic_config *nic)
 	if (nroutes < 1 || nroutes > 2 || list_items(policy, &pi) != 1)
 		return errorf(r->err, r->errlen, "%s and routing-policy: not"
 		    " those of source routing", where);
+	/* Mappings of string keys before any value is looked up. */
+	if (check_keys(r, node(r, ri[0]), where, route_keys) == -1 ||
+	    (nroutes == 2 && check_keys(r, node(r, ri[1]), where,
+	    route_keys) == -1) ||
+	    check_keys(r, node(r, *pi), where, policy_keys) == -1)
+		return -1;
 	if (parse_u32(scalar(value_of(r, node(r, *ri), "table"), 1),
 	    &nic->route_table) == -1)
 		return errorf(r->err, r->errlen, "%s: table missing or not a"
