@@ -244,7 +244,8 @@ srcroute_read(struct nl *nl, uint32_t table_base, struct srcroute_live *live)
 		return rc;
 	live->truncated = n > SRCROUTE_LIVE_RULES;
 	live->nrules = live->truncated ? SRCROUTE_LIVE_RULES : n;
-	memcpy(live->rules, rules, live->nrules * sizeof(*rules));
+	if (live->nrules > 0)
+		memcpy(live->rules, rules, live->nrules * sizeof(*rules));
 	free(rules);
 	if ((rc = nl_dump_routes(nl, srcroute_table_ours, live, &routes,
 	    &n)) < 0)
@@ -252,7 +253,8 @@ srcroute_read(struct nl *nl, uint32_t table_base, struct srcroute_live *live)
 	if (n > SRCROUTE_LIVE_ROUTES)
 		live->truncated = 1;
 	live->nroutes = n > SRCROUTE_LIVE_ROUTES ? SRCROUTE_LIVE_ROUTES : n;
-	memcpy(live->routes, routes, live->nroutes * sizeof(*routes));
+	if (live->nroutes > 0)
+		memcpy(live->routes, routes, live->nroutes * sizeof(*routes));
 	free(routes);
 	live->read = 1;
 	return 0;
