@@ -83,6 +83,11 @@ drifts_above() {
 	[ "$(drifts)" -gt "$1" ]
 }
 
+# held_by_route MAC: multinicctl shows it held by the route guard.
+held_by_route() {
+	[[ $(nic_of "$1") =~ ^held\ route: ]]
+}
+
 # restart KEY=VALUE...: the daemon again with these settings.
 restart() {
 	node_stop
@@ -183,7 +188,7 @@ mac1=fa:16:3e:57:00:02
 node_nic ens6 "$mac1"
 row_add "$mac1" 10.57.3.5 10.57.3.0/24 1500
 ok "a row that would move the route to a protected destination is held" \
-    wait_until 100 eval '[[ $(nic_of "$mac1") =~ ^held\ route: ]]'
+    wait_until 100 held_by_route "$mac1"
 is "$(rules)" "1000 $address/32 1000" \
     "its rollback took its rule away: only multinic0's is left"
 is "$(table 1001)" "" "and its table"
