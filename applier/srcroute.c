@@ -229,12 +229,22 @@ srcroute_table_ours(uint32_t table, void *arg)
 	return 0;
 }
 
+/*
+ * Ours has the shape we make, "from A/32 lookup T": another rule at our
+ * priorities (a subnet, a mark, an interface) is someone else's.
+ */
+static int
+rule_ours(const struct nl_rule *rule)
+{
+	return !rule->other && rule->src_len == 32 && table_ours(rule->table);
+}
+
 int
 srcroute_read(struct nl *nl, uint32_t table_base, struct srcroute_live *live)
 {
 	struct nl_rule	*rules;
 	struct nl_route	*routes;
-	size_t		 n;
+	size_t		 n, i;
 	int		 rc;
 
 	memset(live, 0, sizeof(*live));
@@ -242,10 +252,14 @@ srcroute_read(struct nl *nl, uint32_t table_base, struct srcroute_live *live)
 	if ((rc = nl_dump_rules(nl, SRCROUTE_PRIORITY_BASE,
 	    SRCROUTE_PRIORITY_BASE + SRCROUTE_SLOTS - 1, &rules, &n)) < 0)
 		return rc;
-	live->truncated = n > SRCROUTE_LIVE_RULES;
-	live->nrules = live->truncated ? SRCROUTE_LIVE_RULES : n;
-	if (live->nrules > 0)
-		memcpy(live->rules, rules, live->nrules * sizeof(*rules));
+	for (i = 0; i < n; i++) {
+		if (!rule_ours(&rules[i]))
+			continue;
+		if (live->nrules == SRCROUTE_LIVE_RULES)
+			live->truncated = 1;
+		else
+			live->rules[live->nrules++] = rules[i];
+	}
 	free(rules);
 	if ((rc = nl_dump_routes(nl, srcroute_table_ours, live, &routes,
 	    &n)) < 0)

@@ -16,7 +16,8 @@
 /*
  * The rule of multinicN has priority 1000 + N: after the local table's 0,
  * before the main table's 32766 and the default table's 32767. multinicd
- * owns the rules at these ten priorities.
+ * owns the rules "from A/32 lookup T" at these ten priorities (T not one
+ * of the kernel's tables), and the routes of the tables they name.
  */
 #define SRCROUTE_PRIORITY_BASE	1000
 #define SRCROUTE_SLOTS		10

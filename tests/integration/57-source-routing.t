@@ -9,7 +9,7 @@
 # with on, multinic0's table and rule send them out through multinic0 and
 # the client is answered. A rule or route removed by hand comes back; a
 # change rolled back takes its table and rule back too; off again removes
-# them.
+# them. Someone else's rule at one of multinicd's priorities is left alone.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,11 +55,19 @@ ping_client() {
 	in_ns "$client" ping -q -n -c "$1" -i 0.2 -W 2 "$address" >/dev/null
 }
 
-# rules: the node's rules at multinicd's priorities, "PRIORITY SRC TABLE".
+# rules: the node's rules at multinicd's priorities, "PRIORITY SRC TABLE",
+# but for the foreign one.
 rules() {
 	ip -n "$NODE_NS" -j rule show |
 	    jq -r '.[] | select(.priority >= 1000 and .priority <= 1009) |
+	    select(.src != "10.99.0.0") |
 	    "\(.priority) \(.src)/\(.srcLen // 32) \(.table)"'
+}
+
+# A rule of the operator's at priority 1005, for a subnet: not multinicd's.
+foreign_rule_there() {
+	ip -n "$NODE_NS" rule show priority 1005 |
+	    grep -q 'from 10.99.0.0/16 lookup 100'
 }
 
 rules_are() {
@@ -131,6 +139,8 @@ in_ns "$router" sysctl -q -w net.ipv4.ip_forward=1 \
     net.ipv4.conf.r-nic.rp_filter=1 net.ipv4.conf.r-client.rp_filter=1 ||
     bail_out "cannot make the router forward with strict rp_filter"
 
+ip -n "$NODE_NS" rule add from 10.99.0.0/16 lookup 100 priority 1005 ||
+    bail_out "cannot add the operator's rule"
 row_add "$mac" "$address" 10.57.1.0/24 1500
 node_start
 
@@ -207,4 +217,5 @@ is "$(table 1000)" "" "and the table is empty"
 unlike "$(cat "$(netplan_file 0)")" "routing-policy" \
     "and the netplan file no longer has them"
 is "$(route_dev "$address")" eth0 "replies from multinic0's address leave by eth0 again"
+ok "the operator's rule at priority 1005 is still there" foreign_rule_there
 done_testing
