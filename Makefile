@@ -262,7 +262,8 @@ $(BUILD)/fuzz/seeds: $(BUILD)/fuzz/seeds.o $(BUILD)/libcommon.a
 
 # Seeds: the checked-in corpus, a snapshot stream from the real structs and
 # the golden files (a leading byte picks the format: 0 netplan, 1 ifcfg,
-# 2 wicked, 3 networkmanager).
+# 2 wicked, 3 networkmanager; 4 and 5 ifcfg's and wicked's routes files of
+# source routing).
 fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 	$(Q)set -e; rm -rf $(FUZZ_CORPUS); \
 	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_CORPUS)/$${t##*/fuzz_}; done; \
@@ -277,6 +278,11 @@ fuzz-run: $(FUZZ_TARGETS) $(BUILD)/fuzz/seeds
 			{ printf "\\$$n"; cat "$$f"; } \
 			    >$(FUZZ_CORPUS)/files/$$format-$${f##*/}; \
 		done; n=$$((n + 1)); \
+	done; \
+	for f in tests/golden/ifcfg/route-* tests/golden/wicked/ifroute-*; do \
+		case $$f in */ifcfg/*) n=4 ;; *) n=5 ;; esac; \
+		{ printf "\\$$n"; cat "$$f"; } \
+		    >$(FUZZ_CORPUS)/files/routes-$${f##*/}; \
 	done
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(FUZZ_CORPUS) \
 	    FUZZ_ARTIFACTS=$(BUILD)/fuzz/ $(RUN_TESTS) -s fuzz fuzz $(FUZZ_TARGETS)

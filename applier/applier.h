@@ -75,6 +75,8 @@ struct event_view {
 	size_t			ncritical;
 	int			db_family;	/* 0: none */
 	uint8_t			db_address[16];
+	/* SOURCE_ROUTING's first table; 0: off (3.14 of the architecture). */
+	uint32_t		srcroute_base;
 };
 
 enum event_verdict {

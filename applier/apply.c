@@ -29,7 +29,9 @@
 /* What an action changed, so that its rollback undoes that and only that. */
 #define TOUCHED_FILE		0x01
 #define TOUCHED_LINK		0x02
-#define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK)
+#define TOUCHED_ROUTES		0x04	/* source routing */
+#define TOUCHED_ALL		(TOUCHED_FILE | TOUCHED_LINK | \
+				    TOUCHED_ROUTES)
 
 static void
 guard_add(struct apply_guard *g, uint32_t addr, const char *what)
@@ -102,13 +104,37 @@ guard_lookup(struct apply_context *ctx, struct apply_guard *g)
 	return 0;
 }
 
+/* The table range of SOURCE_ROUTING; 0 when off. */
+static uint32_t
+routing_base(const struct apply_context *ctx)
+{
+	return ctx->conf->source_routing ?
+	    ctx->conf->source_routing_table_base : 0;
+}
+
+/*
+ * The node's default routes: not those of source routing's tables, which
+ * only traffic from a NIC's own address looks up.
+ */
+static int
+guard_defaults(struct apply_context *ctx, struct nl_default_routes *defaults)
+{
+	struct srcroute_live	live;
+	int			rc;
+
+	if ((rc = srcroute_read(ctx->nl, routing_base(ctx), &live)) < 0)
+		return rc;
+	return nl_default_routes(ctx->nl, srcroute_table_ours, &live,
+	    defaults);
+}
+
 int
 apply_guard_read(struct apply_context *ctx, struct apply_guard *g)
 {
 	int	rc;
 
 	g->db_link = 0;
-	if ((rc = nl_default_routes(ctx->nl, &g->defaults)) < 0)
+	if ((rc = guard_defaults(ctx, &g->defaults)) < 0)
 		return rc;
 	guard_destinations(ctx, g);
 	return guard_lookup(ctx, g);
@@ -156,7 +182,7 @@ guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 	struct apply_guard		 now = ctx->guard;
 	size_t				 i;
 
-	if (nl_default_routes(ctx->nl, &now.defaults) < 0 ||
+	if (guard_defaults(ctx, &now.defaults) < 0 ||
 	    guard_lookup(ctx, &now) < 0)
 		return errorf(why, len, "cannot read the routes back");
 	if (now.defaults.nlinks != was->defaults.nlinks ||
@@ -173,6 +199,30 @@ guard_unchanged(struct apply_context *ctx, char *why, size_t len)
 		if (now.critical[i].link != was->critical[i].link)
 			return guard_moved(ctx, &was->critical[i],
 			    &now.critical[i], why, len);
+	return 0;
+}
+
+/* Source routing's files of ifcfg and wicked; one with nothing to say goes. */
+static int
+write_extras(struct apply_context *ctx, const struct nic_config *want,
+    const struct journal_entry *e, char *why, size_t len)
+{
+	const struct renderer	*r = ctx->renderer;
+	char			 text[RENDER_MAX], err[128];
+	size_t			 textlen;
+	int			 i, rc;
+
+	for (i = 0; i < r->nextra; i++) {
+		if (r->extra_render(want, i, text, sizeof(text), &textlen, err,
+		    sizeof(err)) == -1)
+			return errorf(why, len, "cannot render the routing of"
+			    " %s: %s", want->name, err);
+		rc = textlen == 0 ? files_remove(e->extra[i].path) :
+		    files_write_atomic(e->extra[i].path, text, textlen, 0600);
+		if (rc == -1)
+			return errorf(why, len, "cannot write %s: %s",
+			    e->extra[i].path, strerror(errno));
+	}
 	return 0;
 }
 
@@ -393,6 +443,51 @@ verify(struct apply_context *ctx, const struct nl_link *want, char *why,
 	}
 }
 
+/* slot's rules and tables as the kernel has them now. */
+static int
+routing_now(struct apply_context *ctx, int slot, struct srcroute_set *have)
+{
+	struct srcroute_live	live;
+	uint32_t		base = routing_base(ctx);
+	int			rc;
+
+	if ((rc = srcroute_read(ctx->nl, base, &live)) < 0)
+		return rc;
+	srcroute_slot(&live, slot, base != 0 ? base + (uint32_t)slot : 0,
+	    have);
+	return 0;
+}
+
+static int
+set_routing(struct apply_context *ctx, int slot,
+    const struct srcroute_set *want, char *why, size_t len)
+{
+	struct srcroute_set	have;
+	int			rc;
+
+	if ((rc = routing_now(ctx, slot, &have)) < 0)
+		return errorf(why, len, "cannot read the routing rules: %s",
+		    nl_strerror(rc));
+	return srcroute_apply(ctx->nl, &have, want, why, len);
+}
+
+/* Netlink answers synchronously: one read back says it all. */
+static int
+verify_routing(struct apply_context *ctx, int slot,
+    const struct srcroute_set *want, char *why, size_t len)
+{
+	struct srcroute_set	have;
+	int			rc;
+
+	if ((rc = routing_now(ctx, slot, &have)) < 0)
+		return errorf(why, len, "cannot read the routing rules back:"
+		    " %s", nl_strerror(rc));
+	if (!srcroute_set_equal(&have, want))
+		return errorf(why, len, "the routing rule or table of"
+		    " multinic%d is not as desired", slot);
+	return 0;
+}
+
 static int
 config_path(struct apply_context *ctx, int slot, char *buf, size_t len)
 {
@@ -400,11 +495,35 @@ config_path(struct apply_context *ctx, int slot, char *buf, size_t len)
 }
 
 static int
-remove_config(const char *path, char *why, size_t len)
+extra_paths(struct apply_context *ctx, int slot, struct journal_entry *e)
+{
+	int	i;
+
+	for (i = 0; i < ctx->renderer->nextra; i++)
+		if (ctx->renderer->extra_path(ctx->conf->config_root, slot, i,
+		    e->extra[i].path, sizeof(e->extra[i].path)) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+remove_file(const char *path, char *why, size_t len)
 {
 	if (files_remove(path) == -1)
 		return errorf(why, len, "cannot remove %s: %s", path,
 		    strerror(errno));
+	return 0;
+}
+
+static int
+remove_extras(const struct journal_entry *e, char *why, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < RENDER_EXTRA_MAX; i++)
+		if (e->extra[i].path[0] != '\0' &&
+		    remove_file(e->extra[i].path, why, len) == -1)
+			return -1;
 	return 0;
 }
 
@@ -418,53 +537,91 @@ do_action(struct apply_context *ctx, const struct plan_item *item,
     struct nl_link *want, unsigned *touched, char *why, size_t len)
 {
 	const struct nl_link	*cur = e->had_link ? &e->old_link : NULL;
+	struct srcroute_set	 routing;
 	int			 deleting = item->action == PLAN_DELETE ||
-				    item->action == PLAN_REMOVE_FILE;
+				    item->action == PLAN_REMOVE_FILE, rc;
 
 	*touched = 0;
+	/*
+	 * The main file first: until it changed nothing did. Source routing's
+	 * files of ifcfg and wicked follow, restored with it on failure.
+	 */
 	if (deleting) {
-		if (remove_config(e->path, why, len) == -1)
+		if (remove_file(e->path, why, len) == -1)
 			return -1;
 		*touched |= TOUCHED_FILE;
-		if (update_names(ctx, item->mac, -1, why, len) == -1)
+		if (remove_extras(e, why, len) == -1 ||
+		    update_names(ctx, item->mac, -1, why, len) == -1)
 			return -1;
 	} else if (item->drift & DRIFT_FILE) {
 		if (update_names(ctx, item->mac, item->slot, why, len) == -1 ||
 		    write_config(ctx, &item->desired, e->path, why, len) == -1)
 			return -1;
 		*touched |= TOUCHED_FILE;
+		if (write_extras(ctx, &item->desired, e, why, len) == -1)
+			return -1;
 	}
-	if (cur == NULL || item->action == PLAN_REMOVE_FILE ||
-	    ctx->conf->apply_mode == APPLY_MODE_FILES)
+	memset(&routing, 0, sizeof(routing));
+	if (ctx->conf->apply_mode == APPLY_MODE_FILES)
 		return 0;
+	if (cur == NULL || item->action == PLAN_REMOVE_FILE) {
+		/* A link that is gone took its routes along, not its rule. */
+		if (!deleting)
+			return 0;
+		*touched |= TOUCHED_ROUTES;
+		return set_routing(ctx, item->slot, &routing, why, len);
+	}
 	*touched |= TOUCHED_LINK;
 	if (deleting) {
 		*want = *cur;
 		want->naddrs = 0;
 		want->flags = 0;
-	} else
+	} else {
 		wanted_link(&item->desired, cur, 1, want);
+		srcroute_wanted(&item->desired, cur->index, &routing);
+	}
 	if (program_link(ctx, links, n, cur, want, why, len) == -1)
 		return -1;
-	return verify(ctx, want, why, len);
+	/* After the link: routes need it up and their source address on it. */
+	*touched |= TOUCHED_ROUTES;
+	if (set_routing(ctx, item->slot, &routing, why, len) == -1)
+		return -1;
+	if ((rc = verify(ctx, want, why, len)) != 0)
+		return rc;
+	return verify_routing(ctx, item->slot, &routing, why, len);
 }
 
 /* Also takes away what a crash while writing the file left. */
 static int
-restore_file(const struct journal_entry *e)
+restore_one(const char *path, int had, const char *backup)
 {
 	char	*data;
 	size_t	 len;
 	int	 rc;
 
-	if (files_remove_temp(e->path) == -1)
+	if (path[0] == '\0')
+		return 0;
+	if (files_remove_temp(path) == -1)
 		return -1;
-	if (!e->had_file)
-		return files_remove(e->path);
-	if (files_read(e->backup, 65536, &data, &len) == -1)
+	if (!had)
+		return files_remove(path);
+	if (files_read(backup, RENDER_FILE_MAX, &data, &len) == -1)
 		return -1;
-	rc = files_write_atomic(e->path, data, len, 0600);
+	rc = files_write_atomic(path, data, len, 0600);
 	free(data);
+	return rc;
+}
+
+static int
+restore_file(const struct journal_entry *e)
+{
+	size_t	i;
+	int	rc = restore_one(e->path, e->had_file, e->backup);
+
+	for (i = 0; i < RENDER_EXTRA_MAX; i++)
+		if (restore_one(e->extra[i].path, e->extra[i].had,
+		    e->extra[i].backup) == -1)
+			rc = -1;
 	return rc;
 }
 
@@ -528,14 +685,24 @@ rollback(struct apply_context *ctx, const struct journal_entry *e,
 	    ctx->conf->apply_mode != APPLY_MODE_FILES &&
 	    restore_link(ctx, e) == -1)
 		rc = -1;
+	/* After the link: the old routes need its old address back. */
+	if ((touched & TOUCHED_ROUTES) && same_boot && e->routing_slot >= 0 &&
+	    ctx->conf->apply_mode != APPLY_MODE_FILES &&
+	    set_routing(ctx, e->routing_slot, &e->old_routing, why,
+	    sizeof(why)) == -1) {
+		log_warnx("rollback of the routing of multinic%d: %s",
+		    e->routing_slot, why);
+		rc = -1;
+	}
 	return rc;
 }
 
-static void
+static int
 journal_prepare(struct apply_context *ctx, const struct plan_item *item,
     const struct nl_link *links, size_t n, struct journal_entry *e)
 {
 	const struct nl_link	*cur;
+	int			 rc;
 
 	memset(e, 0, sizeof(*e));
 	memcpy(e->mac, item->mac, MAC_LEN);
@@ -546,6 +713,13 @@ journal_prepare(struct apply_context *ctx, const struct plan_item *item,
 		e->had_link = 1;
 		e->old_link = *cur;
 	}
+	e->routing_slot = -1;
+	if (ctx->conf->apply_mode == APPLY_MODE_FILES || item->slot < 0)
+		return 0;
+	if ((rc = routing_now(ctx, item->slot, &e->old_routing)) < 0)
+		return rc;
+	e->routing_slot = item->slot;
+	return 0;
 }
 
 int
@@ -557,8 +731,11 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 	unsigned		touched;
 	int			rc;
 
-	journal_prepare(ctx, item, links, nlinks, &e);
-	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1)
+	if ((rc = journal_prepare(ctx, item, links, nlinks, &e)) < 0)
+		return errorf(why, len, "cannot read the routing rules: %s",
+		    nl_strerror(rc));
+	if (config_path(ctx, item->slot, e.path, sizeof(e.path)) == -1 ||
+	    extra_paths(ctx, item->slot, &e) == -1)
 		return errorf(why, len, "no path for slot %d", item->slot);
 	if (journal_begin(ctx->conf->state_dir, &e) == -1)
 		return errorf(why, len, "cannot journal the change: %s",
@@ -572,6 +749,47 @@ apply_item(struct apply_context *ctx, const struct plan_item *item,
 		log_warn("cannot close the journal entry of %s",
 		    item->mac_text);
 	return rc;
+}
+
+static int
+slot_managed(const struct names *names, int slot)
+{
+	size_t	i;
+
+	for (i = 0; i < names->count; i++)
+		if (names->entries[i].slot == slot)
+			return 1;
+	return 0;
+}
+
+void
+apply_routing_orphans(struct apply_context *ctx)
+{
+	struct srcroute_live	live;
+	struct srcroute_set	have, none;
+	uint32_t		base = routing_base(ctx);
+	char			why[256];
+	int			slot, rc;
+
+	if ((rc = srcroute_read(ctx->nl, base, &live)) < 0) {
+		log_warnx("cannot read the routing rules: %s", nl_strerror(rc));
+		return;
+	}
+	memset(&none, 0, sizeof(none));
+	for (slot = 0; slot < SRCROUTE_SLOTS; slot++) {
+		if (slot_managed(ctx->names, slot))
+			continue;
+		srcroute_slot(&live, slot, base != 0 ? base + (uint32_t)slot :
+		    0, &have);
+		if (have.nrules == 0 && have.nroutes == 0)
+			continue;
+		if (srcroute_apply(ctx->nl, &have, &none, why,
+		    sizeof(why)) == -1)
+			log_warnx("multinic%d is not managed: %s", slot, why);
+		else
+			log_info("removed the routing rule and table of"
+			    " multinic%d, which is not managed", slot);
+	}
 }
 
 /* Start-up: an entry left by a crash is undone before anything else. */

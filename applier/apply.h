@@ -11,6 +11,7 @@
 #include "netlink.h"
 #include "plan.h"
 #include "render.h"
+#include "srcroute.h"
 
 /* The metadata service of OpenStack and most clouds. */
 #define APPLY_METADATA_ADDR	"169.254.169.254"
@@ -50,6 +51,11 @@ int	apply_guard_read(struct apply_context *, struct apply_guard *);
 /* 0 when applied and verified; APPLY_FAILED or APPLY_HELD with why. */
 int	apply_item(struct apply_context *, const struct plan_item *,
 	    const struct nl_link *links, size_t nlinks, char *why, size_t len);
+/*
+ * Removes the rules and tables of ours for slots the name map no longer
+ * holds (a rollback that could not finish, a name map restored from backup).
+ */
+void	apply_routing_orphans(struct apply_context *);
 /* Start-up: undoes what an interrupted action left (live state same boot only). */
 void	apply_recover(struct apply_context *);
 

@@ -32,6 +32,10 @@ cycle_init(struct applier *a)
 		fatal("cannot read the name map in %s", a->conf.state_dir);
 	ctx->conf = &a->conf;
 	ctx->renderer = render_for_os(a->conf.os_type);
+	if (a->conf.source_routing && !render_carries_routes(ctx->renderer))
+		log_warnx("SOURCE_ROUTING=on: %s files do not carry the routes"
+		    " and rules yet; they are set live only",
+		    ctx->renderer->name);
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
 	/* Nothing tells the applier yet when the links or files change. */
@@ -87,6 +91,8 @@ send_result(struct applier *a, const struct plan_item *item)
 	r.address = item->desired.address;
 	r.prefix = item->desired.prefix;
 	r.mtu = item->desired.mtu;
+	r.route_table = item->desired.route_table;
+	r.route_gateway = item->desired.route_gateway;
 	if (item->slot >= 0)
 		strlcpy(r.name, item->desired.name, sizeof(r.name));
 	strlcpy(r.mac_text, item->mac_text, sizeof(r.mac_text));
@@ -169,7 +175,7 @@ log_dry_run(struct applier *a, const struct plan_item *item,
 {
 	struct dry_run_action	 now;
 	char			 address[INET_ADDRSTRLEN + 4] = "no address";
-	char			 ip[INET_ADDRSTRLEN];
+	char			 ip[INET_ADDRSTRLEN], routing[64];
 	size_t			 i;
 	int			 seen = 0;
 
@@ -186,10 +192,12 @@ log_dry_run(struct applier *a, const struct plan_item *item,
 	    inet_ntop(AF_INET, &item->desired.address, ip, sizeof(ip)) != NULL)
 		snprintf(address, sizeof(address), "%s/%u", ip,
 		    item->desired.prefix);
+	srcroute_text(&item->desired, routing, sizeof(routing));
 	log_fields(seen ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, NULL, 0,
-	    "dry run: would %s %s (%s): mtu %u, %s%s%s",
+	    "dry run: would %s %s (%s): mtu %u, %s%s%s%s%s",
 	    action_name(item->action), item->desired.name, item->mac_text,
-	    item->desired.mtu, address, drift[0] ? "; drift: " : "", drift);
+	    item->desired.mtu, address, routing[0] ? ", source routing " : "",
+	    routing, drift[0] ? "; drift: " : "", drift);
 }
 
 /* The outcome becomes the item's state: what status and the DB see. */
@@ -310,12 +318,36 @@ read_actual(struct applier *a, struct nl_link **links, size_t *nlinks)
 	return 0;
 }
 
+/* SOURCE_ROUTING*, and the kernel's part unless links are left alone. */
+static void
+plan_routing(struct applier *a, struct plan_input *in,
+    struct srcroute_conf *conf, struct srcroute_live *live)
+{
+	int	rc;
+
+	conf->table_base = a->conf.source_routing ?
+	    a->conf.source_routing_table_base : 0;
+	conf->gateway_first = a->conf.source_routing_gateway ==
+	    SOURCE_ROUTING_GATEWAY_FIRST;
+	in->srcroute = conf;
+	in->files_carry_routes = render_carries_routes(a->apply.renderer);
+	if (in->links_untouched)
+		return;
+	if ((rc = srcroute_read(a->apply.nl, conf->table_base, live)) < 0)
+		log_warnx("cannot read the routing rules: %s",
+		    nl_strerror(rc));
+	else
+		in->srcroute_live = live;
+}
+
 static void
 plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks,
     int repeat)
 {
 	struct managed_nic	managed[NAMES_MAX];
 	struct plan_input	in;
+	struct srcroute_conf	routing;
+	struct srcroute_live	routing_live;
 	int			protected[NL_DEFAULT_ROUTES_MAX + 1];
 	size_t			nprotected = a->apply.guard.defaults.nlinks;
 
@@ -342,6 +374,7 @@ plan_cycle(struct applier *a, const struct nl_link *links, size_t nlinks,
 	in.delete_grace_ms = a->conf.delete_grace_ms;
 	in.delete_max = a->conf.delete_max_per_cycle;
 	in.incomplete = a->snapshot.incomplete;
+	plan_routing(a, &in, &routing, &routing_live);
 	/* A sync is acted on with the next snapshot, not an event. */
 	in.repeat = repeat;
 	if (!repeat) {
@@ -590,6 +623,8 @@ cycle_after(struct applier *a, size_t changed)
 	log_refusals(a);
 	if (!a->conf.dry_run)
 		watch_udev_rules(a);
+	if (!a->conf.dry_run && a->conf.apply_mode != APPLY_MODE_FILES)
+		apply_routing_orphans(&a->apply);
 	/* The network stack's own tool reads the files we changed. */
 	if (changed > 0 && !a->conf.dry_run &&
 	    a->conf.apply_mode == APPLY_MODE_COMMAND &&
@@ -686,7 +721,7 @@ cycle_due(evutil_socket_t fd, short what, void *arg)
 	cycle(a, RESULTS_EVENT);
 }
 
-/* A burst of events (a rename is down, rename, up) within this makes one cycle. */
+/* A burst of events (a rename: down, rename, up) within this is one cycle. */
 #define CYCLE_SOON_MS	15
 
 void

@@ -151,7 +151,7 @@ classify_addr(const struct event_view *v, const struct nlmsghdr *nlh)
 
 /* Does a route to dst/dst_len cover addr (alen bytes)? */
 static int
-route_covers(const struct nl_route *r, const uint8_t *addr, size_t alen)
+route_covers(const struct nl_route_dest *r, const uint8_t *addr, size_t alen)
 {
 	size_t		bytes = r->dst_len / 8;
 	unsigned	bits = r->dst_len % 8;
@@ -175,12 +175,16 @@ route_covers(const struct nl_route *r, const uint8_t *addr, size_t alen)
 static enum event_verdict
 classify_route(const struct event_view *v, const struct nlmsghdr *nlh)
 {
-	struct nl_route	r;
+	struct nl_route_dest	r;
 	size_t		i;
 	int		rc;
 
 	if ((rc = nl_route_parse(nlh, &r)) <= 0)
 		return rc < 0 ? EVENT_RECONCILE : EVENT_IGNORE;
+	/* A route of a NIC's source routing table. */
+	if (v->srcroute_base != 0 && r.table >= v->srcroute_base &&
+	    r.table - v->srcroute_base < PLAN_SLOTS)
+		return EVENT_RECONCILE;
 	if (r.dst_len == 0)
 		return EVENT_RECONCILE;
 	if (r.family == v->db_family && route_covers(&r, v->db_address,
@@ -218,6 +222,13 @@ events_classify(const struct event_view *v, const struct nlmsghdr *nlh,
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		return classify_route(v, nlh);
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		/*
+		 * Rules change rarely: with source routing any may be one of
+		 * ours, and the cycle's dump of them tells.
+		 */
+		return v->srcroute_base != 0 ? EVENT_RECONCILE : EVENT_IGNORE;
 	default:
 		return EVENT_IGNORE;
 	}
@@ -238,8 +249,12 @@ event_name(const struct nlmsghdr *nlh)
 		return "address removed";
 	case RTM_NEWROUTE:
 		return "route added";
-	default:
+	case RTM_DELROUTE:
 		return "route removed";
+	case RTM_NEWRULE:
+		return "rule added";
+	default:
+		return "rule removed";
 	}
 }
 
@@ -397,7 +412,7 @@ events_open(struct applier *a)
 	if ((e->sock = mnl_socket_open2(NETLINK_ROUTE,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(e->sock, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
-	    RTMGRP_IPV4_ROUTE, MNL_SOCKET_AUTOPID) == -1) {
+	    RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE, MNL_SOCKET_AUTOPID) == -1) {
 		log_warn("events: cannot open the rtnetlink event socket;"
 		    " changes are seen at the next poll only");
 		if (e->sock != NULL)
@@ -465,6 +480,8 @@ events_watch(struct applier *a)
 		w->desired = item->desired;
 	}
 	v->links_untouched = a->conf.apply_mode == APPLY_MODE_FILES;
+	v->srcroute_base = a->conf.source_routing ?
+	    a->conf.source_routing_table_base : 0;
 	watch_guard(v, a);
 	v->ready = 1;
 }

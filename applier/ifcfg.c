@@ -136,6 +136,52 @@ ifcfg_parse(const char *text, size_t len, struct nic_config *nic, char *err,
 	return 0;
 }
 
+/*
+ * Source routing in network-scripts' own files, iproute2 syntax as
+ * initscripts' ifup-routes and NetworkManager's ifcfg-rh read them:
+ * route-multinicN (each line an "ip route add") and rule-multinicN (each
+ * an "ip rule add").
+ */
+static int
+ifcfg_extra_path(const char *root, int slot, int which, char *buf,
+    size_t len)
+{
+	return sysconfig_extra_path(root, IFCFG_DIR, which == 0 ? "route-" :
+	    "rule-", slot, buf, len);
+}
+
+static int
+ifcfg_extra_render(const struct nic_config *nic, int which, char *buf,
+    size_t len, size_t *outlen, char *err, size_t errlen)
+{
+	struct sysconfig_routing	r;
+	char				lines[256], deflt[96] = "";
+
+	*outlen = 0;
+	if (nic->route_table == 0)
+		return 0;
+	if (sysconfig_routing(nic, &r, err, errlen) == -1)
+		return -1;
+	if (r.gateway[0] != '\0')
+		snprintf(deflt, sizeof(deflt), "default via %s dev %s table"
+		    " %s\n", r.gateway, nic->name, r.table);
+	if (which == 0)
+		snprintf(lines, sizeof(lines), "%s dev %s scope link src %s"
+		    " table %s\n%s", r.subnet, nic->name, r.address, r.table,
+		    deflt);
+	else
+		snprintf(lines, sizeof(lines), "from %s/32 table %s priority"
+		    " %s\n", r.address, r.table, r.priority);
+	return sysconfig_extra_text(nic, lines, buf, len, outlen, err, errlen);
+}
+
+static int
+ifcfg_extra_parse(const char *text, size_t len, struct nic_config *nic,
+    char *err, size_t errlen)
+{
+	return render_routes_fields(text, len, "via", nic, err, errlen);
+}
+
 const struct renderer renderer_ifcfg = {
 	.name = "ifcfg",
 	.dir = IFCFG_DIR,
@@ -144,4 +190,8 @@ const struct renderer renderer_ifcfg = {
 	.render = ifcfg_render,
 	.parse = ifcfg_parse,
 	.owns = sysconfig_owns,
+	.nextra = 2,
+	.extra_path = ifcfg_extra_path,
+	.extra_render = ifcfg_extra_render,
+	.extra_parse = ifcfg_extra_parse,
 };

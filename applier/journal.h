@@ -12,8 +12,17 @@
 
 #include "msg.h"
 #include "netlink.h"
+#include "render.h"
+#include "srcroute.h"
 
 #define BOOT_ID_MAX	40
+
+/* A file an action may change besides the main one. */
+struct journal_file {
+	char		path[PATH_MAX];		/* "": none */
+	int		had;		/* old content in backup */
+	char		backup[PATH_MAX];
+};
 
 struct journal_entry {
 	uint8_t		mac[MAC_LEN];
@@ -24,6 +33,15 @@ struct journal_entry {
 	int		old_slot;		/* in the name map; -1: not there */
 	int		had_link;		/* old live state below */
 	struct nl_link	old_link;
+	/*
+	 * The slot whose rules and table old_routing holds, -1 for none
+	 * (source routing off, APPLY_MODE=files, or an entry of an older
+	 * multinicd).
+	 */
+	int		routing_slot;
+	struct srcroute_set old_routing;
+	/* Source routing's files of ifcfg and wicked (render.h). */
+	struct journal_file extra[RENDER_EXTRA_MAX];
 };
 
 int	journal_boot_id(char *buf, size_t len);

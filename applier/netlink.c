@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rtnetlink for the applier: dumps of links, IPv4 addresses and routes, and
- * the changes it makes (name, MTU, up/down, IPv4 addresses), with libmnl.
+ * rtnetlink for the applier: dumps of links, IPv4 addresses, routes and
+ * rules, and the changes it makes (name, MTU, up/down, IPv4 addresses, the
+ * routes and rules of source routing), with libmnl.
  */
 
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -647,11 +649,20 @@ route_nexthops(const struct nlattr *multipath, int ipv4,
 	return left == 0 ? 0 : -EINVAL;
 }
 
+/* A default route dump: where it goes, and the tables left out. */
+struct default_dump {
+	struct nl_default_routes	*routes;
+	nl_table_filter			 skip;
+	void				*skip_arg;
+};
+
 static int
 route_default_parse(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[RTA_MAX + 1];
+	struct default_dump	*d = arg;
+	uint32_t		 table;
 	int			 err, oif = 0, ipv4;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
@@ -663,19 +674,27 @@ route_default_parse(const struct nlmsghdr *nlh, void *arg)
 	    rtm->rtm_dst_len != 0)
 		return 0;
 	ipv4 = rtm->rtm_family == AF_INET;
-	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
-	    (err = route_links_add(arg, oif)) < 0)
+	table = rtm->rtm_table;
+	if ((err = nl_attr_u32(tb[RTA_TABLE], &table)) < 0)
 		return err;
-	if (ipv4 && (err = route_gateway_add(arg, tb[RTA_GATEWAY])) < 0)
+	if (d->skip != NULL && d->skip(table, d->skip_arg))
+		return 0;
+	if ((err = nl_attr_index(tb[RTA_OIF], &oif)) < 0 ||
+	    (err = route_links_add(d->routes, oif)) < 0)
+		return err;
+	if (ipv4 && (err = route_gateway_add(d->routes,
+	    tb[RTA_GATEWAY])) < 0)
 		return err;
 	if (tb[RTA_MULTIPATH] != NULL)
-		return route_nexthops(tb[RTA_MULTIPATH], ipv4, arg);
+		return route_nexthops(tb[RTA_MULTIPATH], ipv4, d->routes);
 	return 0;
 }
 
 int
-nl_default_routes(struct nl *nl, struct nl_default_routes *r)
+nl_default_routes(struct nl *nl, nl_table_filter skip, void *arg,
+    struct nl_default_routes *r)
 {
+	struct default_dump	 d = { r, skip, arg };
 	struct nlmsghdr		*nlh;
 	struct rtmsg		*rtm;
 	int			 err = -EAGAIN, tries;
@@ -686,7 +705,7 @@ nl_default_routes(struct nl *nl, struct nl_default_routes *r)
 		nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = AF_UNSPEC;
-		if ((err = nl_talk(nl, nlh, route_default_parse, r)) != -EINTR)
+		if ((err = nl_talk(nl, nlh, route_default_parse, &d)) != -EINTR)
 			break;
 	}
 	if (err != 0)
@@ -695,7 +714,7 @@ nl_default_routes(struct nl *nl, struct nl_default_routes *r)
 }
 
 int
-nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
+nl_route_parse(const struct nlmsghdr *nlh, struct nl_route_dest *r)
 {
 	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr	*tb[RTA_MAX + 1];
@@ -715,6 +734,13 @@ nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 		return -EINVAL;
 	r->family = rtm->rtm_family;
 	r->dst_len = rtm->rtm_dst_len;
+	r->table = rtm->rtm_table;
+	/* Tables past 255 are only in RTA_TABLE. */
+	if (tb[RTA_TABLE] != NULL) {
+		if (mnl_attr_validate(tb[RTA_TABLE], MNL_TYPE_U32) == -1)
+			return -EINVAL;
+		r->table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	}
 	/* No RTA_DST is the default route: all zeros. */
 	if (tb[RTA_DST] != NULL) {
 		if (mnl_attr_get_payload_len(tb[RTA_DST]) != alen)
@@ -860,6 +886,300 @@ nl_addr_del(struct nl *nl, int index, uint32_t addr, uint8_t prefix)
 		return -EINVAL;
 	return nl_talk(nl, addr_msg(nl, RTM_DELADDR, 0, index, addr, prefix),
 	    NULL, NULL);
+}
+
+/* A growing array of rules or routes, for the dumps below. */
+struct item_dump {
+	void		*items;
+	size_t		 n;
+	size_t		 cap;
+	size_t		 size;
+	uint32_t	 min, max;	/* rules: the priorities kept */
+	nl_table_filter	 filter;	/* routes: the tables kept */
+	void		*filter_arg;
+};
+
+static void *
+item_append(struct item_dump *d)
+{
+	void	*grown;
+	size_t	 cap;
+
+	if (d->n == d->cap) {
+		cap = d->cap == 0 ? 16 : d->cap * 2;
+		if ((grown = reallocarray(d->items, cap, d->size)) == NULL)
+			return NULL;
+		d->items = grown;
+		d->cap = cap;
+	}
+	memset((char *)d->items + d->n * d->size, 0, d->size);
+	return (char *)d->items + d->n++ * d->size;
+}
+
+/* An optional IPv4 address attribute; absent leaves *v alone. */
+static int
+nl_attr_in4(const struct nlattr *attr, uint32_t *v)
+{
+	if (attr == NULL)
+		return 0;
+	if (mnl_attr_get_payload_len(attr) != sizeof(*v))
+		return -EINVAL;
+	memcpy(v, mnl_attr_get_payload(attr), sizeof(*v));
+	return 0;
+}
+
+/* FRA_SUPPRESS_*: the kernel always sends the prefix length; -1 is none. */
+static int
+rule_suppresses(const struct nlattr *attr)
+{
+	uint32_t	v = UINT32_MAX;
+
+	if (nl_attr_u32(attr, &v) < 0)
+		return 1;
+	return v != UINT32_MAX;
+}
+
+static int
+rule_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct fib_rule_hdr	*frh = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr		*tb[FRA_MAX + 1];
+	struct item_dump		*d = arg;
+	struct nl_rule			 r, *out;
+	int				 err;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(*frh), tb, FRA_MAX)) < 0)
+		return err;
+	if (frh->family != AF_INET)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.table = frh->table;
+	if ((err = nl_attr_u32(tb[FRA_PRIORITY], &r.priority)) < 0 ||
+	    (err = nl_attr_u32(tb[FRA_TABLE], &r.table)) < 0 ||
+	    (err = nl_attr_in4(tb[FRA_SRC], &r.src)) < 0)
+		return err;
+	if (frh->src_len > 32)
+		return -EINVAL;
+	if (r.priority < d->min || r.priority > d->max)
+		return 0;
+	r.src_len = frh->src_len;
+	r.other = frh->dst_len != 0 || frh->tos != 0 || frh->flags != 0 ||
+	    frh->action != FR_ACT_TO_TBL || tb[FRA_IIFNAME] != NULL ||
+	    tb[FRA_OIFNAME] != NULL || tb[FRA_FWMARK] != NULL ||
+	    tb[FRA_GOTO] != NULL || tb[FRA_UID_RANGE] != NULL ||
+	    tb[FRA_IP_PROTO] != NULL || tb[FRA_SPORT_RANGE] != NULL ||
+	    tb[FRA_DPORT_RANGE] != NULL ||
+	    rule_suppresses(tb[FRA_SUPPRESS_PREFIXLEN]) ||
+	    rule_suppresses(tb[FRA_SUPPRESS_IFGROUP]);
+	if ((out = item_append(d)) == NULL)
+		return -ENOMEM;
+	*out = r;
+	return 0;
+}
+
+static int
+route_fields(struct nl_route *r, const struct nlattr **tb)
+{
+	int	err;
+
+	if ((err = nl_attr_u32(tb[RTA_TABLE], &r->table)) < 0 ||
+	    (err = nl_attr_in4(tb[RTA_DST], &r->dst)) < 0 ||
+	    (err = nl_attr_in4(tb[RTA_GATEWAY], &r->gateway)) < 0 ||
+	    (err = nl_attr_in4(tb[RTA_PREFSRC], &r->prefsrc)) < 0 ||
+	    (err = nl_attr_u32(tb[RTA_PRIORITY], &r->metric)) < 0)
+		return err;
+	return nl_attr_index(tb[RTA_OIF], &r->oif);
+}
+
+static int
+route_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct rtmsg	*rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr	*tb[RTA_MAX + 1];
+	struct item_dump	*d = arg;
+	struct nl_route		 r, *out;
+	int			 err;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if ((err = nl_attrs_msg(nlh, sizeof(*rtm), tb, RTA_MAX)) < 0)
+		return err;
+	if (rtm->rtm_family != AF_INET)
+		return 0;
+	if (rtm->rtm_dst_len > 32)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	r.table = rtm->rtm_table;
+	if ((err = route_fields(&r, tb)) < 0)
+		return err;
+	if (!d->filter(r.table, d->filter_arg))
+		return 0;
+	r.dst_len = rtm->rtm_dst_len;
+	r.scope = rtm->rtm_scope;
+	r.type = rtm->rtm_type;
+	r.tos = rtm->rtm_tos;
+	r.other = rtm->rtm_src_len != 0 || tb[RTA_MULTIPATH] != NULL ||
+	    tb[RTA_METRICS] != NULL || tb[RTA_NH_ID] != NULL;
+	if ((out = item_append(d)) == NULL)
+		return -ENOMEM;
+	*out = r;
+	return 0;
+}
+
+/* A dump of one family into d, redone when the kernel says it changed. */
+static int
+dump_items(struct nl *nl, uint16_t type, nl_parse_fn parse,
+    struct item_dump *d)
+{
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+	int		 err = -EAGAIN, tries;
+
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
+		d->n = 0;
+		nlh = nl_msg(nl, type, NLM_F_DUMP);
+		/* fib_rule_hdr and rtmsg both start with the family. */
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_INET;
+		if ((err = nl_talk(nl, nlh, parse, d)) != -EINTR)
+			break;
+	}
+	if (err != 0) {
+		free(d->items);
+		d->items = NULL;
+		d->n = 0;
+	}
+	return err == -EINTR ? -EAGAIN : err;
+}
+
+int
+nl_dump_rules(struct nl *nl, uint32_t min, uint32_t max,
+    struct nl_rule **rules, size_t *nrules)
+{
+	struct item_dump	d = { NULL, 0, 0, sizeof(**rules), min, max,
+				    NULL, NULL };
+	int			err;
+
+	err = dump_items(nl, RTM_GETRULE, rule_parse, &d);
+	*rules = d.items;
+	*nrules = d.n;
+	return err;
+}
+
+int
+nl_dump_routes(struct nl *nl, nl_table_filter filter, void *arg,
+    struct nl_route **routes, size_t *nroutes)
+{
+	struct item_dump	d = { NULL, 0, 0, sizeof(**routes), 0, 0,
+				    filter, arg };
+	int			err;
+
+	err = dump_items(nl, RTM_GETROUTE, route_parse, &d);
+	*routes = d.items;
+	*nroutes = d.n;
+	return err;
+}
+
+static struct nlmsghdr *
+rule_msg(struct nl *nl, uint16_t type, uint16_t flags,
+    const struct nl_rule *r)
+{
+	struct nlmsghdr		*nlh;
+	struct fib_rule_hdr	*frh;
+
+	nlh = nl_msg(nl, type, NLM_F_ACK | flags);
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = AF_INET;
+	frh->src_len = r->src_len;
+	frh->action = FR_ACT_TO_TBL;
+	/* Tables above 255 only fit FRA_TABLE. */
+	frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
+	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	if (r->src_len > 0)
+		mnl_attr_put(nlh, FRA_SRC, sizeof(r->src), &r->src);
+	return nlh;
+}
+
+int
+nl_rule_add(struct nl *nl, const struct nl_rule *r)
+{
+	if (r->src_len > 32 || r->table == 0)
+		return -EINVAL;
+	return nl_talk(nl, rule_msg(nl, RTM_NEWRULE, NLM_F_CREATE |
+	    NLM_F_EXCL, r), NULL, NULL);
+}
+
+/* The kernel deletes the first rule matching what the message gives. */
+int
+nl_rule_del(struct nl *nl, const struct nl_rule *r)
+{
+	if (r->src_len > 32)
+		return -EINVAL;
+	return nl_talk(nl, rule_msg(nl, RTM_DELRULE, 0, r), NULL, NULL);
+}
+
+static struct nlmsghdr *
+route_msg(struct nl *nl, uint16_t type, uint16_t flags,
+    const struct nl_route *r)
+{
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+
+	nlh = nl_msg(nl, type, NLM_F_ACK | flags);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = r->dst_len;
+	rtm->rtm_tos = r->tos;
+	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	if (r->dst_len > 0)
+		mnl_attr_put(nlh, RTA_DST, sizeof(r->dst), &r->dst);
+	if (r->gateway != 0)
+		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(r->gateway), &r->gateway);
+	if (r->prefsrc != 0)
+		mnl_attr_put(nlh, RTA_PREFSRC, sizeof(r->prefsrc), &r->prefsrc);
+	if (r->oif > 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
+	if (r->metric != 0)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	return nlh;
+}
+
+int
+nl_route_add(struct nl *nl, const struct nl_route *r)
+{
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+
+	if (r->dst_len > 32 || r->table == 0 || r->oif <= 0)
+		return -EINVAL;
+	nlh = route_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = r->scope;
+	rtm->rtm_type = RTN_UNICAST;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/*
+ * Scope RT_SCOPE_NOWHERE and type and protocol 0 match any, as ip route del
+ * does; the rest of r selects the route.
+ */
+int
+nl_route_del(struct nl *nl, const struct nl_route *r)
+{
+	struct nlmsghdr	*nlh;
+	struct rtmsg	*rtm;
+
+	if (r->dst_len > 32 || r->table == 0)
+		return -EINVAL;
+	nlh = route_msg(nl, RTM_DELROUTE, 0, r);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	return nl_talk(nl, nlh, NULL, NULL);
 }
 
 /*

@@ -56,11 +56,45 @@ struct nl_default_routes {
 };
 
 /* A route's destination, from an RTM_NEWROUTE or RTM_DELROUTE. */
-struct nl_route {
+struct nl_route_dest {
 	int		family;		/* AF_INET or AF_INET6 */
 	uint8_t		dst[16];	/* network byte order; zeros: default */
 	uint8_t		dst_len;	/* prefix length */
+	uint32_t	table;		/* RTA_TABLE, else rtm_table */
 };
+
+/*
+ * An IPv4 policy rule. other: it has a selector or an action besides
+ * "from src/len lookup table" (fwmark, iif, tos, goto...).
+ */
+struct nl_rule {
+	uint32_t	priority;
+	uint32_t	table;
+	uint32_t	src;		/* network byte order */
+	uint8_t		src_len;
+	uint8_t		other;
+};
+
+/*
+ * An IPv4 route of one table. other: something we never set (multipath,
+ * a source selector, metrics...).
+ */
+struct nl_route {
+	uint32_t	table;
+	uint32_t	dst;		/* network byte order */
+	uint32_t	gateway;	/* 0: none */
+	uint32_t	prefsrc;	/* 0: none */
+	uint32_t	metric;		/* RTA_PRIORITY */
+	int		oif;
+	uint8_t		dst_len;
+	uint8_t		scope;		/* RT_SCOPE_* */
+	uint8_t		type;		/* RTN_* */
+	uint8_t		tos;
+	uint8_t		other;
+};
+
+/* Which table's routes a dump keeps. */
+typedef int (*nl_table_filter)(uint32_t table, void *arg);
 
 struct nl;
 
@@ -72,13 +106,27 @@ void		 nl_close(struct nl *);
 /* Every link with its IPv4 addresses; *links is malloc'd, caller frees. */
 int	nl_dump_links(struct nl *, struct nl_link **links, size_t *nlinks);
 /*
- * Every IPv4 or IPv6 default route, any table, every next hop: the links
- * that carry one, and the IPv4 gateways. -ENOSPC when more than fit.
+ * Every IPv4 or IPv6 default route, any table but those skip says (NULL:
+ * none), every next hop: the links that carry one, and the IPv4 gateways.
+ * -ENOSPC when more than fit.
  */
-int	nl_default_routes(struct nl *, struct nl_default_routes *);
+int	nl_default_routes(struct nl *, nl_table_filter skip, void *arg,
+	    struct nl_default_routes *);
 /* The ifindex the kernel would use to reach addr (like `ip route get`);
  * family AF_INET (4 bytes) or AF_INET6 (16 bytes). */
 int	nl_route_link(struct nl *, int family, const void *addr, int *ifindex);
+
+/* IPv4 rules with priority in min..max; *rules is malloc'd. */
+int	nl_dump_rules(struct nl *, uint32_t min, uint32_t max,
+	    struct nl_rule **rules, size_t *nrules);
+/* IPv4 routes of the tables filter keeps; *routes is malloc'd. */
+int	nl_dump_routes(struct nl *, nl_table_filter filter, void *arg,
+	    struct nl_route **routes, size_t *nroutes);
+/* Add: NLM_F_EXCL, -EEXIST when there. Delete: -ENOENT/-ESRCH when not. */
+int	nl_rule_add(struct nl *, const struct nl_rule *);
+int	nl_rule_del(struct nl *, const struct nl_rule *);
+int	nl_route_add(struct nl *, const struct nl_route *);
+int	nl_route_del(struct nl *, const struct nl_route *);
 
 int	nl_link_set_name(struct nl *, int index, const char *name);
 int	nl_link_set_mtu(struct nl *, int index, uint32_t mtu);
@@ -99,7 +147,7 @@ const char	*nl_strerror(int negative_errno);
 struct nlmsghdr;
 int	nl_link_parse(const struct nlmsghdr *, struct nl_link *);
 int	nl_addr_parse(const struct nlmsghdr *, int *index, struct nl_addr *);
-int	nl_route_parse(const struct nlmsghdr *, struct nl_route *);
+int	nl_route_parse(const struct nlmsghdr *, struct nl_route_dest *);
 
 /* Pure helpers for the planner. */
 int	nl_link_is_candidate(const struct nl_link *);

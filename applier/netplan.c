@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "render.h"
+#include "srcroute.h"
 #include "util.h"
 #include "validate.h"
 
@@ -130,7 +131,95 @@ emit_addresses(yaml_emitter_t *e, const struct nic_config *nic)
 	    emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
 }
 
-/* multinicN: {match: {macaddress}, set-name, addresses, mtu, dhcp4} */
+static int
+emit_sequence_start(yaml_emitter_t *e)
+{
+	yaml_event_t	ev;
+
+	return emit(e, &ev, yaml_sequence_start_event_initialize(&ev, NULL,
+	    NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+static int
+emit_sequence_end(yaml_emitter_t *e)
+{
+	yaml_event_t	ev;
+
+	return emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+/* The values source routing writes, as text. */
+struct np_routing {
+	char	subnet[INET_ADDRSTRLEN + 4];	/* network/prefix */
+	char	address[INET_ADDRSTRLEN];
+	char	from[INET_ADDRSTRLEN + 4];	/* address/32 */
+	char	gateway[INET_ADDRSTRLEN];
+	char	table[16];
+	char	priority[16];
+};
+
+static int
+routing_texts(const struct nic_config *nic, struct np_routing *t)
+{
+	char		net[INET_ADDRSTRLEN];
+	uint32_t	n;
+
+	n = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
+	if (inet_ntop(AF_INET, &n, net, sizeof(net)) == NULL ||
+	    inet_ntop(AF_INET, &nic->address, t->address,
+	    sizeof(t->address)) == NULL ||
+	    inet_ntop(AF_INET, &nic->route_gateway, t->gateway,
+	    sizeof(t->gateway)) == NULL)
+		return -1;
+	snprintf(t->subnet, sizeof(t->subnet), "%s/%u", net, nic->prefix);
+	snprintf(t->from, sizeof(t->from), "%s/32", t->address);
+	snprintf(t->table, sizeof(t->table), "%u", nic->route_table);
+	snprintf(t->priority, sizeof(t->priority), "%u",
+	    SRCROUTE_PRIORITY_BASE + (uint32_t)nic->slot);
+	return 0;
+}
+
+/*
+ * Source routing (srcroute.h): the subnet's on-link route with the NIC's
+ * address as source, the default route via the gateway if any, both in the
+ * NIC's table, and the rule "from address/32 lookup table".
+ */
+static int
+emit_routing(yaml_emitter_t *e, const struct nic_config *nic)
+{
+	struct np_routing	t;
+
+	if (nic->route_table == 0)
+		return 1;
+	if (routing_texts(nic, &t) == -1 ||
+	    !(emit_scalar(e, "routes", YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_sequence_start(e) && emit_mapping_start(e) &&
+	    emit_pair(e, "to", t.subnet, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "scope", "link", YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "from", t.address, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "table", t.table, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_mapping_end(e)))
+		return 0;
+	if (nic->route_gateway != 0 && !(emit_mapping_start(e) &&
+	    emit_pair(e, "to", "0.0.0.0/0", YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "via", t.gateway, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "table", t.table, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_mapping_end(e)))
+		return 0;
+	return emit_sequence_end(e) &&
+	    emit_scalar(e, "routing-policy", YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_sequence_start(e) && emit_mapping_start(e) &&
+	    emit_pair(e, "from", t.from, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "table", t.table, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_pair(e, "priority", t.priority, YAML_PLAIN_SCALAR_STYLE) &&
+	    emit_mapping_end(e) && emit_sequence_end(e);
+}
+
+/*
+ * multinicN: {match: {macaddress}, set-name, addresses, routes,
+ * routing-policy, mtu, dhcp4}: dhcp4 last, so that a file cut short is
+ * never one that parses.
+ */
 static int
 emit_interface(yaml_emitter_t *e, const struct nic_config *nic)
 {
@@ -147,6 +236,7 @@ emit_interface(yaml_emitter_t *e, const struct nic_config *nic)
 	    emit_mapping_end(e) &&
 	    emit_pair(e, "set-name", nic->name, YAML_PLAIN_SCALAR_STYLE) &&
 	    emit_addresses(e, nic) &&
+	    emit_routing(e, nic) &&
 	    emit_pair(e, "mtu", mtu, YAML_PLAIN_SCALAR_STYLE) &&
 	    emit_pair(e, "dhcp4", "false", YAML_PLAIN_SCALAR_STYLE) &&
 	    emit_mapping_end(e);
@@ -379,9 +469,121 @@ parse_addresses(struct np_reader *r, yaml_node_t *seq, struct nic_config *nic)
 static const char *const root_keys[] = { "network", NULL };
 static const char *const network_keys[] = { "version", "ethernets", NULL };
 static const char *const iface_keys[] = {
-	"match", "set-name", "addresses", "mtu", "dhcp4", NULL
+	"match", "set-name", "addresses", "mtu", "dhcp4", "routes",
+	"routing-policy", NULL
+};
+static const char *const route_keys[] = {
+	"to", "scope", "from", "via", "table", NULL
+};
+static const char *const policy_keys[] = {
+	"from", "table", "priority", NULL
 };
 static const char *const match_keys[] = { "macaddress", NULL };
+
+/* The items of a list, or -1 when seq is no list. */
+static int
+list_items(yaml_node_t *seq, yaml_node_item_t **start)
+{
+	if (seq == NULL || seq->type != YAML_SEQUENCE_NODE ||
+	    strcmp((const char *)seq->tag, YAML_SEQ_TAG) != 0)
+		return -1;
+	*start = seq->data.sequence.items.start;
+	return (int)(seq->data.sequence.items.top -
+	    seq->data.sequence.items.start);
+}
+
+/* A plain decimal number in 1..UINT32_MAX. */
+static int
+parse_u32(const char *text, uint32_t *out)
+{
+	const char	*errstr;
+	size_t		 i;
+
+	if (text == NULL || text[0] == '0')
+		return -1;
+	for (i = 0; isdigit((unsigned char)text[i]); i++)
+		;
+	if (i == 0 || text[i] != '\0')
+		return -1;
+	*out = (uint32_t)strtonum(text, 1, UINT32_MAX, &errstr);
+	return errstr == NULL ? 0 : -1;
+}
+
+/*
+ * One mapping of routes: or routing-policy: with exactly these keys and
+ * values (NULL: the key is absent); plain_only for the numbers.
+ */
+static int
+routing_item(struct np_reader *r, yaml_node_item_t *item, const char *where,
+    const char *const *keys, const char *const *values)
+{
+	yaml_node_t	*map = node(r, *item);
+	const char	*text;
+	size_t		 i;
+
+	if (check_keys(r, map, where, keys) == -1)
+		return -1;
+	for (i = 0; keys[i] != NULL; i++) {
+		text = scalar(value_of(r, map, keys[i]),
+		    strcmp(keys[i], "table") == 0 ||
+		    strcmp(keys[i], "priority") == 0);
+		if ((text == NULL) != (values[i] == NULL) ||
+		    (text != NULL && strcmp(text, values[i]) != 0))
+			return errorf(r->err, r->errlen, "%s.%s: not what"
+			    " source routing writes", where, keys[i]);
+	}
+	return 0;
+}
+
+/*
+ * routes: and routing-policy: exactly as emit_routing() writes them for
+ * the table and gateway they name; anything else is not ours.
+ */
+static int
+parse_routing(struct np_reader *r, yaml_node_t *iface, struct nic_config *nic)
+{
+	yaml_node_t		*routes = value_of(r, iface, "routes");
+	yaml_node_t		*policy = value_of(r, iface, "routing-policy");
+	yaml_node_item_t	*ri, *pi;
+	struct np_routing	 t;
+	char			 where[32];
+	int			 nroutes;
+
+	if (routes == NULL && policy == NULL)
+		return 0;
+	snprintf(where, sizeof(where), "%s.routes", nic->name);
+	nroutes = list_items(routes, &ri);
+	if (nroutes < 1 || nroutes > 2 || list_items(policy, &pi) != 1)
+		return errorf(r->err, r->errlen, "%s and routing-policy: not"
+		    " those of source routing", where);
+	/* Mappings of string keys before any value is looked up. */
+	if (check_keys(r, node(r, ri[0]), where, route_keys) == -1 ||
+	    (nroutes == 2 && check_keys(r, node(r, ri[1]), where,
+	    route_keys) == -1) ||
+	    check_keys(r, node(r, *pi), where, policy_keys) == -1)
+		return -1;
+	if (parse_u32(scalar(value_of(r, node(r, *ri), "table"), 1),
+	    &nic->route_table) == -1)
+		return errorf(r->err, r->errlen, "%s: table missing or not a"
+		    " plain number", where);
+	if (nroutes == 2 && validate_parse_ipv4(scalar(value_of(r,
+	    node(r, ri[1]), "via"), 0), &nic->route_gateway) == -1)
+		return errorf(r->err, r->errlen, "%s: via missing or not an"
+		    " IPv4 address", where);
+	if (srcroute_check(nic, r->err, r->errlen) == -1 ||
+	    routing_texts(nic, &t) == -1)
+		return -1;
+	/* The rest follows from the table and the gateway. */
+	if (routing_item(r, ri, where, route_keys, (const char *const[]){
+	    t.subnet, "link", t.address, NULL, t.table }) == -1 ||
+	    (nroutes == 2 && routing_item(r, ri + 1, where, route_keys,
+	    (const char *const[]){ "0.0.0.0/0", NULL, NULL, t.gateway,
+	    t.table }) == -1))
+		return -1;
+	snprintf(where, sizeof(where), "%s.routing-policy", nic->name);
+	return routing_item(r, pi, where, policy_keys, (const char *const[]){
+	    t.from, t.table, t.priority });
+}
 
 /*
  * The MAC as we write it, lower case with colons: validate_parse_mac also
@@ -428,9 +630,10 @@ parse_interface(struct np_reader *r, yaml_node_t *iface,
 		return errorf(r->err, r->errlen, "%s.dhcp4: missing or not"
 		    " false", nic->name);
 	if (parse_mtu(r, nic->name, scalar(value_of(r, iface, "mtu"), 1),
-	    &nic->mtu) == -1)
+	    &nic->mtu) == -1 ||
+	    parse_addresses(r, value_of(r, iface, "addresses"), nic) == -1)
 		return -1;
-	return parse_addresses(r, value_of(r, iface, "addresses"), nic);
+	return parse_routing(r, iface, nic);
 }
 
 /* ethernets: exactly one entry, named multinicN; N is the slot. */
@@ -545,4 +748,5 @@ const struct renderer renderer_netplan = {
 	.render = np_render,
 	.parse = np_parse,
 	.owns = np_owns,
+	.routes_in_file = 1,
 };

@@ -227,13 +227,43 @@ addresses_differ(const struct nl_link *link, const struct nic_config *want)
 	    link->addrs[0].prefix != want->prefix;
 }
 
+/* What the file should say: without routes when the format has none. */
+static int
+file_differs(const struct plan_input *in, const struct managed_nic *m,
+    const struct nic_config *want)
+{
+	struct nic_config	file_want = *want;
+
+	if (m == NULL || !m->has_file)
+		return 1;
+	if (!in->files_carry_routes) {
+		file_want.route_table = 0;
+		file_want.route_gateway = 0;
+	}
+	return !render_nic_equal(&m->file, &file_want);
+}
+
+/* The NIC's rule and table as its desired state asks, nothing else. */
+static int
+routes_differ(const struct plan_input *in, const struct nl_link *link,
+    const struct nic_config *want)
+{
+	struct srcroute_set	wanted, live;
+
+	if (in->srcroute_live == NULL || !in->srcroute_live->read)
+		return 0;
+	srcroute_wanted(want, link->index, &wanted);
+	srcroute_slot(in->srcroute_live, want->slot, want->route_table, &live);
+	return !srcroute_set_equal(&wanted, &live);
+}
+
 static unsigned
 drift_of(const struct planner *p, const struct managed_nic *m,
     const struct nl_link *link, const struct nic_config *want)
 {
 	unsigned	drift = 0;
 
-	if (m == NULL || !m->has_file || !render_nic_equal(&m->file, want))
+	if (file_differs(p->in, m, want))
 		drift |= DRIFT_FILE;
 	if (p->in->links_untouched)
 		return drift;
@@ -245,11 +275,14 @@ drift_of(const struct planner *p, const struct managed_nic *m,
 		drift |= DRIFT_ADDRESS;
 	if (!(link->flags & IFF_UP))
 		drift |= DRIFT_ADMIN;
+	if (routes_differ(p->in, link, want))
+		drift |= DRIFT_ROUTE;
 	return drift;
 }
 
 static void
-desired_config(struct nic_config *want, const struct msg_row *row, int slot)
+desired_config(const struct plan_input *in, struct nic_config *want,
+    const struct msg_row *row, int slot)
 {
 	memset(want, 0, sizeof(*want));
 	want->slot = slot;
@@ -259,6 +292,7 @@ desired_config(struct nic_config *want, const struct msg_row *row, int slot)
 	want->address = row->address;
 	want->prefix = row->prefix;
 	want->mtu = row->mtu;
+	srcroute_nic(in->srcroute, want);
 }
 
 /* A frozen NIC keeps the slot the name map gives its MAC, if any. */
@@ -483,7 +517,7 @@ plan_valid_row(struct planner *p, const struct msg_row *row)
 		set_reason(item, NIC_FAILED, "no free multinic slot");
 		return;
 	}
-	desired_config(&item->desired, row, item->slot);
+	desired_config(p->in, &item->desired, row, item->slot);
 	if (link == NULL) {
 		set_reason(item, NIC_WAITING, "no link with this MAC yet");
 		return;

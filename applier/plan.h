@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "netlink.h"
 #include "render.h"
+#include "srcroute.h"
 
 #define PLAN_SLOTS		10	/* multinic0..multinic9 */
 #define PLAN_ITEMS_MAX		(SNAPSHOT_ROWS_MAX + PLAN_SLOTS)
@@ -106,6 +107,12 @@ struct plan_input {
 	int			 incomplete;	/* rows missing: delete nothing */
 	/* The last snapshot planned again (an event): it counts nothing. */
 	int			 repeat;
+	/* SOURCE_ROUTING: NULL or table_base 0 when off. */
+	const struct srcroute_conf *srcroute;
+	/* The kernel's rules and tables of ours; NULL: not compared. */
+	const struct srcroute_live *srcroute_live;
+	/* The renderer writes a NIC's routes and rule into its file. */
+	int			 files_carry_routes;
 };
 
 struct plan_item {

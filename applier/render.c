@@ -11,6 +11,7 @@
 #include "config.h"
 #include "files.h"
 #include "render.h"
+#include "srcroute.h"
 #include "util.h"
 #include "validate.h"
 
@@ -38,7 +39,8 @@ render_nic_equal(const struct nic_config *a, const struct nic_config *b)
 	    memcmp(a->mac, b->mac, sizeof(a->mac)) == 0 &&
 	    a->has_address == b->has_address && a->mtu == b->mtu &&
 	    (!a->has_address || (a->address == b->address &&
-	    a->prefix == b->prefix));
+	    a->prefix == b->prefix)) && a->route_table == b->route_table &&
+	    a->route_gateway == b->route_gateway;
 }
 
 int
@@ -79,6 +81,107 @@ render_read_file(const struct renderer *r, const char *path,
 	return rc == -1 ? -2 : 0;
 }
 
+int
+render_carries_routes(const struct renderer *r)
+{
+	return r->routes_in_file || r->nextra > 0;
+}
+
+/* Frees each text of the extra files read. */
+static void
+free_texts(char **texts, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		free(texts[i]);
+}
+
+int
+render_read_extras(const struct renderer *r, const char *root,
+    struct nic_config *nic, char *err, size_t errlen)
+{
+	char	 path[RENDER_EXTRA_MAX][PATH_MAX];
+	char	*texts[RENDER_EXTRA_MAX] = { 0 };
+	char	 want[RENDER_FILE_MAX];
+	size_t	 len[RENDER_EXTRA_MAX] = {0}, outlen;
+	int	 i, rc = -1;
+
+	nic->route_table = 0;
+	nic->route_gateway = 0;
+	for (i = 0; i < r->nextra; i++) {
+		if (r->extra_path(root, nic->slot, i, path[i],
+		    sizeof(path[i])) == -1) {
+			errorf(err, errlen, "no path for an extra file");
+			goto done;
+		}
+		if (files_read(path[i], RENDER_FILE_MAX, &texts[i],
+		    &len[i]) == -1 && errno != ENOENT) {
+			errorf(err, errlen, "%s: %s", path[i], strerror(errno));
+			goto done;
+		}
+	}
+	if (r->nextra > 0 && texts[0] != NULL && r->extra_parse(texts[0],
+	    len[0], nic, err, errlen) == -1)
+		goto done;
+	for (i = 0; i < r->nextra; i++) {
+		if (r->extra_render(nic, i, want, sizeof(want), &outlen, err,
+		    errlen) == -1)
+			goto done;
+		if ((texts[i] == NULL) != (outlen == 0) || (texts[i] != NULL &&
+		    (len[i] != outlen || memcmp(texts[i], want, outlen) != 0))) {
+			errorf(err, errlen, "%s is not as multinicd writes it",
+			    path[i]);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	free_texts(texts, r->nextra);
+	if (rc == -1) {
+		nic->route_table = 0;
+		nic->route_gateway = 0;
+	}
+	return rc;
+}
+
+int
+render_routes_fields(const char *text, size_t len, const char *gateway_word,
+    struct nic_config *nic, char *err, size_t errlen)
+{
+	char		 copy[RENDER_FILE_MAX], *line, *rest, *word, *next;
+	const char	*errstr;
+	int		 deflt;
+
+	if (len >= sizeof(copy))
+		return errorf(err, errlen, "routes file too large");
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	for (rest = copy; (line = strsep(&rest, "\n")) != NULL; ) {
+		deflt = strncmp(line, "default", 7) == 0;
+		for (next = line; (word = strsep(&next, " ")) != NULL; ) {
+			if (next == NULL)
+				break;
+			if (strcmp(word, "table") == 0 &&
+			    nic->route_table == 0) {
+				nic->route_table = (uint32_t)strtonum(
+				    strsep(&next, " "), 1, UINT32_MAX,
+				    &errstr);
+				if (errstr != NULL)
+					return errorf(err, errlen, "routes"
+					    " file: bad table");
+			} else if (deflt && strcmp(word, gateway_word) == 0 &&
+			    validate_parse_ipv4(strsep(&next, " "),
+			    &nic->route_gateway) == -1)
+				return errorf(err, errlen, "routes file: bad"
+				    " gateway");
+		}
+	}
+	if (nic->route_table == 0)
+		return errorf(err, errlen, "routes file without a table");
+	return 0;
+}
+
 /* The second wall: values were validated, but refuse what is not ours. */
 int
 render_check(const struct nic_config *nic, char *err, size_t errlen)
@@ -97,7 +200,7 @@ render_check(const struct nic_config *nic, char *err, size_t errlen)
 	if (nic->has_address && (nic->prefix < 1 || nic->prefix > 32))
 		return errorf(err, errlen, "prefix /%u outside 1..32",
 		    nic->prefix);
-	return 0;
+	return srcroute_check(nic, err, errlen);
 }
 
 static size_t

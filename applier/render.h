@@ -28,6 +28,12 @@ struct nic_config {
 	uint32_t	address;	/* IPv4, network byte order */
 	uint8_t		prefix;
 	uint32_t	mtu;
+	/*
+	 * Source routing (srcroute.h): the NIC's routing table, 0 for none,
+	 * and its default route's gateway (network byte order), 0 for none.
+	 */
+	uint32_t	route_table;
+	uint32_t	route_gateway;
 };
 
 struct renderer {
@@ -49,7 +55,47 @@ struct renderer {
 			    struct nic_config *, char *err, size_t errlen);
 	/* Does a name in dir look like ours (netplan: "9N-multinicN.yaml")? */
 	int		(*owns)(const char *filename);
+	/*
+	 * Source routing (route_table, route_gateway): netplan carries a
+	 * NIC's routes and rule in its file (routes_in_file, nextra 0);
+	 * ifcfg and wicked keep them in nextra files of their own, written,
+	 * backed up, restored and removed with the main file.
+	 */
+	int		 routes_in_file;
+	int		 nextra;
+	int		(*extra_path)(const char *config_root, int slot,
+			    int which, char *buf, size_t len);
+	/* *outlen 0: the NIC has nothing for this file; it must not exist. */
+	int		(*extra_render)(const struct nic_config *, int which,
+			    char *buf, size_t len, size_t *outlen, char *err,
+			    size_t errlen);
+	/*
+	 * The table and gateway the routes file (which 0) names; the rest of
+	 * nic is the main file's. render_read_extras() checks the files are
+	 * exactly what extra_render() writes for them.
+	 */
+	int		(*extra_parse)(const char *text, size_t len,
+			    struct nic_config *, char *err, size_t errlen);
 };
+
+#define RENDER_EXTRA_MAX	2
+
+/* Does the format keep source routing across a reboot? */
+int	render_carries_routes(const struct renderer *);
+/*
+ * Reads slot's extra files into nic's route fields: 0 when they are ours
+ * and agree with nic (none at all: no source routing); -1 with err.
+ */
+int	render_read_extras(const struct renderer *, const char *config_root,
+	    struct nic_config *, char *err, size_t errlen);
+/*
+ * For extra_parse: the number after the word "table" and the address
+ * after gateway_word ("via", or "default" for wicked's column) on the
+ * line that starts with "default", whatever else the text says.
+ */
+int	render_routes_fields(const char *text, size_t len,
+	    const char *gateway_word, struct nic_config *, char *err,
+	    size_t errlen);
 
 extern const struct renderer renderer_netplan;
 extern const struct renderer renderer_ifcfg;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "srcroute.h"
 #include "sysconfig.h"
 #include "util.h"
 
@@ -129,4 +130,54 @@ void
 sysconfig_address(const struct nic_config *nic, char *addr, size_t len)
 {
 	inet_ntop(AF_INET, &nic->address, addr, len);
+}
+
+int
+sysconfig_routing(const struct nic_config *nic, struct sysconfig_routing *r,
+    char *err, size_t errlen)
+{
+	uint32_t	net;
+	char		text[INET_ADDRSTRLEN];
+
+	if (render_check(nic, err, errlen) == -1)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	net = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
+	inet_ntop(AF_INET, &net, text, sizeof(text));
+	snprintf(r->subnet, sizeof(r->subnet), "%s/%u", text, nic->prefix);
+	inet_ntop(AF_INET, &nic->address, r->address, sizeof(r->address));
+	if (nic->route_gateway != 0)
+		inet_ntop(AF_INET, &nic->route_gateway, r->gateway,
+		    sizeof(r->gateway));
+	snprintf(r->table, sizeof(r->table), "%u", nic->route_table);
+	snprintf(r->priority, sizeof(r->priority), "%u",
+	    SRCROUTE_PRIORITY_BASE + (uint32_t)nic->slot);
+	return 0;
+}
+
+int
+sysconfig_extra_path(const char *root, const char *dir, const char *prefix,
+    int slot, char *buf, size_t len)
+{
+	const char	*sep = root[0] != '\0' && root[strlen(root) - 1] == '/' ?
+			    "" : "/";
+
+	if (slot < 0 || slot > 9)
+		return -1;
+	return (size_t)snprintf(buf, len, "%s%s%s/%smultinic%d", root, sep,
+	    dir, prefix, slot) < len ? 0 : -1;
+}
+
+int
+sysconfig_extra_text(const struct nic_config *nic, const char *lines,
+    char *buf, size_t len, size_t *outlen, char *err, size_t errlen)
+{
+	*outlen = 0;
+	if (nic->route_table == 0)
+		return 0;
+	if ((size_t)snprintf(buf, len, "%s%s", RENDER_HEADER, lines) >= len)
+		return errorf(err, errlen, "routing file larger than %zu"
+		    " bytes", len);
+	*outlen = strlen(buf);
+	return 0;
 }

@@ -117,7 +117,7 @@ void
 watch_managed_file(struct applier *a, struct managed_nic *m)
 {
 	struct watch_file	*f;
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX], err[128];
 
 	m->has_file = 0;
 	memset(&m->file, 0, sizeof(m->file));
@@ -137,6 +137,16 @@ watch_managed_file(struct applier *a, struct managed_nic *m)
 	if (f->rc == 0 && memcmp(f->nic.mac, m->mac, MAC_LEN) == 0 &&
 	    f->nic.slot == m->slot)
 		m->has_file = f->ours;
+	/*
+	 * Source routing's own files (ifcfg, wicked) are part of it; small,
+	 * and read only in a cycle that plans, so they are not cached.
+	 */
+	if (m->has_file && a->apply.renderer->nextra > 0 &&
+	    render_read_extras(a->apply.renderer, a->conf.config_root,
+	    &m->file, err, sizeof(err)) == -1) {
+		log_warnx("%s; it will be rewritten", err);
+		m->has_file = 0;
+	}
 }
 
 /* The name map's slot, if it is one. */
@@ -235,20 +245,39 @@ watch_lost(struct applier *a, const char *why)
 	cycle_soon(a, why);
 }
 
-/* A managed slot's file named name, or -1. */
 static int
-slot_named(const struct applier *a, const char *name, char *path, size_t len)
+path_named(const char *path, const char *name)
 {
-	const char	*base;
-	int		 slot;
+	const char	*base = strrchr(path, '/');
+
+	return strcmp(base == NULL ? path : base + 1, name) == 0;
+}
+
+/*
+ * A managed slot's file named name, or -1; *extra says it is one of the
+ * slot's source routing files, which are not cached (path is the main
+ * file's either way).
+ */
+static int
+slot_named(const struct applier *a, const char *name, char *path, size_t len,
+    int *extra)
+{
+	const struct renderer	*r = a->apply.renderer;
+	char			 other[PATH_MAX];
+	int			 slot, i;
 
 	for (slot = 0; slot < PLAN_SLOTS; slot++) {
-		if (!managed_slot(a, slot) || a->apply.renderer->path(
-		    a->conf.config_root, slot, path, len) == -1)
+		if (!managed_slot(a, slot) ||
+		    r->path(a->conf.config_root, slot, path, len) == -1)
 			continue;
-		base = strrchr(path, '/');
-		if (strcmp(base == NULL ? path : base + 1, name) == 0)
+		if ((*extra = 0, path_named(path, name)))
 			return slot;
+		for (i = 0; i < r->nextra; i++)
+			if (r->extra_path(a->conf.config_root, slot, i, other,
+			    sizeof(other)) == 0 && path_named(other, name)) {
+				*extra = 1;
+				return slot;
+			}
 	}
 	return -1;
 }
@@ -265,11 +294,21 @@ file_event(struct applier *a, const char *name, uint32_t mask)
 {
 	struct watch_file	*f;
 	char			 path[PATH_MAX];
-	int			 slot;
+	int			 slot, extra;
 
-	if ((slot = slot_named(a, name, path, sizeof(path))) == -1)
+	if ((slot = slot_named(a, name, path, sizeof(path), &extra)) == -1)
 		return;
 	f = &a->watch.files[slot];
+	/*
+	 * A routing file has no fingerprint: ours or not, a cycle reads it,
+	 * and is a quiet one when the file is as it should be.
+	 */
+	if (extra) {
+		log_debug("%s: a routing file beside it changed", path);
+		a->files_dirty = 1;
+		cycle_soon(a, "a managed routing file changed");
+		return;
+	}
 	if (!(mask & FOREIGN_EVENTS) && f->valid && unchanged(path, &f->fp))
 		return;
 	/* Once per change, not once per event of an editor's burst. */

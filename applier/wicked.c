@@ -123,6 +123,51 @@ wicked_parse(const char *text, size_t len, struct nic_config *nic, char *err,
 	return 0;
 }
 
+/*
+ * Source routing in wicked's own files: ifroute-multinicN, columns
+ * "destination gateway netmask interface options" (ifroute(5)), and
+ * ifrule-multinicN, "ipv4" and an "ip rule add" (ifrule(5)).
+ */
+static int
+wicked_extra_path(const char *root, int slot, int which, char *buf,
+    size_t len)
+{
+	return sysconfig_extra_path(root, WICKED_DIR, which == 0 ?
+	    "ifroute-" : "ifrule-", slot, buf, len);
+}
+
+static int
+wicked_extra_render(const struct nic_config *nic, int which, char *buf,
+    size_t len, size_t *outlen, char *err, size_t errlen)
+{
+	struct sysconfig_routing	r;
+	char				lines[256], deflt[96] = "";
+
+	*outlen = 0;
+	if (nic->route_table == 0)
+		return 0;
+	if (sysconfig_routing(nic, &r, err, errlen) == -1)
+		return -1;
+	if (r.gateway[0] != '\0')
+		snprintf(deflt, sizeof(deflt), "default %s - %s table %s\n",
+		    r.gateway, nic->name, r.table);
+	if (which == 0)
+		snprintf(lines, sizeof(lines), "%s - - %s scope link src %s"
+		    " table %s\n%s", r.subnet, nic->name, r.address, r.table,
+		    deflt);
+	else
+		snprintf(lines, sizeof(lines), "ipv4 from %s/32 table %s"
+		    " priority %s\n", r.address, r.table, r.priority);
+	return sysconfig_extra_text(nic, lines, buf, len, outlen, err, errlen);
+}
+
+static int
+wicked_extra_parse(const char *text, size_t len, struct nic_config *nic,
+    char *err, size_t errlen)
+{
+	return render_routes_fields(text, len, "default", nic, err, errlen);
+}
+
 const struct renderer renderer_wicked = {
 	.name = "wicked",
 	.dir = WICKED_DIR,
@@ -131,4 +176,8 @@ const struct renderer renderer_wicked = {
 	.render = wicked_render,
 	.parse = wicked_parse,
 	.owns = sysconfig_owns,
+	.nextra = 2,
+	.extra_path = wicked_extra_path,
+	.extra_render = wicked_extra_render,
+	.extra_parse = wicked_extra_parse,
 };

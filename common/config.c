@@ -111,6 +111,8 @@ static void	parse_number(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_duration(struct loader *, const struct config_key *,
 		    const char *);
+static void	parse_table_base(struct loader *, const struct config_key *,
+		    const char *);
 static void	parse_multiplier(struct loader *, const struct config_key *,
 		    const char *);
 static void	parse_choice(struct loader *, const struct config_key *,
@@ -150,6 +152,13 @@ static const struct choice os_choices[] = {
 static const struct choice landlock_choices[] = {
 	{ "best-effort", LANDLOCK_BEST_EFFORT },
 	{ "required", LANDLOCK_REQUIRED }, { NULL, 0 }
+};
+static const struct choice onoff_choices[] = {
+	{ "off", 0 }, { "on", 1 }, { NULL, 0 }
+};
+static const struct choice gateway_choices[] = {
+	{ "first", SOURCE_ROUTING_GATEWAY_FIRST },
+	{ "none", SOURCE_ROUTING_GATEWAY_NONE }, { NULL, 0 }
 };
 static const struct choice apply_choices[] = {
 	{ "netlink", APPLY_MODE_NETLINK }, { "command", APPLY_MODE_COMMAND },
@@ -220,6 +229,14 @@ static const struct config_key config_keys[] = {
 	{ "DRY_RUN", FIELD(dry_run), BOOL },
 	{ "LANDLOCK", parse_choice, FIELD(landlock),
 	    .choices = landlock_choices, .hint = "best-effort or required" },
+	{ "SOURCE_ROUTING", parse_choice, FIELD(source_routing),
+	    .choices = onoff_choices, .hint = "off or on" },
+	{ "SOURCE_ROUTING_GATEWAY", parse_choice,
+	    FIELD(source_routing_gateway), .choices = gateway_choices,
+	    .hint = "first or none" },
+	{ "SOURCE_ROUTING_TABLE_BASE", parse_table_base,
+	    FIELD(source_routing_table_base), .min = 1,
+	    .max = CONFIG_TABLE_BASE_MAX },
 	/* The earlier Go agent's config.env keeps working, with a warning. */
 	{ .name = "BACKOFF_ENABLED", .parse = parse_backoff_enabled,
 	    .choices = bool_choices },
@@ -687,6 +704,23 @@ parse_number(struct loader *ld, const struct config_key *key,
 		    key->min, key->max);
 	else
 		store_unsigned(ld, key, (uint32_t)v);
+}
+
+/* multinic0..9 use BASE..BASE+9: 253-255 are the kernel's own tables. */
+static void
+parse_table_base(struct loader *ld, const struct config_key *key,
+    const char *value)
+{
+	const char	*errstr;
+	long long	 v;
+
+	v = strtonum(value, key->min, key->max, &errstr);
+	if (errstr == NULL && v <= 255 && v + 9 >= 253)
+		value_error(ld, key, value, "would give multinic0..9 tables"
+		    " %lld..%lld, taking one of the kernel's 253-255", v,
+		    v + 9);
+	else
+		parse_number(ld, key, value);
 }
 
 static void
@@ -1341,6 +1375,9 @@ config_defaults(struct config *conf)
 	conf->delete_grace_ms = 10 * 60 * 1000;
 	strlcpy(conf->privsep_user, "_multinic", sizeof(conf->privsep_user));
 	conf->dry_run = 0;
+	conf->source_routing = 0;
+	conf->source_routing_gateway = SOURCE_ROUTING_GATEWAY_FIRST;
+	conf->source_routing_table_base = 1000;
 	hosts_split(conf);
 }
 
@@ -1441,7 +1478,8 @@ format_value(const struct config_key *key, const struct config *conf,
 		format_duration(*(const uint32_t *)field, buf, size);
 	else if (key->parse == parse_number && key->size == sizeof(uint16_t))
 		snprintf(buf, size, "%u", *(const uint16_t *)field);
-	else if (key->parse == parse_number)
+	else if (key->parse == parse_number ||
+	    key->parse == parse_table_base)
 		snprintf(buf, size, "%u", *(const uint32_t *)field);
 	else if (key->parse == parse_multiplier)
 		snprintf(buf, size, "%g", *(const double *)field);

@@ -18,7 +18,7 @@ static const char *const state_names[NIC_STATE_COUNT] = {
 
 /* Bit i is 1 << i of DRIFT_*; the names are the metric's label values. */
 static const char *const drift_names[DRIFT_KINDS] = {
-	"file", "name", "mtu", "address", "admin_state",
+	"file", "name", "mtu", "address", "admin_state", "route",
 };
 
 const char *

@@ -298,6 +298,35 @@ status_json_add_address(struct json_object *obj, const struct msg_result *nic)
 	return rc;
 }
 
+/* Only with a table: without source routing the object is as before. */
+static int
+status_json_add_routing(struct json_object *obj, const struct msg_result *nic)
+{
+	struct json_object	*routing;
+	char			 text[INET_ADDRSTRLEN];
+	int			 rc = 0;
+
+	if (nic->route_table == 0)
+		return 0;
+	if ((routing = json_object_new_object()) == NULL)
+		return -1;
+	rc |= status_json_add(routing, "table",
+	    json_object_new_int64(nic->route_table));
+	if (nic->route_gateway == 0)
+		rc |= status_json_add_null(routing, "gateway");
+	else if (inet_ntop(AF_INET, &nic->route_gateway, text,
+	    sizeof(text)) == NULL)
+		rc = -1;
+	else
+		rc |= status_json_add(routing, "gateway",
+		    json_object_new_string(text));
+	if (rc != 0) {
+		json_object_put(routing);
+		return -1;
+	}
+	return status_json_add(obj, "source_routing", routing);
+}
+
 static struct json_object *
 status_json_nic(const struct msg_result *nic)
 {
@@ -325,6 +354,7 @@ status_json_nic(const struct msg_result *nic)
 		rc |= status_json_add(obj, "row_id",
 		    json_object_new_int64(nic->row_id));
 	rc |= status_json_add_time(obj, "last_change", nic->last_change);
+	rc |= status_json_add_routing(obj, nic);
 	if (rc != 0) {
 		json_object_put(obj);
 		return NULL;

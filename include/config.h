@@ -30,6 +30,14 @@ enum os_type {
 	OS_TYPE_NETWORKMANAGER
 };
 enum apply_mode { APPLY_MODE_NETLINK, APPLY_MODE_COMMAND, APPLY_MODE_FILES };
+/* SOURCE_ROUTING_GATEWAY: the default route of a NIC's own table. */
+enum source_routing_gateway { SOURCE_ROUTING_GATEWAY_FIRST,
+    SOURCE_ROUTING_GATEWAY_NONE };
+/*
+ * SOURCE_ROUTING_TABLE_BASE: multinic0..9 use BASE..BASE+9, which must miss
+ * the kernel's tables 0 and 253-255 and fit in 31 bits.
+ */
+#define CONFIG_TABLE_BASE_MAX	(INT32_MAX - 9)
 /* Ordered by verbosity, so "level >= LOG_LEVEL_INFO" reads naturally. */
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 /*
@@ -91,6 +99,9 @@ struct config {
 	int32_t		landlock;		/* enum landlock_policy */
 	uint32_t	hotplug_poll_interval_ms;	/* 0: no fast polls */
 	uint32_t	hotplug_poll_window_ms;
+	int32_t		source_routing;		/* 0 off, 1 on */
+	int32_t		source_routing_gateway;	/* enum source_routing_gateway */
+	uint32_t	source_routing_table_base;
 };
 
 /* Kept apart from struct config so the password only ever goes to the fetcher. */

@@ -165,7 +165,8 @@ enum nic_state {
 #define DRIFT_MTU	0x04
 #define DRIFT_ADDRESS	0x08
 #define DRIFT_ADMIN	0x10
-#define DRIFT_KINDS	5
+#define DRIFT_ROUTE	0x20	/* source routing: a NIC's rule or table */
+#define DRIFT_KINDS	6
 
 struct msg_result {
 	int64_t		row_id;		/* -1: a managed NIC without a row */
@@ -176,6 +177,9 @@ struct msg_result {
 	uint32_t	address;	/* IPv4, network byte order */
 	uint32_t	mtu;
 	int64_t		last_change;	/* time(3) of the last change; 0 never */
+	/* Source routing: the NIC's table, 0 for none; its default route. */
+	uint32_t	route_table;
+	uint32_t	route_gateway;	/* IPv4, network byte order; 0 none */
 	char		name[16];	/* multinicN, or "" before naming */
 	char		mac_text[ROW_TEXT_MAX];
 	/*

@@ -29,12 +29,16 @@
 #define CTL_TIMEOUT_S		10	/* the daemon answers in milliseconds */
 #define CTL_CELL_MAX		160	/* one table cell, NUL included */
 
-/* The columns of show interfaces, in order; the last is not padded. */
+/*
+ * The columns of show interfaces, in order; the last is not padded.
+ * ROUTING only when some NIC has source routing.
+ */
 static const struct {
 	const char	*heading;
 	const char	*key;
 } ctl_columns[] = {
 	{ "NAME", "name" }, { "MAC", "mac" }, { "ADDRESS", "address" },
+	{ "ROUTING", "source_routing" },
 	{ "MTU", "mtu" }, { "STATE", "state" }, { "ROW", "row_id" },
 	{ "LAST CHANGE", "last_change" }, { "REASON", "reason" },
 };
@@ -318,12 +322,39 @@ ctl_cell(struct json_object *obj, const char *key, char *buf, size_t len)
 			buf[i] = '?';
 }
 
+/* ROUTING: "table 1003 via 10.0.3.1", "table 1003" without a gateway. */
+static void
+ctl_routing_cell(struct json_object *nic, char *buf, size_t len)
+{
+	struct json_object	*routing;
+	char			 table[16], gateway[64];
+
+	strlcpy(buf, "-", len);
+	if (!json_object_object_get_ex(nic, "source_routing", &routing) ||
+	    !json_object_is_type(routing, json_type_object))
+		return;
+	ctl_cell(routing, "table", table, sizeof(table));
+	ctl_cell(routing, "gateway", gateway, sizeof(gateway));
+	snprintf(buf, len, "table %s%s%s", table, strcmp(gateway, "-") == 0 ?
+	    "" : " via ", strcmp(gateway, "-") == 0 ? "" : gateway);
+}
+
+static int
+ctl_column_is_routing(size_t column)
+{
+	return strcmp(ctl_columns[column].key, "source_routing") == 0;
+}
+
 /* ADDRESS shows address/prefix together. */
 static void
 ctl_nic_cell(struct json_object *nic, size_t column, char *buf, size_t len)
 {
 	char	prefix[16];
 
+	if (ctl_column_is_routing(column)) {
+		ctl_routing_cell(nic, buf, len);
+		return;
+	}
 	ctl_cell(nic, ctl_columns[column].key, buf, len);
 	if (strcmp(ctl_columns[column].key, "address") != 0 ||
 	    strcmp(buf, "-") == 0)
@@ -335,6 +366,7 @@ ctl_nic_cell(struct json_object *nic, size_t column, char *buf, size_t len)
 	}
 }
 
+/* width 0: a column not shown. */
 static void
 ctl_print_row(char cells[CTL_NCOLUMNS][CTL_CELL_MAX],
     const size_t width[CTL_NCOLUMNS])
@@ -342,8 +374,22 @@ ctl_print_row(char cells[CTL_NCOLUMNS][CTL_CELL_MAX],
 	size_t	i;
 
 	for (i = 0; i + 1 < CTL_NCOLUMNS; i++)
-		printf("%-*s  ", (int)width[i], cells[i]);
+		if (width[i] > 0)
+			printf("%-*s  ", (int)width[i], cells[i]);
 	printf("%s\n", cells[CTL_NCOLUMNS - 1]);
+}
+
+static int
+ctl_any_routing(struct json_object *nics)
+{
+	struct json_object	*routing;
+	size_t			 row, n = json_object_array_length(nics);
+
+	for (row = 0; row < n; row++)
+		if (json_object_object_get_ex(json_object_array_get_idx(nics,
+		    row), "source_routing", &routing))
+			return 1;
+	return 0;
 }
 
 static void
@@ -357,11 +403,14 @@ ctl_print_interfaces(struct json_object *nics)
 	n = json_object_array_length(nics);
 	for (i = 0; i < CTL_NCOLUMNS; i++)
 		width[i] = strlen(ctl_columns[i].heading);
+	for (i = 0; i < CTL_NCOLUMNS && !ctl_any_routing(nics); i++)
+		if (ctl_column_is_routing(i))
+			width[i] = 0;
 	for (row = 0; row < n; row++)
 		for (i = 0; i < CTL_NCOLUMNS; i++) {
 			ctl_nic_cell(json_object_array_get_idx(nics, row), i,
 			    cells[i], sizeof(cells[i]));
-			if (strlen(cells[i]) > width[i])
+			if (width[i] > 0 && strlen(cells[i]) > width[i])
 				width[i] = strlen(cells[i]);
 		}
 	for (i = 0; i < CTL_NCOLUMNS; i++)

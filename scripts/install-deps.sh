@@ -18,11 +18,12 @@ demo_pkgs="mariadb-server-core mariadb-client iproute2 curl jq"
 fuzz_pkgs="clang libclang-rt-14-dev"
 # systemd for systemd-analyze verify and systemd-sysusers (nothing is started),
 # man-db because verify looks up the unit's Documentation= man pages; python3
-# for the fake servers in tests/lib; the package build and lintian, and
-# mmdebstrap, podman and runc for the package and image tests; libnm-dev for
-# tests/nmcheck, which reads keyfiles as NetworkManager does.
+# for the fake servers in tests/lib; ping for 57-source-routing; the package
+# build and lintian, and mmdebstrap, podman and runc for the package and
+# image tests; libnm-dev for tests/nmcheck, which reads keyfiles as
+# NetworkManager does.
 check_pkgs="libcmocka-dev libnm-dev netplan.io mandoc shellcheck procps util-linux openssl strace
-systemd man-db python3 rpm rpmlint
+systemd man-db python3 rpm rpmlint iputils-ping
 dpkg-dev debhelper lintian fakeroot mmdebstrap podman runc"
 
 usage() {

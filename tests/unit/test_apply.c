@@ -126,6 +126,8 @@ journal_create(struct fixture *f, int index)
 	struct journal_entry	e;
 
 	memset(&e, 0, sizeof(e));
+	/* Source routing off: recovery leaves the host's rules alone. */
+	e.routing_slot = -1;
 	memcpy(e.mac, mac, MAC_LEN);
 	strlcpy(e.boot_id, BOOT_ID, sizeof(e.boot_id));
 	strlcpy(e.path, f->path, sizeof(e.path));
@@ -169,6 +171,8 @@ test_recover_update_restores_file(void **state)
 
 	write_file(f->path, "old\n");
 	memset(&e, 0, sizeof(e));
+	/* Source routing off: recovery leaves the host's rules alone. */
+	e.routing_slot = -1;
 	memcpy(e.mac, mac, MAC_LEN);
 	strlcpy(e.boot_id, "another boot", sizeof(e.boot_id));
 	strlcpy(e.path, f->path, sizeof(e.path));

@@ -294,6 +294,20 @@ static const struct good_case good_cases[] = {
 	    "svc-multinic.1$"),
 	GOOD_NUM("DRY_RUN=true", dry_run, I32, 1),
 	GOOD_NUM("DRY_RUN=false", dry_run, I32, 0),
+	GOOD_NUM("SOURCE_ROUTING=on", source_routing, I32, 1),
+	GOOD_NUM("SOURCE_ROUTING=off", source_routing, I32, 0),
+	GOOD_NUM("SOURCE_ROUTING_GATEWAY=none", source_routing_gateway, I32,
+	    SOURCE_ROUTING_GATEWAY_NONE),
+	GOOD_NUM("SOURCE_ROUTING_GATEWAY=first", source_routing_gateway, I32,
+	    SOURCE_ROUTING_GATEWAY_FIRST),
+	GOOD_NUM("SOURCE_ROUTING_TABLE_BASE=1", source_routing_table_base,
+	    U32, 1),
+	GOOD_NUM("SOURCE_ROUTING_TABLE_BASE=243", source_routing_table_base,
+	    U32, 243),
+	GOOD_NUM("SOURCE_ROUTING_TABLE_BASE=256", source_routing_table_base,
+	    U32, 256),
+	GOOD_NUM("SOURCE_ROUTING_TABLE_BASE=2147483638",
+	    source_routing_table_base, U32, 2147483638),
 };
 
 static void
@@ -479,6 +493,17 @@ static const struct bad_case bad_cases[] = {
 	{ "PRIVSEP_USER=a b", "PRIVSEP_USER", "not a user name" },
 	{ "PRIVSEP_USER=a$b", "PRIVSEP_USER", "not a user name" },
 	{ "DRY_RUN=2", "DRY_RUN", "true or false" },
+	{ "SOURCE_ROUTING=true", "SOURCE_ROUTING", "off or on" },
+	{ "SOURCE_ROUTING_GATEWAY=10.0.0.1", "SOURCE_ROUTING_GATEWAY",
+	    "first or none" },
+	{ "SOURCE_ROUTING_TABLE_BASE=0", "SOURCE_ROUTING_TABLE_BASE",
+	    "outside 1..2147483638" },
+	{ "SOURCE_ROUTING_TABLE_BASE=2147483639", "SOURCE_ROUTING_TABLE_BASE",
+	    "outside 1..2147483638" },
+	{ "SOURCE_ROUTING_TABLE_BASE=244", "SOURCE_ROUTING_TABLE_BASE",
+	    "tables 244..253, taking one of the kernel's 253-255" },
+	{ "SOURCE_ROUTING_TABLE_BASE=255", "SOURCE_ROUTING_TABLE_BASE",
+	    "the kernel's 253-255" },
 	{ "BACKOFF_ENABLED=sometimes", "BACKOFF_ENABLED", "true or false" },
 };
 

@@ -353,6 +353,54 @@ test_routes(void **state)
 	}
 }
 
+/* msg_type, table (0: main, by rtm_table), source routing on: verdict. */
+static void
+srcroute_case(uint16_t type, uint32_t table, int on, enum event_verdict want)
+{
+	_Alignas(8) char	 buf[256];
+	struct nlmsghdr		*nlh;
+	struct rtmsg		*rtm;
+	struct nl_link		 link;
+	uint8_t			 dst[4] = { 10, 77, 0, 0 };
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	/* A rule's header (struct fib_rule_hdr) is as long as a route's. */
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	if (type == RTM_NEWROUTE || type == RTM_DELROUTE) {
+		rtm->rtm_dst_len = 24;
+		rtm->rtm_table = table > 255 ? RT_TABLE_UNSPEC : table;
+		mnl_attr_put(nlh, RTA_DST, sizeof(dst), dst);
+		if (table > 255)
+			mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	}
+	view.srcroute_base = on ? 1000 : 0;
+	if (events_classify(&view, nlh, &link) != want)
+		fail_msg("type %u table %u, source routing %s: not %d", type,
+		    table, on ? "on" : "off", want);
+}
+
+/*
+ * With source routing, a route of a NIC's table or any rule may be ours:
+ * a cycle looks; without it, neither matters.
+ */
+static void
+test_source_routing(void **state)
+{
+	(void)state;
+	srcroute_case(RTM_DELROUTE, 1003, 1, EVENT_RECONCILE);
+	srcroute_case(RTM_NEWROUTE, 1009, 1, EVENT_RECONCILE);
+	srcroute_case(RTM_DELROUTE, 1010, 1, EVENT_IGNORE);
+	srcroute_case(RTM_DELROUTE, 999, 1, EVENT_IGNORE);
+	srcroute_case(RTM_DELROUTE, RT_TABLE_MAIN, 1, EVENT_IGNORE);
+	srcroute_case(RTM_DELROUTE, 1003, 0, EVENT_IGNORE);
+	srcroute_case(RTM_DELRULE, 0, 1, EVENT_RECONCILE);
+	srcroute_case(RTM_NEWRULE, 0, 1, EVENT_RECONCILE);
+	srcroute_case(RTM_DELRULE, 0, 0, EVENT_IGNORE);
+}
+
 static void
 test_other_messages(void **state)
 {
@@ -376,6 +424,7 @@ main(void)
 		cmocka_unit_test_setup(test_links_untouched, setup),
 		cmocka_unit_test_setup(test_addresses, setup),
 		cmocka_unit_test_setup(test_routes, setup),
+		cmocka_unit_test_setup(test_source_routing, setup),
 		cmocka_unit_test_setup(test_other_messages, setup),
 	};
 

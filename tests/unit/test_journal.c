@@ -113,6 +113,30 @@ make_entry(const struct fixture *f, struct journal_entry *e)
 	assert_int_equal(inet_pton(AF_INET, "192.0.2.1",
 	    &e->old_link.addrs[1].addr), 1);
 	e->old_link.addrs[1].prefix = 32;
+	/* Source routing: its routes file, a rule and two routes. */
+	snprintf(e->extra[0].path, sizeof(e->extra[0].path),
+	    "%s/route-multinic3", f->dir);
+	e->routing_slot = 3;
+	e->old_routing.nrules = 1;
+	e->old_routing.rules[0].priority = 1003;
+	e->old_routing.rules[0].table = 1003;
+	e->old_routing.rules[0].src = e->old_link.addrs[0].addr;
+	e->old_routing.rules[0].src_len = 32;
+	e->old_routing.nroutes = 2;
+	e->old_routing.routes[0].table = 1003;
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.0",
+	    &e->old_routing.routes[0].dst), 1);
+	e->old_routing.routes[0].dst_len = 24;
+	e->old_routing.routes[0].prefsrc = e->old_link.addrs[0].addr;
+	e->old_routing.routes[0].oif = 7;
+	e->old_routing.routes[0].scope = 253;
+	e->old_routing.routes[0].type = 1;
+	e->old_routing.routes[1].table = 1003;
+	assert_int_equal(inet_pton(AF_INET, "10.0.0.1",
+	    &e->old_routing.routes[1].gateway), 1);
+	e->old_routing.routes[1].metric = 100;
+	e->old_routing.routes[1].oif = 7;
+	e->old_routing.routes[1].type = 1;
 }
 
 static size_t
@@ -197,6 +221,12 @@ test_round_trip_with_backup(void **state)
 	assert_int_equal(entries[0].old_link.naddrs, 2);
 	assert_memory_equal(entries[0].old_link.addrs, e.old_link.addrs,
 	    2 * sizeof(e.old_link.addrs[0]));
+	assert_int_equal(entries[0].routing_slot, 3);
+	assert_string_equal(entries[0].extra[0].path, e.extra[0].path);
+	assert_int_equal(entries[0].extra[0].had, 0);
+	assert_string_equal(entries[0].extra[1].path, "");
+	assert_true(srcroute_set_equal(&entries[0].old_routing,
+	    &e.old_routing));
 	free(entries);
 
 	assert_int_equal(journal_done(f->dir, mac), 0);
@@ -299,6 +329,15 @@ test_hostile_fields_refused(void **state)
 		    "1.1.1.11/1,1.1.1.12/1,1.1.1.13/1,1.1.1.14/1,1.1.1.15/1,"
 		    "1.1.1.16/1,1.1.1.17/1",
 		"link_name=abcdefghijklmnopq",
+		"routing_slot=10",
+		"routing_rules=1003:0:10.0.0.5/32",
+		"routing_rules=1003:1003:10.0.0.5/33",
+		"routing_rules=1003:1003:10.0.0.5",
+		"routing_rules=1003:1003:10.0.0.5/32:1",
+		"routing_routes=1003:10.0.0.0/24:0.0.0.0:10.0.0.5:0:7:253:1",
+		"routing_routes=1003:10.0.0.0/24:0.0.0.0:10.0.0.5:0:7:256:1:0",
+		"routing_routes=1003:10.0.0.0/24:0.0.0.0:10.0.0.5:0:-7:253:1:0",
+		"routing_routes=0:10.0.0.0/24:0.0.0.0:10.0.0.5:0:7:253:1:0",
 		"unknown=1",
 		"no equals sign",
 		"had_file=0",			/* a second had_file */
@@ -343,6 +382,38 @@ test_hostile_fields_refused(void **state)
 	free(text);
 }
 
+/*
+ * An entry of a multinicd from before source routing has no routing keys:
+ * still recovered, with no routing to restore; one with only some is cut.
+ */
+static void
+test_entry_without_routing(void **state)
+{
+	struct fixture		*f = *state;
+	struct journal_entry	 e, *entries;
+	char			*text, entry[8192], *rest;
+	size_t			 len;
+
+	make_entry(f, &e);
+	assert_int_equal(journal_begin(f->dir, &e), 0);
+	text = read_text(f->entry, &len);
+	assert_true(strlcpy(entry, text, sizeof(entry)) < sizeof(entry));
+	free(text);
+	assert_int_equal(strncmp(entry, "extra0=", 7), 0);
+	rest = strstr(entry, "\nmac=") + 1;
+	assert_int_equal(files_write_atomic(f->entry, rest, strlen(rest),
+	    0600), 0);
+	assert_int_equal(pending(f, &entries), 1);
+	assert_int_equal(entries[0].routing_slot, -1);
+	assert_int_equal(entries[0].old_routing.nrules, 0);
+	free(entries);
+	rest = strstr(entry, "\nrouting_rules=") + 1;
+	assert_int_equal(files_write_atomic(f->entry, rest, strlen(rest),
+	    0600), 0);
+	assert_int_equal(pending(f, &entries), 0);
+	free(entries);
+}
+
 /* Not entries: the dot-files of an interrupted write, an oversized file. */
 static void
 test_stray_files_skipped(void **state)
@@ -382,6 +453,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_entry_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_fields_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_without_routing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stray_files_skipped,
 		    setup, teardown),

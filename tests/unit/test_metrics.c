@@ -240,6 +240,7 @@ test_every_family_from_start(void **state)
 		"multinic_configuration_drifts_total{drift_type=\"mtu\"} 0",
 		"multinic_configuration_drifts_total{drift_type=\"address\"} 0",
 		"multinic_configuration_drifts_total{drift_type=\"admin_state\"} 0",
+		"multinic_configuration_drifts_total{drift_type=\"route\"} 0",
 		"# TYPE multinic_orphaned_interfaces_deleted_total counter",
 		"multinic_orphaned_interfaces_deleted_total 0",
 		"# TYPE multinic_rows_rejected_total counter",

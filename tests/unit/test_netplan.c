@@ -53,21 +53,35 @@ static const struct golden {
 	uint8_t		 prefix;
 	uint32_t	 mtu;
 	uint8_t		 mac[6];
+	uint32_t	 table;		/* source routing; 0: off */
+	const char	*gateway;
 } goldens[] = {
 	{ "multinic0-address.yaml", 0, "10.0.0.5", 24, 1500,
-	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x01 } },
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x01 }, 0, NULL },
 	{ "multinic3-no-address.yaml", 3, NULL, 0, 1450,
-	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x04 } },
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x04 }, 0, NULL },
 	/* A MAC YAML 1.1 would read as a number unquoted; host bits kept. */
 	{ "multinic9-jumbo.yaml", 9, "192.168.200.77", 30, 9216,
-	    { 0x12, 0x34, 0x56, 0x12, 0x34, 0x56 } },
+	    { 0x12, 0x34, 0x56, 0x12, 0x34, 0x56 }, 0, NULL },
+	/* Source routing: a table with a default route, and on-link only. */
+	{ "multinic2-source-routing.yaml", 2, "10.0.2.5", 24, 1500,
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x03 }, 1002, "10.0.2.1" },
+	{ "multinic4-source-routing-on-link.yaml", 4, "10.0.4.9", 31, 1500,
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x05 }, 2004, NULL },
 };
 #define NGOLDENS	(sizeof(goldens) / sizeof(goldens[0]))
 
 static struct nic_config
 golden_nic(const struct golden *g)
 {
-	return nic(g->slot, g->addr, g->prefix, g->mtu, g->mac);
+	struct nic_config	n = nic(g->slot, g->addr, g->prefix, g->mtu,
+				    g->mac);
+
+	n.route_table = g->table;
+	if (g->gateway != NULL)
+		assert_int_equal(inet_pton(AF_INET, g->gateway,
+		    &n.route_gateway), 1);
+	return n;
 }
 
 /* The Makefile runs tests from the repo root; MULTINIC_SRCDIR overrides. */
@@ -132,6 +146,8 @@ assert_same_nic(const struct nic_config *want, const struct nic_config *got)
 		assert_int_equal(got->prefix, want->prefix);
 	}
 	assert_int_equal(got->mtu, want->mtu);
+	assert_int_equal(got->route_table, want->route_table);
+	assert_int_equal(got->route_gateway, want->route_gateway);
 }
 
 static void
@@ -253,6 +269,13 @@ test_render_bounded_by_buffer(void **state)
 #define MTU	"      mtu: 1500\n"
 #define DHCP	"      dhcp4: false\n"
 #define GOOD	HDR NET IF0 MATCH NAME0 ADDR MTU DHCP
+/* Source routing as multinic0 with 10.0.0.5/24 and table 1000 has it. */
+#define ROUTE	"      routes:\n      - to: 10.0.0.0/24\n        scope: link\n" \
+		"        from: 10.0.0.5\n        table: 1000\n"
+#define DEFLT	"      - to: 0.0.0.0/0\n        via: 10.0.0.1\n" \
+		"        table: 1000\n"
+#define POLICY	"      routing-policy:\n      - from: 10.0.0.5/32\n" \
+		"        table: 1000\n        priority: 1000\n"
 
 /* Each is one hand edit away from GOOD; err must say what is wrong. */
 static const struct {
@@ -320,6 +343,28 @@ static const struct {
 	{ HDR "- network\n", "not a mapping" },
 	{ HDR NET IF0 "      match: \"fa:16:3e:00:00:01\"\n" NAME0 MTU DHCP,
 	    "not a mapping" },
+	{ GOOD ROUTE, "routing-policy: not those of source routing" },
+	{ GOOD POLICY, "routing-policy: not those of source routing" },
+	{ GOOD ROUTE DEFLT DEFLT POLICY, "not those of source routing" },
+	{ GOOD ROUTE "        metric: 10\n" POLICY, "unknown key \"metric\"" },
+	{ GOOD "      routes:\n      - to: 10.0.0.0/24\n        scope: link\n"
+	    "        from: 10.0.0.5\n        table: \"1000\"\n" POLICY,
+	    "table missing or not a plain number" },
+	{ GOOD "      routes:\n      - to: 10.0.0.0/24\n        scope: link\n"
+	    "        from: 10.0.0.5\n        table: 255\n" POLICY,
+	    "the kernel's" },
+	{ GOOD "      routes:\n      - to: 10.0.0.0/16\n        scope: link\n"
+	    "        from: 10.0.0.5\n        table: 1000\n" POLICY,
+	    "routes.to: not what source routing writes" },
+	{ GOOD ROUTE "      - to: 0.0.0.0/0\n        via: 10.0.1.1\n"
+	    "        table: 1000\n" POLICY, "no other host of the NIC's subnet" },
+	{ GOOD ROUTE DEFLT "      routing-policy:\n      - from: 10.0.0.5/32\n"
+	    "        table: 1000\n        priority: 1001\n",
+	    "routing-policy.priority: not what" },
+	{ GOOD ROUTE "      - to: 0.0.0.0/0\n        via: 10.0.0.1\n"
+	    "        table: 1001\n" POLICY, "routes.table: not what" },
+	{ HDR NET IF0 MATCH NAME0 MTU DHCP ROUTE POLICY,
+	    "needs an address" },
 };
 
 static void
@@ -639,6 +684,21 @@ assert_netplan_output(const struct netplan_root *root, const struct golden *g)
 	if (g->addr != NULL) {
 		snprintf(want, sizeof(want), "Address=%s/%u", g->addr,
 		    g->prefix);
+		assert_generated(root, suffix, want);
+	}
+	if (g->table == 0)
+		return;
+	snprintf(want, sizeof(want), "Table=%u", g->table);
+	assert_generated(root, suffix, want);
+	assert_generated(root, suffix, "Scope=link");
+	snprintf(want, sizeof(want), "PreferredSource=%s", g->addr);
+	assert_generated(root, suffix, want);
+	snprintf(want, sizeof(want), "From=%s/32", g->addr);
+	assert_generated(root, suffix, want);
+	snprintf(want, sizeof(want), "Priority=%u", 1000 + g->slot);
+	assert_generated(root, suffix, want);
+	if (g->gateway != NULL) {
+		snprintf(want, sizeof(want), "Gateway=%s", g->gateway);
 		assert_generated(root, suffix, want);
 	}
 }

@@ -998,6 +998,68 @@ test_steady_state_many_cycles(void **state)
 	}
 }
 
+/*
+ * Source routing: a missing or different rule or route is DRIFT_ROUTE, a
+ * file without them DRIFT_FILE where the format carries them; off, a rule
+ * left at the slot's priority is drift too; nothing read, nothing compared.
+ */
+static void
+test_route_drift(void **state)
+{
+	struct world		*w = *state;
+	struct srcroute_conf	 on = { 1000, 1 };
+	struct srcroute_live	 live;
+	struct srcroute_set	 wanted;
+	struct nl_link		*l;
+	const struct plan_item	*item;
+
+	l = add_applied_nic(w, 1, 5, 2);
+	memset(&live, 0, sizeof(live));
+	live.read = 1;
+	w->in.srcroute = &on;
+	w->in.srcroute_live = &live;
+	w->in.files_carry_routes = 1;
+	run(w);
+	item = item_of_row(w, 1);
+	check_item("on, nothing there", item, PLAN_UPDATE, NIC_PENDING, 2);
+	check_drift("on, nothing there", item, DRIFT_FILE | DRIFT_ROUTE);
+	assert_int_equal(item->desired.route_table, 1002);
+	assert_int_equal(item->desired.route_gateway, ipv4("10.20.0.1"));
+
+	/* As applied: the file has them and the kernel too. */
+	w->managed[0].file = item->desired;
+	srcroute_wanted(&item->desired, l->index, &wanted);
+	live.rules[live.nrules++] = wanted.rules[0];
+	live.routes[live.nroutes++] = wanted.routes[0];
+	live.routes[live.nroutes++] = wanted.routes[1];
+	run(w);
+	check_item("on, applied", item_of_row(w, 1), PLAN_NOTHING, NIC_APPLIED,
+	    2);
+
+	live.nroutes = 1;
+	run(w);
+	check_drift("a route gone", item_of_row(w, 1), DRIFT_ROUTE);
+
+	/* A format without routes in its file: only the live part counts. */
+	w->in.files_carry_routes = 0;
+	w->managed[0].file.route_table = 0;
+	w->managed[0].file.route_gateway = 0;
+	live.nroutes = 2;
+	run(w);
+	check_item("ifcfg, applied", item_of_row(w, 1), PLAN_NOTHING,
+	    NIC_APPLIED, 2);
+
+	/* Off: the rule left at priority 1002 goes. */
+	w->in.srcroute = NULL;
+	run(w);
+	check_drift("off, rule left", item_of_row(w, 1), DRIFT_ROUTE);
+	assert_int_equal(item_of_row(w, 1)->desired.route_table, 0);
+	live.read = 0;
+	run(w);
+	check_item("not read", item_of_row(w, 1), PLAN_NOTHING, NIC_APPLIED,
+	    2);
+}
+
 /* ---- waiting (doc/architecture.md, 3.7) ---- */
 
 static void
@@ -2302,6 +2364,7 @@ main(void)
 		WORLD_TEST(test_deterministic),
 		WORLD_TEST(test_drift),
 		WORLD_TEST(test_steady_state_many_cycles),
+		WORLD_TEST(test_route_drift),
 		WORLD_TEST(test_waiting_for_nic),
 		WORLD_TEST(test_managed_nic_unplugged_waits),
 		WORLD_TEST(test_held_row_freezes_managed_nic),

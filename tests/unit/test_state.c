@@ -41,6 +41,7 @@ test_drift_kind_names(void **state)
 		{ DRIFT_MTU, "mtu" },
 		{ DRIFT_ADDRESS, "address" },
 		{ DRIFT_ADMIN, "admin_state" },
+		{ DRIFT_ROUTE, "route" },
 	};
 	unsigned	bit;
 

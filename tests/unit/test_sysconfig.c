@@ -227,6 +227,85 @@ test_udev_rules(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Source routing's own files: golden, read back from a root as the cycle
+ * reads them, a hand edit refused, nothing written without a table.
+ */
+static void
+test_routing_files(void **state)
+{
+	static const struct {
+		const struct renderer	*r;
+		const char		*dir;
+		const char		*golden[2];
+	} cases[] = {
+		{ &renderer_ifcfg, "etc/sysconfig/network-scripts",
+		    { "ifcfg/route-multinic2", "ifcfg/rule-multinic2" } },
+		{ &renderer_wicked, "etc/sysconfig/network",
+		    { "wicked/ifroute-multinic2", "wicked/ifrule-multinic2" } },
+	};
+	struct nic_config	want, back;
+	char			root[PATH_MAX], path[PATH_MAX];
+	char			cmd[PATH_MAX + 32], err[128];
+	char			buf[4096], *golden;
+	size_t			len, glen, i;
+	int			which;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/multinic-routing.XXXXXX", P_tmpdir);
+	assert_non_null(mkdtemp(root));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s/%s", root, cases[i].dir);
+		assert_int_equal(system(cmd), 0);
+		want = nic(2, "10.0.2.5", 24, 1500, 0x03);
+		want.route_table = 1002;
+		inet_pton(AF_INET, "10.0.2.1", &want.route_gateway);
+		assert_int_equal(cases[i].r->nextra, 2);
+		for (which = 0; which < 2; which++) {
+			assert_int_equal(cases[i].r->extra_render(&want, which,
+			    buf, sizeof(buf), &len, err, sizeof(err)), 0);
+			read_golden(cases[i].golden[which], &golden, &glen);
+			if (len != glen || memcmp(buf, golden, len) != 0)
+				fail_msg("%s differs; rendered:\n%.*s",
+				    cases[i].golden[which], (int)len, buf);
+			free(golden);
+			assert_int_equal(cases[i].r->extra_path(root, 2, which,
+			    path, sizeof(path)), 0);
+			assert_int_equal(files_write_atomic(path, buf, len,
+			    0600), 0);
+		}
+		back = nic(2, "10.0.2.5", 24, 1500, 0x03);
+		if (render_read_extras(cases[i].r, root, &back, err,
+		    sizeof(err)) == -1)
+			fail_msg("%s: %s", cases[i].r->name, err);
+		assert_true(render_nic_equal(&back, &want));
+		/* Another table by hand: not ours any more. */
+		assert_int_equal(files_write_atomic(path, RENDER_HEADER
+		    "ipv4 from 10.0.2.5/32 table 7 priority 1002\n",
+		    strlen(RENDER_HEADER) + 44, 0600), 0);
+		assert_int_equal(render_read_extras(cases[i].r, root, &back,
+		    err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "not as multinicd writes it"));
+		assert_int_equal(back.route_table, 0);
+		/* No table: no files, and none read back is no routing. */
+		want.route_table = 0;
+		want.route_gateway = 0;
+		for (which = 0; which < 2; which++) {
+			assert_int_equal(cases[i].r->extra_render(&want, which,
+			    buf, sizeof(buf), &len, err, sizeof(err)), 0);
+			assert_int_equal(len, 0);
+			assert_int_equal(cases[i].r->extra_path(root, 2, which,
+			    path, sizeof(path)), 0);
+			assert_int_equal(files_remove(path), 0);
+		}
+		assert_int_equal(render_read_extras(cases[i].r, root, &back,
+		    err, sizeof(err)), 0);
+		assert_int_equal(back.route_table, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -237,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_parse_refuses),
 		cmocka_unit_test(test_owns),
 		cmocka_unit_test(test_udev_rules),
+		cmocka_unit_test(test_routing_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
