@@ -191,8 +191,8 @@ is "$missing" "" \
 like "$metrics" '^multinic_rows_rejected_total\{reason="macaddress"\} 1$' \
     "the held row is counted once under reason=macaddress"
 like "$metrics" '^multinic_db_connection_status 1$' "db_connection_status is 1"
-is "$(grep -c '^multinic_drift_repairs_total{kind="[a-z_]*"} 0$' <<<"$metrics")" 5 \
-    "drift_repairs_total has each of the 5 kinds, at 0"
+is "$(grep -c '^multinic_drift_repairs_total{kind="[a-z_]*"} 0$' <<<"$metrics")" 6 \
+    "drift_repairs_total has each of the 6 kinds (route too), at 0"
 like "$metrics" "^multinic_agent_info\\{version=\"[^\"]+\",os_type=\"netplan\",node_name=\"$node\"\\} 1$" \
     "agent_info names version, OS type and node"
 is "$(curl -s -o /dev/null -w '%{content_type}' --max-time 2 "$BASE/metrics")" \
