@@ -513,7 +513,7 @@ repair_deferred(struct applier *a, struct plan_item *item)
 	uint64_t	now = now_ms(), until;
 
 	if (!repairs_link(item) || fight_may_repair(&a->fights, item->mac,
-	    now, &until))
+	    item->link_index, now, &until))
 		return 0;
 	/* The earliest deferred repair sets the timer. */
 	item->action = PLAN_NOTHING;
@@ -545,7 +545,7 @@ note_repair(struct applier *a, const struct plan_item *item,
 	if (trigger != RESULTS_EVENT || !repairs_link(item) ||
 	    a->conf.dry_run || item->state != NIC_APPLIED)
 		return;
-	if (fight_repaired(&a->fights, item->mac, now_ms(),
+	if (fight_repaired(&a->fights, item->mac, item->link_index, now_ms(),
 	    a->conf.poll_interval_ms) == FIGHT_STARTED)
 		log_warnx("%s (%s): repaired %d times within %d s: another"
 		    " agent keeps changing it; repairs on its events back off"

@@ -55,13 +55,18 @@ fight_add(struct fights *f, const uint8_t *mac)
 }
 
 enum fight_news
-fight_repaired(struct fights *f, const uint8_t *mac, uint64_t now_ms,
-    uint64_t max_wait_ms)
+fight_repaired(struct fights *f, const uint8_t *mac, int index,
+    uint64_t now_ms, uint64_t max_wait_ms)
 {
 	struct fight	*e;
 
 	if ((e = fight_find(f, mac)) == NULL)
 		e = fight_add(f, mac);
+	if (e->index != index) {
+		memset(e, 0, sizeof(*e));
+		memcpy(e->mac, mac, MAC_LEN);
+		e->index = index;
+	}
 	if (e->nrepairs == FIGHT_THRESHOLD) {
 		memmove(&e->repairs[0], &e->repairs[1],
 		    (FIGHT_THRESHOLD - 1) * sizeof(e->repairs[0]));
@@ -86,12 +91,13 @@ fight_repaired(struct fights *f, const uint8_t *mac, uint64_t now_ms,
 }
 
 int
-fight_may_repair(const struct fights *f, const uint8_t *mac, uint64_t now_ms,
-    uint64_t *until_ms)
+fight_may_repair(const struct fights *f, const uint8_t *mac, int index,
+    uint64_t now_ms, uint64_t *until_ms)
 {
 	const struct fight	*e = fight_find(f, mac);
 
-	if (e == NULL || !e->fighting || now_ms >= e->next_ms)
+	if (e == NULL || e->index != index || !e->fighting ||
+	    now_ms >= e->next_ms)
 		return 1;
 	*until_ms = e->next_ms;
 	return 0;

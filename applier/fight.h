@@ -20,6 +20,7 @@
 
 struct fight {
 	uint8_t		mac[MAC_LEN];
+	int		index;		/* the link fought over */
 	uint64_t	repairs[FIGHT_THRESHOLD];	/* the last ones, ms */
 	size_t		nrepairs;
 	int		fighting;	/* an episode is on */
@@ -39,17 +40,19 @@ enum fight_news {
 };
 
 /*
- * A repair of mac at now_ms. FIGHT_STARTED when it makes a fight; during
- * one, the wait doubles up to max_wait_ms.
+ * A repair of mac's link index at now_ms. FIGHT_STARTED when it makes a
+ * fight; during one, the wait doubles up to max_wait_ms. A MAC on another
+ * link than before was unplugged and plugged again: no fight, it starts
+ * afresh.
  */
 enum fight_news	 fight_repaired(struct fights *, const uint8_t *mac,
-		    uint64_t now_ms, uint64_t max_wait_ms);
+		    int index, uint64_t now_ms, uint64_t max_wait_ms);
 /*
- * May an event repair mac now? 0 while it backs off, *until_ms then says
- * when it may again.
+ * May an event repair mac's link index now? 0 while it backs off,
+ * *until_ms then says when it may again.
  */
 int		 fight_may_repair(const struct fights *, const uint8_t *mac,
-		    uint64_t now_ms, uint64_t *until_ms);
+		    int index, uint64_t now_ms, uint64_t *until_ms);
 /* Is an episode on for mac? */
 int		 fight_on(const struct fights *, const uint8_t *mac);
 /*

@@ -592,8 +592,7 @@ msg_compose(struct msgchan *ch, uint32_t type, uint32_t peerid, int fd,
 	hdr.peerid = peerid;
 	hdr.pid = msg_own_pid();
 	offset = ch->outfds->sent + evbuffer_get_length(ch->out);
-	if (event_add(ch->ev_write, NULL) == -1 ||
-	    msg_append(ch->out, &hdr, data, len) == -1) {
+	if (msg_append(ch->out, &hdr, data, len) == -1) {
 		free(pending);
 		return -1;
 	}
@@ -602,6 +601,12 @@ msg_compose(struct msgchan *ch, uint32_t type, uint32_t peerid, int fd,
 		pending->fd = fd;
 		STAILQ_INSERT_TAIL(&ch->outfds->queue, pending, entry);
 	}
+	/*
+	 * The socket is nearly always writable: the write runs once this
+	 * round of callbacks is done, with every message they composed, and
+	 * waits for EV_WRITE (an epoll_ctl each way) only when it is full.
+	 */
+	event_active(ch->ev_write, EV_WRITE, 1);
 	return 0;
 }
 
@@ -704,8 +709,12 @@ msgchan_write_cb(evutil_socket_t fd, short events, void *arg)
 			msgchan_fail(ch, 0);
 			return;
 		}
-		if (n == 0)
-			return;		/* EV_WRITE calls again */
+		if (n == 0) {
+			/* Full: EV_WRITE calls again once there is room. */
+			if (event_add(ch->ev_write, NULL) == -1)
+				msgchan_fail(ch, 0);
+			return;
+		}
 	}
 	(void)event_del(ch->ev_write);
 }

@@ -16,6 +16,7 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_WAIT	30000	/* POLL_INTERVAL=30s */
+#define LINK		7	/* the link's index */
 
 static const uint8_t	mac_a[MAC_LEN] = { 0xfa, 0x16, 0x3e, 0, 0, 1 };
 static const uint8_t	mac_b[MAC_LEN] = { 0xfa, 0x16, 0x3e, 0, 0, 2 };
@@ -53,8 +54,8 @@ test_start(void **state)
 		memset(&f, 0, sizeof(f));
 		news = FIGHT_QUIET;
 		for (j = 0; j < start_cases[i].n; j++)
-			news = fight_repaired(&f, mac_a, start_cases[i].at[j],
-			    MAX_WAIT);
+			news = fight_repaired(&f, mac_a, LINK,
+			    start_cases[i].at[j], MAX_WAIT);
 		if (news != start_cases[i].last)
 			fail_msg("%s: %d, not %d", start_cases[i].what, news,
 			    start_cases[i].last);
@@ -72,7 +73,7 @@ test_started_once(void **state)
 	(void)state;
 	memset(&f, 0, sizeof(f));
 	for (t = 1000; t < 20000; t += 1000)
-		started += fight_repaired(&f, mac_a, t, MAX_WAIT) ==
+		started += fight_repaired(&f, mac_a, LINK, t, MAX_WAIT) ==
 		    FIGHT_STARTED;
 	assert_int_equal(started, 1);
 }
@@ -88,14 +89,15 @@ test_backoff_doubles_to_cap(void **state)
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	fight_repaired(&f, mac_a, t, MAX_WAIT);
-	fight_repaired(&f, mac_a, t, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, t, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, t, MAX_WAIT);
 	for (i = 0; i < NELEM(waits); i++) {
-		fight_repaired(&f, mac_a, t, MAX_WAIT);
-		assert_false(fight_may_repair(&f, mac_a, t, &until));
+		fight_repaired(&f, mac_a, LINK, t, MAX_WAIT);
+		assert_false(fight_may_repair(&f, mac_a, LINK, t, &until));
 		assert_int_equal(until - t, waits[i]);
-		assert_false(fight_may_repair(&f, mac_a, until - 1, &until));
-		assert_true(fight_may_repair(&f, mac_a, until, &until));
+		assert_false(fight_may_repair(&f, mac_a, LINK, until - 1,
+		    &until));
+		assert_true(fight_may_repair(&f, mac_a, LINK, until, &until));
 		t = until;
 	}
 }
@@ -109,10 +111,10 @@ test_cap_below_first_wait(void **state)
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	fight_repaired(&f, mac_a, 100, 500);
-	fight_repaired(&f, mac_a, 200, 500);
-	assert_int_equal(fight_repaired(&f, mac_a, 300, 500), FIGHT_STARTED);
-	assert_false(fight_may_repair(&f, mac_a, 300, &until));
+	fight_repaired(&f, mac_a, LINK, 100, 500);
+	fight_repaired(&f, mac_a, LINK, 200, 500);
+	assert_int_equal(fight_repaired(&f, mac_a, LINK, 300, 500), FIGHT_STARTED);
+	assert_false(fight_may_repair(&f, mac_a, LINK, 300, &until));
 	assert_int_equal(until, 800);
 }
 
@@ -124,13 +126,13 @@ test_other_mac_unaffected(void **state)
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	fight_repaired(&f, mac_a, 1000, MAX_WAIT);
-	fight_repaired(&f, mac_a, 2000, MAX_WAIT);
-	fight_repaired(&f, mac_a, 3000, MAX_WAIT);
-	fight_repaired(&f, mac_b, 3000, MAX_WAIT);
-	assert_false(fight_may_repair(&f, mac_a, 3000, &until));
-	assert_true(fight_may_repair(&f, mac_b, 3000, &until));
-	assert_true(fight_may_repair(&f, (const uint8_t[MAC_LEN]){ 1 }, 3000,
+	fight_repaired(&f, mac_a, LINK, 1000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 2000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 3000, MAX_WAIT);
+	fight_repaired(&f, mac_b, LINK, 3000, MAX_WAIT);
+	assert_false(fight_may_repair(&f, mac_a, LINK, 3000, &until));
+	assert_true(fight_may_repair(&f, mac_b, LINK, 3000, &until));
+	assert_true(fight_may_repair(&f, (const uint8_t[MAC_LEN]){ 1 }, LINK, 3000,
 	    &until));
 }
 
@@ -144,12 +146,12 @@ test_ends_when_quiet(void **state)
 	(void)state;
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(fight_steady(&f, mac_a, 1000, MAX_WAIT), FIGHT_QUIET);
-	fight_repaired(&f, mac_a, 1000, MAX_WAIT);
-	fight_repaired(&f, mac_a, 2000, MAX_WAIT);
-	fight_repaired(&f, mac_a, 3000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 1000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 2000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 3000, MAX_WAIT);
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 2 * MAX_WAIT - 1,
 	    MAX_WAIT), FIGHT_QUIET);
-	assert_false(fight_may_repair(&f, mac_a, 3500, &until));
+	assert_false(fight_may_repair(&f, mac_a, LINK, 3500, &until));
 	assert_true(fight_on(&f, mac_a));
 	assert_false(fight_on(&f, mac_b));
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 2 * MAX_WAIT,
@@ -157,14 +159,14 @@ test_ends_when_quiet(void **state)
 	assert_false(fight_on(&f, mac_a));
 	assert_int_equal(fight_steady(&f, mac_a, 3000 + 3 * MAX_WAIT,
 	    MAX_WAIT), FIGHT_QUIET);
-	assert_true(fight_may_repair(&f, mac_a, 3000 + 2 * MAX_WAIT, &until));
+	assert_true(fight_may_repair(&f, mac_a, LINK, 3000 + 2 * MAX_WAIT, &until));
 	/* A new episode needs the threshold again, and starts at 1 s. */
-	assert_int_equal(fight_repaired(&f, mac_a, 100000, MAX_WAIT),
+	assert_int_equal(fight_repaired(&f, mac_a, LINK, 100000, MAX_WAIT),
 	    FIGHT_QUIET);
-	fight_repaired(&f, mac_a, 101000, MAX_WAIT);
-	assert_int_equal(fight_repaired(&f, mac_a, 102000, MAX_WAIT),
+	fight_repaired(&f, mac_a, LINK, 101000, MAX_WAIT);
+	assert_int_equal(fight_repaired(&f, mac_a, LINK, 102000, MAX_WAIT),
 	    FIGHT_STARTED);
-	assert_false(fight_may_repair(&f, mac_a, 102000, &until));
+	assert_false(fight_may_repair(&f, mac_a, LINK, 102000, &until));
 	assert_int_equal(until, 103000);
 }
 
@@ -175,9 +177,9 @@ test_quiet_floor_is_window(void **state)
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	fight_repaired(&f, mac_a, 0, 1000);
-	fight_repaired(&f, mac_a, 10, 1000);
-	fight_repaired(&f, mac_a, 20, 1000);
+	fight_repaired(&f, mac_a, LINK, 0, 1000);
+	fight_repaired(&f, mac_a, LINK, 10, 1000);
+	fight_repaired(&f, mac_a, LINK, 20, 1000);
 	assert_int_equal(fight_steady(&f, mac_a, 20 + FIGHT_WINDOW_MS - 1,
 	    1000), FIGHT_QUIET);
 	assert_int_equal(fight_steady(&f, mac_a, 20 + FIGHT_WINDOW_MS, 1000),
@@ -195,16 +197,45 @@ test_table_full(void **state)
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
-	fight_repaired(&f, mac_a, 1000, MAX_WAIT);
-	fight_repaired(&f, mac_a, 1001, MAX_WAIT);
-	fight_repaired(&f, mac_a, 1002, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 1000, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 1001, MAX_WAIT);
+	fight_repaired(&f, mac_a, LINK, 1002, MAX_WAIT);
 	for (i = 0; i < 3 * PLAN_ITEMS_MAX; i++) {
 		mac[5] = (uint8_t)i;
 		mac[4] = (uint8_t)(i >> 8) + 1;
-		fight_repaired(&f, mac, 1100 + i, MAX_WAIT);
+		fight_repaired(&f, mac, LINK, 1100 + i, MAX_WAIT);
 	}
 	assert_int_equal(f.count, PLAN_ITEMS_MAX);
-	assert_false(fight_may_repair(&f, mac_a, 1500, &until));
+	assert_false(fight_may_repair(&f, mac_a, LINK, 1500, &until));
+}
+
+/*
+ * A NIC unplugged and plugged again comes back as another link: its
+ * configuration is a new NIC's, not a fight, however often it happens.
+ */
+static void
+test_new_link_is_no_fight(void **state)
+{
+	struct fights	f;
+	uint64_t	until = 0;
+	int		link;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	for (link = 1; link <= 5; link++) {
+		assert_true(fight_may_repair(&f, mac_a, link, link * 100,
+		    &until));
+		assert_int_equal(fight_repaired(&f, mac_a, link, link * 100,
+		    MAX_WAIT), FIGHT_QUIET);
+	}
+	assert_false(fight_on(&f, mac_a));
+	/* The same link three times is one. */
+	fight_repaired(&f, mac_a, 5, 600, MAX_WAIT);
+	assert_int_equal(fight_repaired(&f, mac_a, 5, 700, MAX_WAIT),
+	    FIGHT_STARTED);
+	assert_false(fight_may_repair(&f, mac_a, 5, 700, &until));
+	/* Plugged again while it was fought over: repaired at once. */
+	assert_true(fight_may_repair(&f, mac_a, 6, 700, &until));
 }
 
 int
@@ -219,6 +250,7 @@ main(void)
 		cmocka_unit_test(test_ends_when_quiet),
 		cmocka_unit_test(test_quiet_floor_is_window),
 		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_new_link_is_no_fight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
