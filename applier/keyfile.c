@@ -2,8 +2,8 @@
 /*
  * NetworkManager keyfiles (RHEL-family 10+, Fedora):
  * etc/NetworkManager/system-connections/multinicN.nmconnection, an
- * ethernet profile bound to the MAC and to multinicN; the udev rule names
- * the NIC at boot, as for ifcfg.
+ * ethernet profile bound to the MAC and to multinicN, with the NIC's source
+ * routing in it; the udev rule names the NIC at boot, as for ifcfg.
  */
 
 #include <arpa/inet.h>

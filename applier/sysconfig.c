@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "srcroute.h"
 #include "sysconfig.h"
 #include "util.h"
 
