@@ -2,11 +2,13 @@
 /*
  * NetworkManager keyfiles (RHEL-family 10+, Fedora):
  * etc/NetworkManager/system-connections/multinicN.nmconnection, an
- * ethernet profile bound to the MAC and to multinicN; the udev rule names
- * the NIC at boot, as for ifcfg.
+ * ethernet profile bound to the MAC and to multinicN, with the NIC's source
+ * routing in it; the udev rule names the NIC at boot, as for ifcfg.
  */
 
 #include <arpa/inet.h>
+
+#include <linux/rtnetlink.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,12 @@
 #define KEYFILE_LINE_MAX	128
 #define KEYFILE_VALUE_MAX	64
 #define UUID_TEXT_SIZE	37
+/*
+ * What a value may hold: nothing GKeyFile escapes or splits; source
+ * routing's values add what libnm's route and rule syntax needs.
+ */
+#define KEYFILE_CHARS		".:/-"
+#define KEYFILE_ROUTING_CHARS	".:/-,= "
 
 /*
  * The namespace of our name-based UUIDs (RFC 4122 version 5: SHA-1 of the
@@ -83,18 +91,20 @@ keyfile_owns(const char *name)
 
 /*
  * GKeyFile gives meaning to backslashes, ';' (lists), leading blanks and
- * line ends: only characters that mean nothing to it are written or read.
+ * line ends: only characters that mean nothing to it are written or read,
+ * letters, digits and chars. A blank is never first or last.
  */
 static int
-keyfile_safe(const char *value)
+keyfile_safe(const char *value, const char *chars)
 {
 	const char	*p;
 
 	for (p = value; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr(".:/-", *p) != NULL))
+		    (*p >= '0' && *p <= '9') || strchr(chars, *p) != NULL))
 			return 0;
-	return p > value && p - value < KEYFILE_VALUE_MAX;
+	return p > value && p - value < KEYFILE_VALUE_MAX &&
+	    value[0] != ' ' && p[-1] != ' ';
 }
 
 struct keyfile_out {
@@ -118,11 +128,12 @@ keyfile_raw(struct keyfile_out *out, const char *text)
 }
 
 static void
-keyfile_put(struct keyfile_out *out, const char *key, const char *value)
+keyfile_put_chars(struct keyfile_out *out, const char *key,
+    const char *value, const char *chars)
 {
 	char	line[KEYFILE_LINE_MAX];
 
-	if (!keyfile_safe(value)) {
+	if (!keyfile_safe(value, chars)) {
 		out->failed = 1;
 		return;
 	}
@@ -130,17 +141,102 @@ keyfile_put(struct keyfile_out *out, const char *key, const char *value)
 	keyfile_raw(out, line);
 }
 
+static void
+keyfile_put(struct keyfile_out *out, const char *key, const char *value)
+{
+	keyfile_put_chars(out, key, value, KEYFILE_CHARS);
+}
+
+/* What the parser reads: each key once, in its group. */
+enum keyfile_field {
+	F_ID, F_UUID, F_TYPE, F_IFNAME, F_AUTOCONNECT, F_MAC, F_MTU,
+	F_IPV4_METHOD, F_ADDRESS1, F_IPV6_METHOD,
+	F_ROUTE1, F_ROUTE1_OPTIONS, F_ROUTE2, F_ROUTE2_OPTIONS, F_RULE1,
+	F_COUNT
+};
+#define F_BIT(f)	(1u << (f))
+/* Source routing's keys. */
+#define F_ROUTING	(F_BIT(F_ROUTE1) | F_BIT(F_ROUTE1_OPTIONS) | \
+			F_BIT(F_ROUTE2) | F_BIT(F_ROUTE2_OPTIONS) | F_BIT(F_RULE1))
+
+static const struct {
+	const char	*group;
+	const char	*key;
+	const char	*fixed;		/* the only value we write, if one */
+	const char	*chars;		/* what the value may hold */
+} keyfile_fields[F_COUNT] = {
+	[F_ID] = { "connection", "id", NULL, KEYFILE_CHARS },
+	[F_UUID] = { "connection", "uuid", NULL, KEYFILE_CHARS },
+	[F_TYPE] = { "connection", "type", "ethernet", KEYFILE_CHARS },
+	[F_IFNAME] = { "connection", "interface-name", NULL, KEYFILE_CHARS },
+	[F_AUTOCONNECT] = { "connection", "autoconnect", "true",
+	    KEYFILE_CHARS },
+	[F_MAC] = { "ethernet", "mac-address", NULL, KEYFILE_CHARS },
+	[F_MTU] = { "ethernet", "mtu", NULL, KEYFILE_CHARS },
+	[F_IPV4_METHOD] = { "ipv4", "method", NULL, KEYFILE_CHARS },
+	[F_ADDRESS1] = { "ipv4", "address1", NULL, KEYFILE_CHARS },
+	[F_IPV6_METHOD] = { "ipv6", "method", "ignore", KEYFILE_CHARS },
+	[F_ROUTE1] = { "ipv4", "route1", NULL, KEYFILE_ROUTING_CHARS },
+	[F_ROUTE1_OPTIONS] = { "ipv4", "route1_options", NULL,
+	    KEYFILE_ROUTING_CHARS },
+	[F_ROUTE2] = { "ipv4", "route2", NULL, KEYFILE_ROUTING_CHARS },
+	[F_ROUTE2_OPTIONS] = { "ipv4", "route2_options", NULL,
+	    KEYFILE_ROUTING_CHARS },
+	[F_RULE1] = { "ipv4", "routing-rule1", NULL, KEYFILE_ROUTING_CHARS },
+};
+
+/*
+ * Source routing (srcroute.h) in libnm's words, as its own keyfile writer
+ * puts them: route1, the subnet on link (scope 253) with the address as
+ * source; route2, the default route via the gateway, if any; both in the
+ * NIC's table, and routing-rule1 sending the address there. Metric 0
+ * explicitly, as the live routes have it: without one NetworkManager would
+ * add them with the profile's (100 for ethernet), drift after each boot.
+ * Fills values[] of the keys the NIC has and sets their bits in *keys.
+ */
+static int
+keyfile_routing(const struct nic_config *nic,
+    char values[F_COUNT][KEYFILE_VALUE_MAX], unsigned *keys, char *err,
+    size_t errlen)
+{
+	struct render_routing	t;
+
+	*keys = 0;
+	if (nic->route_table == 0)
+		return 0;
+	if (render_routing(nic, &t, err, errlen) == -1)
+		return -1;
+	snprintf(values[F_ROUTE1], KEYFILE_VALUE_MAX, "%s,0.0.0.0,0",
+	    t.subnet);
+	snprintf(values[F_ROUTE1_OPTIONS], KEYFILE_VALUE_MAX,
+	    "scope=%d,src=%s,table=%s", RT_SCOPE_LINK, t.address, t.table);
+	snprintf(values[F_RULE1], KEYFILE_VALUE_MAX,
+	    "priority %s from %s/32 table %s", t.priority, t.address, t.table);
+	*keys = F_BIT(F_ROUTE1) | F_BIT(F_ROUTE1_OPTIONS) | F_BIT(F_RULE1);
+	if (t.gateway[0] == '\0')
+		return 0;
+	snprintf(values[F_ROUTE2], KEYFILE_VALUE_MAX, "0.0.0.0/0,%s,0",
+	    t.gateway);
+	snprintf(values[F_ROUTE2_OPTIONS], KEYFILE_VALUE_MAX, "table=%s",
+	    t.table);
+	*keys |= F_BIT(F_ROUTE2) | F_BIT(F_ROUTE2_OPTIONS);
+	return 0;
+}
+
 /*
  * IPv4: manual with the row's address and no gateway, or disabled when the
- * row has none (as ifcfg's BOOTPROTO=none without IPADDR reads). IPv6:
+ * row has none (as ifcfg's BOOTPROTO=none without IPADDR reads); then
+ * source routing's keys, if any. IPv6:
  * "ignore", NetworkManager's "leave it alone": neither configured nor
  * disabled, as the live apply leaves it. Without an [ipv6] group
  * NetworkManager would add one with "auto" and start SLAAC and DHCPv6.
  */
 static void
-keyfile_ip(struct keyfile_out *out, const struct nic_config *nic)
+keyfile_ip(struct keyfile_out *out, const struct nic_config *nic,
+    char routing[F_COUNT][KEYFILE_VALUE_MAX], unsigned routing_keys)
 {
 	char	addr[16], cidr[24];
+	int	i;
 
 	keyfile_raw(out, "\n[ipv4]\n");
 	if (nic->has_address) {
@@ -150,6 +246,10 @@ keyfile_ip(struct keyfile_out *out, const struct nic_config *nic)
 		keyfile_put(out, "address1", cidr);
 	} else
 		keyfile_put(out, "method", "disabled");
+	for (i = F_ROUTE1; i <= F_RULE1; i++)
+		if (routing_keys & F_BIT(i))
+			keyfile_put_chars(out, keyfile_fields[i].key,
+			    routing[i], keyfile_fields[i].chars);
 	keyfile_raw(out, "\n[ipv6]\n");
 	keyfile_put(out, "method", "ignore");
 }
@@ -161,8 +261,11 @@ keyfile_render(const struct nic_config *nic, char *buf, size_t len,
 	struct keyfile_out	out = { buf, len, 0, 0 };
 	char			mac[VALIDATE_MAC_TEXT_SIZE];
 	char			uuid[UUID_TEXT_SIZE], mtu[16];
+	char			routing[F_COUNT][KEYFILE_VALUE_MAX];
+	unsigned		routing_keys;
 
-	if (render_check(nic, err, errlen) == -1)
+	if (render_check(nic, err, errlen) == -1 ||
+	    keyfile_routing(nic, routing, &routing_keys, err, errlen) == -1)
 		return -1;
 	validate_format_mac(nic->mac, mac);
 	keyfile_uuid(nic->mac, uuid);
@@ -177,36 +280,13 @@ keyfile_render(const struct nic_config *nic, char *buf, size_t len,
 	keyfile_raw(&out, "\n[ethernet]\n");
 	keyfile_put(&out, "mac-address", mac);
 	keyfile_put(&out, "mtu", mtu);
-	keyfile_ip(&out, nic);
+	keyfile_ip(&out, nic, routing, routing_keys);
 	if (out.failed)
 		return errorf(err, errlen, "a value cannot be written"
 		    " safely");
 	*outlen = out.used;
 	return 0;
 }
-
-/* What the parser reads: each key once, in its group. */
-enum keyfile_field {
-	F_ID, F_UUID, F_TYPE, F_IFNAME, F_AUTOCONNECT, F_MAC, F_MTU,
-	F_IPV4_METHOD, F_ADDRESS1, F_IPV6_METHOD, F_COUNT
-};
-
-static const struct {
-	const char	*group;
-	const char	*key;
-	const char	*fixed;		/* the only value we write, if one */
-} keyfile_fields[F_COUNT] = {
-	[F_ID] = { "connection", "id", NULL },
-	[F_UUID] = { "connection", "uuid", NULL },
-	[F_TYPE] = { "connection", "type", "ethernet" },
-	[F_IFNAME] = { "connection", "interface-name", NULL },
-	[F_AUTOCONNECT] = { "connection", "autoconnect", "true" },
-	[F_MAC] = { "ethernet", "mac-address", NULL },
-	[F_MTU] = { "ethernet", "mtu", NULL },
-	[F_IPV4_METHOD] = { "ipv4", "method", NULL },
-	[F_ADDRESS1] = { "ipv4", "address1", NULL },
-	[F_IPV6_METHOD] = { "ipv6", "method", "ignore" },
-};
 
 static const char *const keyfile_groups[] = {
 	"connection", "ethernet", "ipv4", "ipv6",
@@ -249,14 +329,13 @@ keyfile_key(struct keyfile_read *r, char *line)
 	if (r->group == -1 || (value = strchr(line, '=')) == NULL)
 		return -1;
 	*value++ = '\0';
-	if (!keyfile_safe(value))
-		return -1;
 	for (i = 0; i < F_COUNT; i++) {
 		if (strcmp(keyfile_fields[i].group,
 		    keyfile_groups[r->group]) != 0 ||
 		    strcmp(keyfile_fields[i].key, line) != 0)
 			continue;
-		if ((r->seen & (1u << i)) || (keyfile_fields[i].fixed != NULL &&
+		if (!keyfile_safe(value, keyfile_fields[i].chars) ||
+		    (r->seen & (1u << i)) || (keyfile_fields[i].fixed != NULL &&
 		    strcmp(keyfile_fields[i].fixed, value) != 0))
 			return -1;
 		r->seen |= 1u << i;
@@ -311,6 +390,50 @@ keyfile_address(const char *value, struct nic_config *nic)
 	    validate_parse_ipv4(addr, &nic->address) == 0 ? 0 : -1;
 }
 
+/*
+ * Source routing's keys: the table (route1's last option) and the gateway
+ * (route2's second field) they name, and nothing but what keyfile_routing()
+ * writes for them; any difference is drift.
+ */
+static int
+keyfile_routing_read(const struct keyfile_read *r, struct nic_config *nic,
+    char *err, size_t errlen)
+{
+	char		 want[F_COUNT][KEYFILE_VALUE_MAX];
+	char		 gateway[KEYFILE_VALUE_MAX], *end;
+	const char	*table, *errstr;
+	unsigned	 keys;
+	int		 i;
+
+	if ((r->seen & F_ROUTING) == 0)
+		return 0;
+	if ((table = strstr(r->values[F_ROUTE1_OPTIONS], "table=")) == NULL)
+		return errorf(err, errlen, "source routing without a table");
+	nic->route_table = (uint32_t)strtonum(table + 6, 1, UINT32_MAX,
+	    &errstr);
+	if (errstr != NULL)
+		return errorf(err, errlen, "route1_options: bad table");
+	if (r->seen & F_BIT(F_ROUTE2)) {
+		strlcpy(gateway, r->values[F_ROUTE2], sizeof(gateway));
+		if (strncmp(gateway, "0.0.0.0/0,", 10) != 0 ||
+		    (end = strchr(gateway + 10, ',')) == NULL)
+			return errorf(err, errlen, "route2: not a default"
+			    " route");
+		*end = '\0';
+		if (validate_parse_ipv4(gateway + 10,
+		    &nic->route_gateway) == -1)
+			return errorf(err, errlen, "route2: bad gateway");
+	}
+	if (keyfile_routing(nic, want, &keys, err, errlen) == -1)
+		return -1;
+	for (i = F_ROUTE1; i <= F_RULE1; i++)
+		if (((r->seen ^ keys) & F_BIT(i)) || ((keys & F_BIT(i)) &&
+		    strcmp(r->values[i], want[i]) != 0))
+			return errorf(err, errlen, "%s: not as multinicd writes"
+			    " it", keyfile_fields[i].key);
+	return 0;
+}
+
 /* What the fields say together: one NIC, its own UUID, a known method. */
 static int
 keyfile_nic(const struct keyfile_read *r, struct nic_config *nic, char *err,
@@ -320,7 +443,7 @@ keyfile_nic(const struct keyfile_read *r, struct nic_config *nic, char *err,
 	char		 uuid[UUID_TEXT_SIZE];
 	int		 manual;
 
-	if ((r->seen | (1u << F_ADDRESS1)) != (1u << F_COUNT) - 1)
+	if ((r->seen | F_BIT(F_ADDRESS1) | F_ROUTING) != F_BIT(F_COUNT) - 1)
 		return errorf(err, errlen, "incomplete keyfile");
 	if (strcmp(r->values[F_ID], name) != 0 ||
 	    strncmp(name, "multinic", 8) != 0 || name[8] < '0' ||
@@ -344,7 +467,7 @@ keyfile_nic(const struct keyfile_read *r, struct nic_config *nic, char *err,
 	if (manual != ((r->seen & (1u << F_ADDRESS1)) != 0) ||
 	    (manual && keyfile_address(r->values[F_ADDRESS1], nic) == -1))
 		return errorf(err, errlen, "bad or missing ipv4 address");
-	return 0;
+	return keyfile_routing_read(r, nic, err, errlen);
 }
 
 static int
@@ -375,4 +498,5 @@ const struct renderer renderer_networkmanager = {
 	.render = keyfile_render,
 	.parse = keyfile_parse,
 	.owns = keyfile_owns,
+	.routes_in_file = 1,
 };

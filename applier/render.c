@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* What the renderers share: selection by OS, errors, the udev rule file. */
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <limits.h>
@@ -201,6 +203,29 @@ render_check(const struct nic_config *nic, char *err, size_t errlen)
 		return errorf(err, errlen, "prefix /%u outside 1..32",
 		    nic->prefix);
 	return srcroute_check(nic, err, errlen);
+}
+
+int
+render_routing(const struct nic_config *nic, struct render_routing *r,
+    char *err, size_t errlen)
+{
+	uint32_t	net;
+	char		text[INET_ADDRSTRLEN];
+
+	if (render_check(nic, err, errlen) == -1)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	net = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
+	inet_ntop(AF_INET, &net, text, sizeof(text));
+	snprintf(r->subnet, sizeof(r->subnet), "%s/%u", text, nic->prefix);
+	inet_ntop(AF_INET, &nic->address, r->address, sizeof(r->address));
+	if (nic->route_gateway != 0)
+		inet_ntop(AF_INET, &nic->route_gateway, r->gateway,
+		    sizeof(r->gateway));
+	snprintf(r->table, sizeof(r->table), "%u", nic->route_table);
+	snprintf(r->priority, sizeof(r->priority), "%u",
+	    SRCROUTE_PRIORITY_BASE + (uint32_t)nic->slot);
+	return 0;
 }
 
 static size_t

@@ -97,6 +97,22 @@ int	render_routes_fields(const char *text, size_t len,
 	    const char *gateway_word, struct nic_config *, char *err,
 	    size_t errlen);
 
+/*
+ * Source routing's values as text (srcroute.h's numbers), for the formats
+ * that write them: ifcfg, wicked, keyfile.
+ */
+struct render_routing {
+	char	subnet[24];	/* network/prefix */
+	char	address[16];
+	char	gateway[16];	/* "" for none */
+	char	table[12];
+	char	priority[12];
+};
+
+/* Checks nic (render_check) and fills r; -1 with err. */
+int	render_routing(const struct nic_config *, struct render_routing *,
+	    char *err, size_t errlen);
+
 extern const struct renderer renderer_netplan;
 extern const struct renderer renderer_ifcfg;
 extern const struct renderer renderer_wicked;

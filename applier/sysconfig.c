@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "srcroute.h"
 #include "sysconfig.h"
 #include "util.h"
 
@@ -130,29 +129,6 @@ void
 sysconfig_address(const struct nic_config *nic, char *addr, size_t len)
 {
 	inet_ntop(AF_INET, &nic->address, addr, len);
-}
-
-int
-sysconfig_routing(const struct nic_config *nic, struct sysconfig_routing *r,
-    char *err, size_t errlen)
-{
-	uint32_t	net;
-	char		text[INET_ADDRSTRLEN];
-
-	if (render_check(nic, err, errlen) == -1)
-		return -1;
-	memset(r, 0, sizeof(*r));
-	net = nic->address & htonl(UINT32_MAX << (32 - nic->prefix));
-	inet_ntop(AF_INET, &net, text, sizeof(text));
-	snprintf(r->subnet, sizeof(r->subnet), "%s/%u", text, nic->prefix);
-	inet_ntop(AF_INET, &nic->address, r->address, sizeof(r->address));
-	if (nic->route_gateway != 0)
-		inet_ntop(AF_INET, &nic->route_gateway, r->gateway,
-		    sizeof(r->gateway));
-	snprintf(r->table, sizeof(r->table), "%u", nic->route_table);
-	snprintf(r->priority, sizeof(r->priority), "%u",
-	    SRCROUTE_PRIORITY_BASE + (uint32_t)nic->slot);
-	return 0;
 }
 
 int

@@ -38,18 +38,6 @@ int	sysconfig_path(const char *root, const char *dir, int slot, char *buf,
 int	sysconfig_owns(const char *filename);
 void	sysconfig_address(const struct nic_config *, char *addr, size_t len);
 
-/* Source routing's values as text, for the routes and rules files. */
-struct sysconfig_routing {
-	char	subnet[24];	/* network/prefix */
-	char	address[16];
-	char	gateway[16];	/* "" for none */
-	char	table[12];
-	char	priority[12];
-};
-
-/* Checks nic (render_check) and fills r; -1 with err. */
-int	sysconfig_routing(const struct nic_config *, struct sysconfig_routing *,
-	    char *err, size_t errlen);
 /* The path of an extra file: dir/<prefix>multinicN. */
 int	sysconfig_extra_path(const char *root, const char *dir,
 	    const char *prefix, int slot, char *buf, size_t len);

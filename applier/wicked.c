@@ -140,13 +140,13 @@ static int
 wicked_extra_render(const struct nic_config *nic, int which, char *buf,
     size_t len, size_t *outlen, char *err, size_t errlen)
 {
-	struct sysconfig_routing	r;
+	struct render_routing		r;
 	char				lines[256], deflt[96] = "";
 
 	*outlen = 0;
 	if (nic->route_table == 0)
 		return 0;
-	if (sysconfig_routing(nic, &r, err, errlen) == -1)
+	if (render_routing(nic, &r, err, errlen) == -1)
 		return -1;
 	if (r.gateway[0] != '\0')
 		snprintf(deflt, sizeof(deflt), "default %s - %s table %s\n",

@@ -4,8 +4,9 @@
 # tests/nmcheck): the golden files, then the files the daemon writes with
 # OS_TYPE=networkmanager (root's, mode 0600, a UUID derived from the MAC),
 # a hand edit repaired, a change rolled back, a deleted row's file and udev
-# rule gone. OS_TYPE=auto picks keyfiles for RHEL 10 and Fedora, ifcfg for
-# RHEL 7-9, and OS_TYPE overrides it.
+# rule gone, source routing's routes and rule in the file. OS_TYPE=auto
+# picks keyfiles for RHEL 10 and Fedora, ifcfg for RHEL 7-9, and OS_TYPE
+# overrides it.
 # shellcheck source-path=SCRIPTDIR/../lib
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -150,6 +151,46 @@ rules_only_mac0() {
 SUBSYSTEM==\"net\", ACTION==\"add\", ATTR{address}==\"$mac0\", NAME=\"multinic0\"" ]
 }
 ok "the udev rules follow the managed set" wait_until 150 rules_only_mac0
+node_stop
+
+# --- Source routing: the routes and the rule in the keyfile, as libnm reads
+# them, and as they are live ---
+set_config "$NODE_CONF" SOURCE_ROUTING on
+node_start
+routing0="route1=10.61.0.0/16 via - metric 0 table 1000 src 10.61.7.7 scope 253 attributes 3 route2=0.0.0.0/0 via 10.61.0.1 metric 0 table 1000 src - scope - attributes 1 routing-rule1=priority 1000 from 10.61.7.7/32 table 1000"
+file0_routing() {
+	[ "$("$nmcheck" "$file0" 2>&1)" = "$file0: interface-name=multinic0 mac=$mac0 mtu=9000 ipv4=10.61.7.7/16 ipv6=ignore uuid=$uuid0 $routing0" ]
+}
+ok "SOURCE_ROUTING=on: libnm reads multinic0's table, gateway and rule" \
+    wait_until 150 file0_routing
+is "$(sed -n '/^\[ipv4\]$/,/^$/p' "$file0")" "[ipv4]
+method=manual
+address1=10.61.7.7/16
+route1=10.61.0.0/16,0.0.0.0,0
+route1_options=scope=253,src=10.61.7.7,table=1000
+route2=0.0.0.0/0,10.61.0.1,0
+route2_options=table=1000
+routing-rule1=priority 1000 from 10.61.7.7/32 table 1000" "the keyfile carries the routes in libnm's syntax"
+# The rule and the table as the kernel has them, "" while not (yet) live.
+live_routing() {
+	ip -n "$NODE_NS" rule show priority 1000
+	ip -n "$NODE_NS" -4 route show table 1000 2>/dev/null | sed 's/ *$//'
+}
+live_routing_is() {
+	[ "$(live_routing)" = "$1" ]
+}
+want_live="1000:	from 10.61.7.7 lookup 1000
+default via 10.61.0.1 dev multinic0 proto static
+10.61.0.0/16 dev multinic0 proto static scope link src 10.61.7.7"
+ok "the same rule and routes are live" \
+    wait_until 150 live_routing_is "$want_live" ||
+    diag "live: $(live_routing)"
+unlike "$(cat "$DAEMON_LOG")" "set live only" \
+    "the applier no longer says the keyfile format is live only"
+want0=$(cat "$file0")
+sed -i 's/^route2_options=table=1000$/route2_options=table=1001/' "$file0"
+ok "an edited route table in the keyfile is repaired" \
+    wait_until 150 file0_is_ours
 node_stop
 
 # --- OS_TYPE=auto, and the override ---

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Tests for the NetworkManager keyfile renderer (applier/keyfile.c): golden
- * files, round trips, the UUID derived from the MAC, and refusal of what
- * cannot be written or read safely.
+ * files, round trips, the UUID derived from the MAC, source routing's keys,
+ * and refusal of what cannot be written or read safely.
  */
 
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 
 #include "../../applier/files.h"
 #include "../../applier/render.h"
+#include "../../applier/srcroute.h"
 #include "config.h"
 
 #define GOLDEN	"tests/golden/networkmanager/"
@@ -43,13 +44,22 @@ static const struct {
 	uint8_t		 prefix;
 	uint32_t	 mtu;
 	uint8_t		 mac[6];
+	struct srcroute_conf routing;	/* table_base 0: off */
 } goldens[] = {
 	{ "multinic0-address.nmconnection", 0, "10.0.0.5", 24, 1500,
-	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x01 } },
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x01 }, { 0, 0 } },
 	{ "multinic3-no-address.nmconnection", 3, NULL, 0, 9000,
-	    { 0xfa, 0x16, 0x3e, 0xab, 0xcd, 0xef } },
+	    { 0xfa, 0x16, 0x3e, 0xab, 0xcd, 0xef }, { 1000, 1 } },
 	{ "multinic9-jumbo.nmconnection", 9, "192.168.100.200", 28, 9216,
-	    { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 } },
+	    { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 }, { 0, 0 } },
+	/*
+	 * Source routing as srcroute.c computes it: a table with a default
+	 * route via the first host, and a /31's on-link route only.
+	 */
+	{ "multinic2-source-routing.nmconnection", 2, "10.0.2.5", 24, 1500,
+	    { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x03 }, { 1000, 1 } },
+	{ "multinic4-source-routing-on-link.nmconnection", 4, "10.0.4.9", 31,
+	    1500, { 0xfa, 0x16, 0x3e, 0x00, 0x00, 0x05 }, { 2000, 1 } },
 };
 
 static struct nic_config
@@ -68,6 +78,7 @@ nic_of(size_t i)
 		n.prefix = goldens[i].prefix;
 	}
 	n.mtu = goldens[i].mtu;
+	srcroute_nic(&goldens[i].routing, &n);
 	return n;
 }
 
@@ -253,6 +264,102 @@ test_parse_refuses(void **state)
 			fail_msg("case %zu parsed", i);
 }
 
+/* multinic2's golden file with the first "from" replaced by "to". */
+static char *
+routing_edited(const char *from, const char *to, size_t *len)
+{
+	char	*golden, *at, *edited;
+	size_t	 glen, head;
+
+	if (files_read(GOLDEN "multinic2-source-routing.nmconnection", 65536,
+	    &golden, &glen) == -1)
+		fail_msg("cannot read multinic2's golden file");
+	if ((at = strstr(golden, from)) == NULL)
+		fail_msg("\"%s\" not in multinic2's golden file", from);
+	head = (size_t)(at - golden);
+	*len = glen - strlen(from) + strlen(to);
+	if ((edited = malloc(*len + 1)) == NULL)
+		fail_msg("out of memory");
+	memcpy(edited, golden, head);
+	memcpy(edited + head, to, strlen(to));
+	memcpy(edited + head + strlen(to), at + strlen(from),
+	    glen - head - strlen(from));
+	edited[*len] = '\0';
+	free(golden);
+	return edited;
+}
+
+/*
+ * Source routing's keys carry srcroute.c's numbers, read back exactly:
+ * anything NetworkManager would set up otherwise is not ours.
+ */
+static void
+test_routing(void **state)
+{
+	static const struct {
+		const char	*from;
+		const char	*to;
+	} edits[] = {
+		/* The numbers, one key at a time. */
+		{ "route1=10.0.2.0/24", "route1=10.0.0.0/16" },
+		{ "0.0.0.0,0\n", "0.0.0.0,100\n" },
+		{ "scope=253", "scope=254" },
+		{ "src=10.0.2.5", "src=10.0.2.6" },
+		{ "table=1002\nroute2", "table=1003\nroute2" },
+		{ "10.0.2.1,0", "10.0.2.1,100" },
+		{ "route2=0.0.0.0/0", "route2=10.0.0.0/8" },
+		{ "10.0.2.1,0", "10.0.3.1,0" },
+		{ "route2_options=table=1002", "route2_options=table=1003" },
+		{ "priority 1002", "priority 1003" },
+		{ "from 10.0.2.5/32", "from 10.0.2.5" },
+		{ "1002\n\n", "1003\n\n" },
+		/* The kernel's main table; no table at all. */
+		{ "table=1002\nroute2", "table=254\nroute2" },
+		{ "scope=253,src=10.0.2.5,table=1002", "scope=253,src=10.0.2.5" },
+		/* Another shape: order, blanks, a key missing or added. */
+		{ "scope=253,src=10.0.2.5,table=1002",
+		    "table=1002,scope=253,src=10.0.2.5" },
+		{ "routing-rule1=priority", "routing-rule1= priority" },
+		{ "route2_options=table=1002\n", "" },
+		{ "route2=0.0.0.0/0,10.0.2.1,0\n", "" },
+		{ "routing-rule1=priority 1002 from 10.0.2.5/32 table 1002\n",
+		    "" },
+		{ "route1=10.0.2.0/24,0.0.0.0,0\n", "" },
+		{ "route2=", "route3=" },
+		{ "\n\n[ipv6]", "\nrouting-rule2=priority 1002 from 10.0.2.5/32"
+		    " table 1002\n\n[ipv6]" },
+		/* Routes on a NIC without an address. */
+		{ "method=manual\naddress1=10.0.2.5/24\n", "method=disabled\n" },
+	};
+	struct nic_config	 want, back;
+	char			 buf[4096], err[128], *text;
+	size_t			 len, i;
+
+	(void)state;
+	want = nic_of(3);
+	assert_int_equal(want.route_table, 1002);
+	assert_int_equal(want.route_gateway, htonl(0x0a000201));
+	want = nic_of(4);
+	assert_int_equal(want.route_table, 2004);
+	assert_int_equal(want.route_gateway, 0);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		text = routing_edited(edits[i].from, edits[i].to, &len);
+		if (NM.parse(text, len, &back, err, sizeof(err)) != -1)
+			fail_msg("edit %zu parsed", i);
+		free(text);
+	}
+	/* What srcroute_check() refuses is never written. */
+	want = nic_of(3);
+	want.route_gateway = htonl(0x0a000301);
+	assert_int_equal(NM.render(&want, buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	want = nic_of(1);
+	want.route_table = 1003;
+	assert_int_equal(NM.render(&want, buf, sizeof(buf), &len, err,
+	    sizeof(err)), -1);
+	assert_true(render_carries_routes(&NM));
+}
+
 /* Comments and blank lines are NetworkManager's too: they change nothing. */
 static void
 test_parse_comments(void **state)
@@ -322,6 +429,7 @@ main(void)
 		cmocka_unit_test(test_uuid_from_mac),
 		cmocka_unit_test(test_render_refuses),
 		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_parse_comments),
 		cmocka_unit_test(test_owns_path_and_selection),
 	};
