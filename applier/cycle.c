@@ -32,10 +32,6 @@ cycle_init(struct applier *a)
 		fatal("cannot read the name map in %s", a->conf.state_dir);
 	ctx->conf = &a->conf;
 	ctx->renderer = render_for_os(a->conf.os_type);
-	if (a->conf.source_routing && !render_carries_routes(ctx->renderer))
-		log_warnx("SOURCE_ROUTING=on: %s files do not carry the routes"
-		    " and rules yet; they are set live only",
-		    ctx->renderer->name);
 	ctx->names = &a->names;
 	ctx->boot_id = a->boot_id;
 	/* Nothing tells the applier yet when the links or files change. */
