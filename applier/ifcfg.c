@@ -24,13 +24,13 @@ static int
 ifcfg_render(const struct nic_config *nic, char *buf, size_t len,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct sysconfig_out	out = { buf, len, 0, 0 };
+	struct render_out	out = { buf, len, 0, 0 };
 	char			mac[VALIDATE_MAC_TEXT_SIZE], addr[16], num[16];
 
 	if (render_check(nic, err, errlen) == -1)
 		return -1;
 	validate_format_mac(nic->mac, mac);
-	sysconfig_raw(&out, RENDER_HEADER);
+	render_out_raw(&out, RENDER_HEADER);
 	sysconfig_put(&out, "DEVICE", nic->name, '"');
 	sysconfig_put(&out, "NAME", nic->name, '"');
 	sysconfig_put(&out, "TYPE", "Ethernet", '"');

@@ -107,28 +107,8 @@ keyfile_safe(const char *value, const char *chars)
 	    value[0] != ' ' && p[-1] != ' ';
 }
 
-struct keyfile_out {
-	char	*buf;
-	size_t	 len;
-	size_t	 used;
-	int	 failed;	/* a value refused, or the buffer is too small */
-};
-
 static void
-keyfile_raw(struct keyfile_out *out, const char *text)
-{
-	size_t	n = strlen(text);
-
-	if (out->failed || out->used + n >= out->len) {
-		out->failed = 1;
-		return;
-	}
-	memcpy(out->buf + out->used, text, n);
-	out->used += n;
-}
-
-static void
-keyfile_put_chars(struct keyfile_out *out, const char *key,
+keyfile_put_chars(struct render_out *out, const char *key,
     const char *value, const char *chars)
 {
 	char	line[KEYFILE_LINE_MAX];
@@ -138,11 +118,11 @@ keyfile_put_chars(struct keyfile_out *out, const char *key,
 		return;
 	}
 	snprintf(line, sizeof(line), "%s=%s\n", key, value);
-	keyfile_raw(out, line);
+	render_out_raw(out, line);
 }
 
 static void
-keyfile_put(struct keyfile_out *out, const char *key, const char *value)
+keyfile_put(struct render_out *out, const char *key, const char *value)
 {
 	keyfile_put_chars(out, key, value, KEYFILE_CHARS);
 }
@@ -232,13 +212,13 @@ keyfile_routing(const struct nic_config *nic,
  * NetworkManager would add one with "auto" and start SLAAC and DHCPv6.
  */
 static void
-keyfile_ip(struct keyfile_out *out, const struct nic_config *nic,
+keyfile_ip(struct render_out *out, const struct nic_config *nic,
     char routing[F_COUNT][KEYFILE_VALUE_MAX], unsigned routing_keys)
 {
 	char	addr[16], cidr[24];
 	int	i;
 
-	keyfile_raw(out, "\n[ipv4]\n");
+	render_out_raw(out, "\n[ipv4]\n");
 	if (nic->has_address) {
 		inet_ntop(AF_INET, &nic->address, addr, sizeof(addr));
 		snprintf(cidr, sizeof(cidr), "%s/%u", addr, nic->prefix);
@@ -250,7 +230,7 @@ keyfile_ip(struct keyfile_out *out, const struct nic_config *nic,
 		if (routing_keys & F_BIT(i))
 			keyfile_put_chars(out, keyfile_fields[i].key,
 			    routing[i], keyfile_fields[i].chars);
-	keyfile_raw(out, "\n[ipv6]\n");
+	render_out_raw(out, "\n[ipv6]\n");
 	keyfile_put(out, "method", "ignore");
 }
 
@@ -258,7 +238,7 @@ static int
 keyfile_render(const struct nic_config *nic, char *buf, size_t len,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct keyfile_out	out = { buf, len, 0, 0 };
+	struct render_out	out = { buf, len, 0, 0 };
 	char			mac[VALIDATE_MAC_TEXT_SIZE];
 	char			uuid[UUID_TEXT_SIZE], mtu[16];
 	char			routing[F_COUNT][KEYFILE_VALUE_MAX];
@@ -270,14 +250,14 @@ keyfile_render(const struct nic_config *nic, char *buf, size_t len,
 	validate_format_mac(nic->mac, mac);
 	keyfile_uuid(nic->mac, uuid);
 	snprintf(mtu, sizeof(mtu), "%u", nic->mtu);
-	keyfile_raw(&out, RENDER_HEADER);
-	keyfile_raw(&out, "[connection]\n");
+	render_out_raw(&out, RENDER_HEADER);
+	render_out_raw(&out, "[connection]\n");
 	keyfile_put(&out, "id", nic->name);
 	keyfile_put(&out, "uuid", uuid);
 	keyfile_put(&out, "type", "ethernet");
 	keyfile_put(&out, "interface-name", nic->name);
 	keyfile_put(&out, "autoconnect", "true");
-	keyfile_raw(&out, "\n[ethernet]\n");
+	render_out_raw(&out, "\n[ethernet]\n");
 	keyfile_put(&out, "mac-address", mac);
 	keyfile_put(&out, "mtu", mtu);
 	keyfile_ip(&out, nic, routing, routing_keys);

@@ -83,6 +83,19 @@ render_read_file(const struct renderer *r, const char *path,
 	return rc == -1 ? -2 : 0;
 }
 
+void
+render_out_raw(struct render_out *out, const char *text)
+{
+	size_t	n = strlen(text);
+
+	if (out->failed || out->used + n >= out->len) {
+		out->failed = 1;
+		return;
+	}
+	memcpy(out->buf + out->used, text, n);
+	out->used += n;
+}
+
 int
 render_carries_routes(const struct renderer *r)
 {

@@ -36,6 +36,17 @@ struct nic_config {
 	uint32_t	route_gateway;
 };
 
+/* A file's text as it is built: a value refused or no room fails it all. */
+struct render_out {
+	char	*buf;
+	size_t	 len;
+	size_t	 used;
+	int	 failed;
+};
+
+/* Appends text, or fails the whole render when it does not fit. */
+void	render_out_raw(struct render_out *, const char *text);
+
 struct renderer {
 	const char	*name;		/* "netplan" */
 	const char	*dir;		/* under CONFIG_ROOT: "etc/netplan" */

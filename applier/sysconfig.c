@@ -27,20 +27,7 @@ safe_value(const char *value)
 }
 
 void
-sysconfig_raw(struct sysconfig_out *out, const char *text)
-{
-	size_t	n = strlen(text);
-
-	if (out->failed || out->used + n >= out->len) {
-		out->failed = 1;
-		return;
-	}
-	memcpy(out->buf + out->used, text, n);
-	out->used += n;
-}
-
-void
-sysconfig_put(struct sysconfig_out *out, const char *key, const char *value,
+sysconfig_put(struct render_out *out, const char *key, const char *value,
     char quote)
 {
 	char	line[SYSCONFIG_LINE_MAX];
@@ -50,7 +37,7 @@ sysconfig_put(struct sysconfig_out *out, const char *key, const char *value,
 		return;
 	}
 	snprintf(line, sizeof(line), "%s=%c%s%c\n", key, quote, value, quote);
-	sysconfig_raw(out, line);
+	render_out_raw(out, line);
 }
 
 /* One KEY=<quote>value<quote> line, strictly as we write it. */

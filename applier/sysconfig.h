@@ -12,20 +12,12 @@
 
 #define SYSCONFIG_VALUE_MAX	64
 
-struct sysconfig_out {
-	char	*buf;
-	size_t	 len;
-	size_t	 used;
-	int	 failed;	/* a value refused, or the buffer is too small */
-};
-
 /*
  * Appends KEY=<quote>value<quote>. Only characters that mean nothing to a
  * shell inside quotes are accepted: anything else fails the whole render.
  */
-void	sysconfig_put(struct sysconfig_out *, const char *key,
+void	sysconfig_put(struct render_out *, const char *key,
 	    const char *value, char quote);
-void	sysconfig_raw(struct sysconfig_out *, const char *text);
 
 /* Calls fn for each KEY=value line (quotes removed); comments skipped. */
 int	sysconfig_parse(const char *text, size_t len, char quote,

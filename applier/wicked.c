@@ -25,16 +25,16 @@ static int
 wicked_render(const struct nic_config *nic, char *buf, size_t len,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct sysconfig_out	out = { buf, len, 0, 0 };
+	struct render_out	out = { buf, len, 0, 0 };
 	char			mac[VALIDATE_MAC_TEXT_SIZE], addr[16];
 	char			cidr[24], line[64];
 
 	if (render_check(nic, err, errlen) == -1)
 		return -1;
 	validate_format_mac(nic->mac, mac);
-	sysconfig_raw(&out, RENDER_HEADER);
+	render_out_raw(&out, RENDER_HEADER);
 	snprintf(line, sizeof(line), "# %s %s\n", nic->name, mac);
-	sysconfig_raw(&out, line);
+	render_out_raw(&out, line);
 	sysconfig_put(&out, "STARTMODE", "auto", '\'');
 	sysconfig_put(&out, "BOOTPROTO", "static", '\'');
 	if (nic->has_address) {
