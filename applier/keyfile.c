@@ -326,31 +326,21 @@ keyfile_key(struct keyfile_read *r, char *line)
 }
 
 static int
+keyfile_line(void *arg, char *line, char *err, size_t errlen)
+{
+	struct keyfile_read	*r = arg;
+
+	if ((line[0] == '[' ? keyfile_group(r, line) :
+	    keyfile_key(r, line)) == 0)
+		return 0;
+	return errorf(err, errlen, "unexpected");
+}
+
+static int
 keyfile_lines(struct keyfile_read *r, const char *text, size_t len,
     char *err, size_t errlen)
 {
-	char		 line[KEYFILE_LINE_MAX];
-	const char	*p = text, *end = text + len, *nl;
-	size_t		 n;
-	int		 lineno = 0, rc;
-
-	for (; p < end; p = nl + 1) {
-		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if ((n = (size_t)(nl - p)) >= sizeof(line))
-			return errorf(err, errlen, "line %d too long", lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		rc = line[0] == '[' ? keyfile_group(r, line) :
-		    keyfile_key(r, line);
-		if (rc == -1)
-			return errorf(err, errlen, "line %d unexpected",
-			    lineno);
-	}
-	return 0;
+	return render_each_line(text, len, keyfile_line, r, err, errlen);
 }
 
 /* "a.b.c.d/p", p 1..32. */

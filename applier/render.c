@@ -97,6 +97,33 @@ render_out_raw(struct render_out *out, const char *text)
 }
 
 int
+render_each_line(const char *text, size_t len,
+    int (*fn)(void *, char *, char *, size_t), void *arg, char *err,
+    size_t errlen)
+{
+	char		 line[RENDER_LINE_MAX], why[128];
+	const char	*p = text, *end = text + len, *nl;
+	size_t		 n;
+	int		 lineno = 0;
+
+	for (; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((n = (size_t)(nl - p)) >= sizeof(line))
+			return errorf(err, errlen, "line %d too long", lineno);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		why[0] = '\0';
+		if (fn(arg, line, why, sizeof(why)) == -1)
+			return errorf(err, errlen, "line %d %s", lineno, why);
+	}
+	return 0;
+}
+
+int
 render_carries_routes(const struct renderer *r)
 {
 	return r->routes_in_file || r->nextra > 0;

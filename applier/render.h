@@ -47,6 +47,16 @@ struct render_out {
 /* Appends text, or fails the whole render when it does not fit. */
 void	render_out_raw(struct render_out *, const char *text);
 
+#define RENDER_LINE_MAX	256
+/*
+ * Calls fn for each line of text that is neither empty nor a # comment,
+ * NUL-terminated in a buffer of its own. A line of RENDER_LINE_MAX bytes
+ * or more, or fn's -1 (why said in its err), ends it: err names the line.
+ */
+int	render_each_line(const char *text, size_t len,
+	    int (*fn)(void *arg, char *line, char *err, size_t errlen),
+	    void *arg, char *err, size_t errlen);
+
 struct renderer {
 	const char	*name;		/* "netplan" */
 	const char	*dir;		/* under CONFIG_ROOT: "etc/netplan" */

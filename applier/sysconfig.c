@@ -59,36 +59,36 @@ parse_line(char *line, char quote, char **key, char **value)
 	return safe_value(*value) ? 0 : -1;
 }
 
+struct sysconfig_reader {
+	char	  quote;
+	int	(*fn)(void *, const char *, const char *);
+	void	 *arg;
+};
+
+static int
+sysconfig_line(void *arg, char *line, char *err, size_t errlen)
+{
+	struct sysconfig_reader	*r = arg;
+	char			*key, *value;
+
+	if (parse_line(line, r->quote, &key, &value) == -1)
+		return errorf(err, errlen, "malformed");
+	if (r->fn(r->arg, key, value) == -1)
+		return errorf(err, errlen, "unexpected %.32s", key);
+	return 0;
+}
+
 int
 sysconfig_parse(const char *text, size_t len, char quote,
     int (*fn)(void *, const char *, const char *), void *arg, char *err,
     size_t errlen)
 {
-	char		 line[SYSCONFIG_LINE_MAX], *key, *value;
-	const char	*p = text, *end = text + len, *nl;
-	size_t		 n;
-	int		 lineno = 0;
+	struct sysconfig_reader	r = { quote, fn, arg };
 
 	if (len > SYSCONFIG_INPUT_MAX)
 		return errorf(err, errlen, "larger than %d bytes",
 		    SYSCONFIG_INPUT_MAX);
-	for (; p < end; p = nl + 1) {
-		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if ((n = (size_t)(nl - p)) >= sizeof(line))
-			return errorf(err, errlen, "line %d too long", lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (parse_line(line, quote, &key, &value) == -1)
-			return errorf(err, errlen, "line %d malformed", lineno);
-		if (fn(arg, key, value) == -1)
-			return errorf(err, errlen, "line %d: unexpected %.32s",
-			    lineno, key);
-	}
-	return 0;
+	return render_each_line(text, len, sysconfig_line, &r, err, errlen);
 }
 
 int
